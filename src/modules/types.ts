@@ -1,0 +1,99 @@
+import type { Source } from '../errors.js';
+import type { ExecOptions, ExecResult } from '../connection/types.js';
+import type { Vars } from '../types.js';
+
+/**
+ * Modules are data in, commands out. A module:
+ *  - `parse`s its raw arguments (validating types, required keys, choices) — called once at load time,
+ *    where values may still be unrendered templates (see args.ts), and again at run time after rendering;
+ *  - `plan`s from the arguments and what it reads on the host (read-only `probe`s): the steps that
+ *    would change the host, the diff, and the result fields;
+ * and the executor applies the plan (or not, in check mode). "changed" means "the plan had steps".
+ */
+export interface ModuleDef<A = any> {
+  name: string;
+  /** Other names, e.g. `yum` and `dnf` for `package`. The `ansible.builtin.` prefix is always accepted. */
+  aliases?: readonly string[];
+  /** Accepts a free-form string (`command: ls -l`) as `_raw_params`; k=v words in it become arguments. */
+  freeForm?: boolean;
+  /** Runs on the controller only (debug, set_fact, assert, fail, pause, meta): no connection is needed. */
+  controllerOnly?: boolean;
+  /**
+   * Validate raw arguments. Throw ParseError(message naming the argument, where).
+   * `loadTime` is true when values may still be templates: a string containing "{{" passes any type check.
+   */
+  parse(raw: unknown, where: Source, loadTime: boolean): A;
+  /** Decide what to do; never change the host here. */
+  plan(args: A, ctx: ModuleContext): Promise<Plan>;
+}
+
+/** What a module may use while planning. */
+export interface ModuleContext {
+  /** inventory_hostname of the target */
+  host: string;
+  /** All variables of this host for this task (facts, registered values…). */
+  vars: Vars;
+  check: boolean;
+  diff: boolean;
+  where: Source;
+  /** Run a read-only command on the target (with the task's become/environment) and return what it printed. */
+  probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
+  findLocalFile(kind: 'files' | 'templates', name: string): string;
+  /** Render a Handlebars text with this task's variables (strict: undefined is an error). */
+  render(text: string): string;
+}
+
+/** One command that changes the host. */
+export interface Step {
+  /** A POSIX shell command line; every value in it went through util/quote.ts. */
+  cmd: string;
+  /** Data to feed on stdin (file contents for copy/template). */
+  stdin?: string | Buffer;
+  /** Per-step timeout (ms); the task's `timeout` applies when unset. */
+  timeoutMs?: number;
+  /** Run on the controller instead of the target (fetch writes a local file). */
+  local?: boolean;
+}
+
+/** A file's change, rendered as a unified diff by the reporter under --diff. */
+export interface FileDiff {
+  path: string;
+  before: string;
+  after: string;
+  /** Header labels, default "before: PATH" / "after: PATH". */
+  beforeHeader?: string;
+  afterHeader?: string;
+}
+
+/** The outcome of a task on one host, Ansible-shaped (`rc`, `stdout`, `msg` … go in extra keys). */
+export interface Outcome {
+  changed: boolean;
+  failed: boolean;
+  skipped?: boolean;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+export interface Plan {
+  /** Commands that change the host. None: nothing to do (ok, unchanged) — unless `changed` says otherwise. */
+  steps: Step[];
+  /** Override "changed = steps.length > 0" (e.g. command/shell are always changed). */
+  changed?: boolean;
+  /** Result fields known from planning (before/after versions, checksum, rows of a read-only query…). */
+  result?: Record<string, unknown>;
+  /** Planning found the task cannot succeed (missing src file, invalid config…). */
+  failed?: boolean;
+  msg?: string;
+  diff?: FileDiff[];
+  /**
+   * The module cannot tell what its steps would do (command, shell, script): in check mode the task is
+   * skipped, as in Ansible.
+   */
+  unpredictable?: boolean;
+  /**
+   * Build the final outcome from the steps' results (in step order). Default: failed when a step's rc ≠ 0,
+   * with that step's rc/stdout/stderr; changed = plan's changed.
+   */
+  finish?(results: ExecResult[], base: Outcome): Outcome;
+}

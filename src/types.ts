@@ -1,0 +1,2 @@
+/** Variables as they flow through tsplay: plain JSON-like data. */
+export type Vars = Record<string, unknown>;
