@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Connection, ExecOptions } from '../connection/types.js';
+import { LocalConnection } from '../connection/local.js';
+import type { Source } from '../errors.js';
+import { ParseError } from '../errors.js';
+import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
+import type { Vars } from '../types.js';
+import { applyPlan } from './apply.js';
+
+export interface ModuleRun {
+  module: ModuleDef;
+  /** Arguments after templating. */
+  args: unknown;
+  conn: Connection;
+  host: string;
+  vars: Vars;
+  check: boolean;
+  diff: boolean;
+  where: Source;
+  /** become, environment, timeout: applied to every probe and step of the task. */
+  exec?: ExecOptions;
+  /** Directories searched for `src:` files: role dir first, then the playbook dir. */
+  searchDirs?: string[];
+  /** Handlebars rendering with this task's variables. */
+  render?: (text: string) => string;
+}
+
+const local = new LocalConnection();
+
+/** Parse, plan and apply one module on one host. The executor and module tests both go through here. */
+export async function runModule(run: ModuleRun): Promise<Outcome> {
+  const args = run.module.parse(run.args, run.where, false);
+  const execOpts = run.exec ?? {};
+  const ctx: ModuleContext = {
+    host: run.host,
+    vars: run.vars,
+    check: run.check,
+    diff: run.diff,
+    where: run.where,
+    probe: (command, opts) => run.conn.exec(command, { ...execOpts, ...opts }),
+    findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
+    render: run.render ?? ((text) => text),
+  };
+  const plan = await run.module.plan(args, ctx);
+  return applyPlan(plan, run.check, (step) => {
+    const opts: ExecOptions = { ...execOpts, stdin: step.stdin };
+    if (step.timeoutMs !== undefined) opts.timeoutMs = step.timeoutMs;
+    return (step.local ? local : run.conn).exec(step.cmd, opts);
+  });
+}
+
+/** Ansible's search for a relative `src`: DIR/files/NAME (or templates/), then DIR/NAME, for each dir. */
+export function findLocalFile(dirs: string[], kind: 'files' | 'templates', name: string, where: Source): string {
+  if (isAbsolute(name)) {
+    if (existsSync(name)) return name;
+    throw new ParseError(`could not find file '${name}'`, where);
+  }
+  const tried: string[] = [];
+  for (const dir of dirs) {
+    for (const candidate of [join(dir, kind, name), join(dir, name)]) {
+      tried.push(candidate);
+      if (existsSync(candidate)) return resolve(candidate);
+    }
+  }
+  throw new ParseError(`could not find '${name}' (searched ${tried.join(', ')})`, where);
+}
