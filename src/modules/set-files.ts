@@ -1,4 +1,4 @@
 import type { ModuleDef } from './types.js';
 
 /** The files modules (one file per module; listed here so the registry finds them). */
-export const filesModules: ModuleDef[] = [];
+export const fileModules: ModuleDef[] = [];
