@@ -52,6 +52,8 @@ export interface ConnectionTarget {
   user: string;
   /** ansible_ssh_private_key_file */
   privateKeyPath?: string;
+  /** ssh-agent socket (SSH_AUTH_SOCK), tried alongside the key. */
+  agentSocket?: string;
   /** ansible_password / ansible_ssh_pass */
   password?: string;
   /** Verify the host key against known_hosts (default true; host_key_checking: false opts out). */
