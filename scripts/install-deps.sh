@@ -12,6 +12,8 @@ have /usr/sbin/kamailio  || need+=(kamailio)
 have sudo                || need+=(sudo)
 have curl                || need+=(curl)
 have unshare             || need+=(util-linux)
+have setpriv             || need+=(util-linux)
+have mount               || need+=(mount)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

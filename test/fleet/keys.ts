@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Generate an ed25519 key pair without passphrase at `path` (+ `.pub`); returns the public key line. */
+export async function generateKey(path: string, comment: string): Promise<string> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  return (await readFile(`${path}.pub`, 'utf8')).trim();
+}
+
+/** A known_hosts line as OpenSSH writes it for a non-default port: `[address]:port type key`. */
+export function knownHostsLine(address: string, port: number, publicKey: string): string {
+  const [type, key] = publicKey.split(/\s+/);
+  const hostPattern = port === 22 ? address : `[${address}]:${port}`;
+  return `${hostPattern} ${type} ${key}`;
+}
