@@ -1,4 +1,6 @@
 import type { ModuleDef } from './types.js';
+import { packageModule } from './package.js';
+import { serviceModule } from './service.js';
 
 /** The system modules (one file per module; listed here so the registry finds them). */
-export const systemModules: ModuleDef[] = [];
+export const systemModules: ModuleDef[] = [packageModule, serviceModule];

@@ -1,0 +1,120 @@
+import { ParseError } from '../errors.js';
+import type { ExecResult } from '../connection/types.js';
+import { isEnabled, isRunning, parseShow, parseUnitProbe, unitProbeCommand, unitShowCommand, type UnitFacts } from '../facts/unit.js';
+import { quote } from '../util/quote.js';
+import { parseArgs, type ArgSpecs } from './args.js';
+import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
+
+export interface ServiceArgs {
+  name: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  daemon_reload: boolean;
+}
+
+const specs: ArgSpecs = {
+  name: { type: 'str', required: true, aliases: ['service', 'unit'] },
+  state: { type: 'str', choices: ['started', 'stopped', 'restarted', 'reloaded'] },
+  enabled: { type: 'bool' },
+  daemon_reload: { type: 'bool', default: false, aliases: ['daemon-reload'] },
+};
+
+/** The unit's state after the steps would have run, as `show` would report it. */
+function predictedStatus(facts: UnitFacts, running: boolean, enabled: string): Record<string, string> {
+  return {
+    ...facts.status,
+    ActiveState: running ? 'active' : 'inactive',
+    SubState: running ? 'running' : 'dead',
+    UnitFileState: enabled,
+  };
+}
+
+/** Decide the systemctl commands from the unit's state. Pure: tests feed it facts directly. */
+export function planService(args: ServiceArgs, facts: UnitFacts): Plan {
+  const name = args.name;
+  if (facts.missing && (args.state !== undefined || args.enabled !== undefined)) {
+    return { steps: [], failed: true, msg: `Could not find the requested service ${name}: ${facts.missing}` };
+  }
+  const q = quote(name);
+  const steps: Step[] = [];
+  const running = isRunning(facts.active);
+  let willRun = running;
+  let enabled = facts.enabled;
+  if (args.daemon_reload) steps.push({ cmd: 'systemctl daemon-reload' });
+  const changing = steps.length;
+  if (args.enabled === true && !isEnabled(facts.enabled)) {
+    steps.push({ cmd: `systemctl enable -- ${q}` });
+    enabled = 'enabled';
+  } else if (args.enabled === false && (facts.enabled === 'enabled' || facts.enabled === 'enabled-runtime')) {
+    steps.push({ cmd: `systemctl disable -- ${q}` });
+    enabled = 'disabled';
+  }
+  switch (args.state) {
+    case 'started':
+      if (!running) steps.push({ cmd: `systemctl start -- ${q}` });
+      willRun = true;
+      break;
+    case 'stopped':
+      if (running) steps.push({ cmd: `systemctl stop -- ${q}` });
+      willRun = false;
+      break;
+    case 'restarted':
+      steps.push({ cmd: `systemctl restart -- ${q}` });
+      willRun = true;
+      break;
+    case 'reloaded':
+      // As Ansible: a stopped unit is started rather than reloaded.
+      steps.push({ cmd: `systemctl ${running ? 'reload' : 'start'} -- ${q}` });
+      willRun = true;
+      break;
+  }
+  // daemon-reload alone does not count as a change (as in Ansible); it still runs outside check mode.
+  const changed = steps.length > changing;
+  if (steps.length > 0) steps.push({ cmd: `${unitShowCommand(name)}; echo "@is-enabled=$(systemctl is-enabled -- ${q} 2>/dev/null)"` });
+  const result: Record<string, unknown> = {
+    name,
+    state: willRun ? 'started' : 'stopped',
+    enabled: isEnabled(enabled),
+    status: predictedStatus(facts, willRun, enabled),
+  };
+  if (facts.missing) result.status = facts.status;
+  return {
+    steps,
+    changed,
+    result,
+    finish: steps.length > 0 ? (results, base) => finishService(results, base, steps) : undefined,
+  };
+}
+
+/** After a real run the returned status is read back from systemctl (the last step). */
+function finishService(results: ExecResult[], base: Outcome, steps: Step[]): Outcome {
+  const bad = results.findIndex((r) => r.rc !== 0 || r.timedOut || r.aborted);
+  if (bad >= 0 || results.length < steps.length) {
+    const r = results[bad] ?? results[results.length - 1]!;
+    const msg = r.stderr.trim().split('\n').pop() || r.stdout.trim().split('\n').pop() || `${steps[bad]?.cmd} failed with rc ${r.rc}`;
+    return { ...base, failed: true, rc: r.rc, stdout: r.stdout, stderr: r.stderr, msg };
+  }
+  const last = results[results.length - 1]!.stdout;
+  const status = parseShow(last);
+  const enabledLine = last.split('\n').find((l) => l.startsWith('@is-enabled='));
+  const enabled = enabledLine ? enabledLine.slice('@is-enabled='.length).trim() : '';
+  return { ...base, status, state: isRunning(status.ActiveState ?? '') ? 'started' : 'stopped', enabled: isEnabled(enabled) };
+}
+
+export const serviceModule: ModuleDef<ServiceArgs> = {
+  name: 'service',
+  aliases: ['systemd', 'systemd_service'],
+  parse(raw, where, loadTime) {
+    const args = parseArgs<ServiceArgs>('service', specs, raw, where, loadTime);
+    if (!loadTime && args.name.trim() === '') throw new ParseError("service: argument 'name' must not be empty", where);
+    if (args.state === undefined && args.enabled === undefined && !args.daemon_reload && !loadTime) {
+      throw new ParseError("service: one of 'state', 'enabled' or 'daemon_reload' is required", where);
+    }
+    return args;
+  },
+  async plan(args: ServiceArgs, ctx: ModuleContext) {
+    const r = await ctx.probe(unitProbeCommand(args.name));
+    if (r.rc !== 0) return { steps: [], failed: true, msg: `probing unit ${args.name} failed: ${r.stderr.trim() || r.stdout.trim()}` };
+    return planService(args, parseUnitProbe(r.stdout));
+  },
+};
