@@ -21,6 +21,11 @@ export interface FileStat {
   sha1?: string;
   /** Where a symbolic link points (as written in the link). */
   linkTarget?: string;
+  /** Inode and device numbers: two paths with the same pair are hard links of each other. */
+  inode?: number;
+  dev?: number;
+  /** The umask of the shell that probed (octal, e.g. '0022'): new files get 0666 minus it. */
+  umask?: string;
 }
 
 export interface StatOptions {
@@ -38,6 +43,7 @@ export function statScript(path: string, opts: StatOptions = {}): string {
   const file = opts.follow ? `[ -f ${p} ]` : `[ ! -L ${p} ] && [ -f ${p} ]`;
   const dir = opts.follow ? `[ -d ${p} ]` : `[ ! -L ${p} ] && [ -d ${p} ]`;
   return [
+    `echo umask=$(umask)`,
     `if [ ! -e ${p} ] && [ ! -L ${p} ]; then echo exists=0; exit 0; fi`,
     `echo exists=1`,
     `if [ -L ${p} ]; then echo link=1; printf 'target=%s\\n' "$(readlink -- ${p})"; fi`,
@@ -45,7 +51,7 @@ export function statScript(path: string, opts: StatOptions = {}): string {
     `if ${dir}; then echo dir=1; fi`,
     // A dangling link followed has nothing to stat: describe the link itself.
     opts.follow ? `if [ -e ${p} ]; then L=-L; else L=; fi` : 'L=',
-    `stat $L --printf 'mode=%a\\nuid=%u\\ngid=%g\\nowner=%U\\ngroup=%G\\nsize=%s\\nmtime=%Y\\n' -- ${p} || exit 1`,
+    `stat $L --printf 'mode=%a\\nuid=%u\\ngid=%g\\nowner=%U\\ngroup=%G\\nsize=%s\\nmtime=%Y\\ninode=%i\\ndev=%d\\n' -- ${p} || exit 1`,
     opts.checksum ? `if ${file}; then printf 'sha1=%s\\n' "$(sha1sum < ${p} | cut -d' ' -f1)"; fi` : ':',
   ].join('\n');
 }
@@ -59,6 +65,7 @@ export function parseStat(output: string): FileStat {
   }
   const exists = kv.get('exists') === '1';
   const st: FileStat = { exists, isFile: kv.get('file') === '1', isDir: kv.get('dir') === '1', isLink: kv.get('link') === '1' };
+  if (kv.has('umask')) st.umask = kv.get('umask')!.padStart(4, '0');
   if (!exists) return st;
   const num = (k: string): number | undefined => (kv.has(k) ? Number(kv.get(k)) : undefined);
   const mode = kv.get('mode');
@@ -71,6 +78,8 @@ export function parseStat(output: string): FileStat {
   st.mtime = num('mtime');
   if (kv.get('sha1')) st.sha1 = kv.get('sha1');
   if (kv.has('target')) st.linkTarget = kv.get('target');
+  st.inode = num('inode');
+  st.dev = num('dev');
   return st;
 }
 
@@ -79,6 +88,29 @@ export async function statFile(ctx: Probe, path: string, opts: StatOptions = {})
   const r = await ctx.probe(statScript(path, opts));
   if (r.rc !== 0) throw new TsplayError(`cannot stat ${path}: ${r.stderr.trim() || `rc ${r.rc}`}`);
   return parseStat(r.stdout);
+}
+
+const SEPARATOR = '--tsplay-stat--';
+
+/** Stat several paths in one round trip (each as statFile would). */
+export async function statFiles(ctx: Probe, paths: string[], opts: StatOptions = {}): Promise<FileStat[]> {
+  if (paths.length === 0) return [];
+  const script = paths.map((p) => `(\n${statScript(p, opts)}\n) || exit 1; echo ${SEPARATOR}`).join('\n');
+  const r = await ctx.probe(script);
+  if (r.rc !== 0) throw new TsplayError(`cannot stat ${paths.join(', ')}: ${r.stderr.trim() || `rc ${r.rc}`}`);
+  const parts = r.stdout.split(`${SEPARATOR}\n`);
+  return paths.map((_, i) => parseStat(parts[i] ?? ''));
+}
+
+/** Stat a path and, when it is a regular file, read its content — one round trip (for edit-in-place modules). */
+export async function statAndRead(ctx: Probe, path: string, opts: StatOptions = {}): Promise<{ stat: FileStat; content?: Buffer }> {
+  const p = quote(path);
+  const r = await ctx.probe(`(\n${statScript(path, opts)}\n) || exit 1; echo ${SEPARATOR}; if [ -f ${p} ]; then echo content; base64 < ${p} || exit 1; fi`);
+  if (r.rc !== 0) throw new TsplayError(`cannot read ${path}: ${r.stderr.trim() || `rc ${r.rc}`}`);
+  const [head, body = ''] = r.stdout.split(`${SEPARATOR}\n`);
+  const stat = parseStat(head ?? '');
+  if (!body.startsWith('content\n')) return { stat };
+  return { stat, content: Buffer.from(body.slice('content\n'.length).replace(/\s+/g, ''), 'base64') };
 }
 
 /** Read a file on the target as raw bytes (base64 over the channel); undefined when it does not exist. */

@@ -1,0 +1,210 @@
+import { posix } from 'node:path';
+import { ParseError, type Source } from '../errors.js';
+import { statFiles, type FileStat } from '../facts/file.js';
+import { quote } from '../util/quote.js';
+import { ownership } from './atomic-write.js';
+import { parseArgs, type ArgSpecs } from './args.js';
+import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
+import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import { attributeDiff } from './write-file.js';
+
+type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
+
+export interface FileArgs {
+  path: string;
+  state?: State;
+  src?: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  recurse: boolean;
+  force: boolean;
+  follow: boolean;
+}
+
+const specs: ArgSpecs = {
+  path: { type: 'path', required: true, aliases: ['dest', 'name'] },
+  state: { type: 'str', choices: ['file', 'directory', 'absent', 'link', 'touch', 'hard'] },
+  src: { type: 'path' },
+  mode: { type: 'raw' },
+  owner: { type: 'str' },
+  group: { type: 'str' },
+  recurse: { type: 'bool', default: false },
+  force: { type: 'bool', default: false },
+  follow: { type: 'bool', default: true },
+};
+
+export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileArgs {
+  const args = parseArgs<FileArgs>('file', specs, raw, where, loadTime);
+  args.mode = parseMode('file', 'mode', args.mode, where, loadTime);
+  if (args.recurse && args.state !== undefined && args.state !== 'directory') {
+    throw new ParseError("file: argument 'recurse' requires state 'directory'", where);
+  }
+  if (args.src !== undefined && args.state !== undefined && args.state !== 'link' && args.state !== 'hard') {
+    throw new ParseError("file: argument 'src' requires state 'link' or 'hard'", where);
+  }
+  if ((args.state === 'link' || args.state === 'hard') && args.src === undefined) {
+    throw new ParseError(`file: state '${args.state}' needs argument 'src'`, where);
+  }
+  return args;
+}
+
+/** Ansible's name for what a path is now. */
+function kindOf(st: FileStat): 'absent' | 'link' | 'directory' | 'file' {
+  if (!st.exists) return 'absent';
+  if (st.isLink && !st.isDir && !st.isFile) return 'link';
+  return st.isDir ? 'directory' : 'file';
+}
+
+function stateDiff(path: string, before: Record<string, string>, after: Record<string, string>): FileDiff {
+  const text = (o: Record<string, string>) => Object.entries({ path, ...o }).map(([k, v]) => `${k}: ${v}\n`).join('');
+  return { path, before: text(before), after: text(after), beforeHeader: `${path} (state)`, afterHeader: `${path} (state)` };
+}
+
+/** `mode` as octal for a path that is created now (its starting mode comes from the umask). */
+function newMode(mode: string | undefined, isDir: boolean, umask: string | undefined): string | undefined {
+  if (mode === undefined) return undefined;
+  return octal(applyMode(mode, defaultMode(isDir, umask), isDir, Number.parseInt(umask ?? '0022', 8)));
+}
+
+/** Commands that give a just-created path its attributes. */
+function creationAttrs(target: string, want: Attributes, mode: string | undefined): string {
+  const own = ownership(want.owner, want.group);
+  return [mode ? `chmod ${mode} ${target}` : '', own ? `${own} ${target}` : ''].filter(Boolean).join(' && ');
+}
+
+function fail(msg: string, path: string): Plan {
+  return { steps: [], failed: true, msg, result: { path } };
+}
+
+/** Recursive attributes: one listing of the tree, compared on the controller. */
+async function recurseSteps(path: string, want: Attributes, umask: string | undefined, ctx: ModuleContext): Promise<Step[]> {
+  const r = await ctx.probe(`find ${quote(path)} -mindepth 1 ! -type l -exec stat --printf '%a %u %g %U %G %F\\n' {} +`);
+  if (r.rc !== 0) throw new Error(`cannot list ${path}: ${r.stderr.trim()}`);
+  let modeDiffers = false;
+  let ownDiffers = false;
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const [mode, uid, gid, owner, group, ...type] = line.split(' ');
+    const isDir = type.join(' ') === 'directory';
+    if (want.mode !== undefined) {
+      const target = applyMode(want.mode, Number.parseInt(mode!, 8), isDir, Number.parseInt(umask ?? '0022', 8));
+      if (target !== Number.parseInt(mode!, 8)) modeDiffers = true;
+    }
+    if (want.owner !== undefined && want.owner !== owner && want.owner !== uid) ownDiffers = true;
+    if (want.group !== undefined && want.group !== group && want.group !== gid) ownDiffers = true;
+  }
+  const steps: Step[] = [];
+  const own = ownership(want.owner, want.group);
+  if (ownDiffers && own) steps.push({ cmd: `${own.replace(/^(chown|chgrp)/, '$1 -R')} ${quote(path)}` });
+  if (modeDiffers) steps.push({ cmd: `chmod -R ${isOctal(want.mode!) ? want.mode : quote(want.mode!)} ${quote(path)}` });
+  return steps;
+}
+
+export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
+  const path = args.path.replace(/(.)\/+$/, '$1');
+  const p = quote(path);
+  const want: Attributes = { mode: args.mode, owner: args.owner, group: args.group };
+  const linkish = args.state === 'link' || args.state === 'hard' || args.state === 'absent';
+  const srcPath = args.src === undefined ? undefined : posix.resolve(posix.dirname(path), args.src);
+  const [st, srcSt] = await statFiles(ctx, srcPath ? [path, srcPath] : [path], { follow: !linkish && args.follow });
+  const prev = kindOf(st!);
+  const state: State = args.state ?? (args.recurse ? 'directory' : prev === 'absent' ? 'file' : prev === 'link' ? 'link' : prev);
+  const result: Record<string, unknown> = { path, state };
+  const steps: Step[] = [];
+  const diff: FileDiff[] = [];
+  const withAttrs = (s: FileStat) => {
+    const a = attributeSteps(path, s, want);
+    steps.push(...a.steps);
+    diff.push(...attributeDiff(path, a.before, a.after));
+  };
+
+  switch (state) {
+    case 'absent':
+      if (prev !== 'absent') {
+        steps.push({ cmd: `rm -rf -- ${p}` });
+        diff.push(stateDiff(path, { state: prev }, { state: 'absent' }));
+      }
+      return { steps, diff, result };
+    case 'file':
+      if (prev === 'absent') return fail(`file (${path}) is absent, cannot continue`, path);
+      if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path);
+      withAttrs(st!);
+      break;
+    case 'directory':
+      if (prev === 'absent') {
+        // Create each missing level, giving every new one the attributes (as Ansible does).
+        const levels: string[] = [];
+        for (let d = path; d !== '/' && d !== '.'; d = posix.dirname(d)) levels.unshift(d);
+        const mode = newMode(args.mode, true, st!.umask);
+        const attrs = creationAttrs('"$d"', want, mode);
+        steps.push({ cmd: `for d in ${levels.map((l) => quote(l)).join(' ')}; do [ -d "$d" ] || { mkdir -- "$d"${attrs ? ` && ${attrs}` : ''}; } || exit 1; done` });
+        diff.push(stateDiff(path, { state: 'absent' }, { state: 'directory' }));
+      } else if (prev !== 'directory') {
+        return fail(`${path} already exists as a ${prev}`, path);
+      } else {
+        withAttrs(st!);
+        if (args.recurse) steps.push(...(await recurseSteps(path, want, st!.umask, ctx)));
+      }
+      break;
+    case 'touch': {
+      // Touching always changes the times: always changed, as in Ansible.
+      const mode = prev === 'absent' ? newMode(args.mode, false, st!.umask) : undefined;
+      const attrs = prev === 'absent' ? creationAttrs(p, want, mode) : '';
+      steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
+      if (prev === 'absent') diff.push(stateDiff(path, { state: 'absent' }, { state: 'file' }));
+      else withAttrs(st!);
+      break;
+    }
+    case 'link': {
+      const src = args.src ?? st!.linkTarget;
+      if (src === undefined) return fail(`src is required for state 'link' on ${path}`, path);
+      if (prev === 'link') {
+        if (st!.linkTarget === src) {
+          withAttrs(st!);
+          break;
+        }
+      } else if (prev === 'file' && !args.force) {
+        return fail(`refusing to convert from file to symlink for ${path}`, path);
+      } else if (prev === 'directory') {
+        if (!args.force) return fail(`refusing to convert from directory to symlink for ${path}`, path);
+        const r = await ctx.probe(`ls -A -- ${p} | head -n 1`);
+        if (r.stdout.trim() !== '') return fail(`the directory ${path} is not empty, refusing to convert it`, path);
+      }
+      if (srcSt && !srcSt.exists && !args.force) {
+        return fail(`src file does not exist, use "force=yes" if you really want to create the link: ${srcPath}`, path);
+      }
+      const own = ownership(want.owner, want.group);
+      const replace = prev === 'directory' ? `rmdir -- ${p} && ln -s -- ${quote(src)} ${p}` : `ln -sfn -- ${quote(src)} ${p}`;
+      steps.push({ cmd: `${replace}${own ? ` && ${own.replace(/^(chown|chgrp)/, '$1 -h')} ${p}` : ''}` });
+      diff.push(stateDiff(path, { state: prev, ...(st!.linkTarget ? { src: st!.linkTarget } : {}) }, { state: 'link', src }));
+      result.src = src;
+      break;
+    }
+    case 'hard': {
+      if (!srcSt?.exists) return fail(`src does not exist: ${srcPath}`, path);
+      if (prev !== 'absent' && st!.inode === srcSt.inode && st!.dev === srcSt.dev) {
+        withAttrs(st!);
+        break;
+      }
+      if (prev === 'directory') return fail(`refusing to convert from directory to hard link for ${path}`, path);
+      if (prev !== 'absent' && !args.force) return fail(`Cannot link, ${prev} exists at destination ${path}`, path);
+      const mode = args.mode !== undefined && srcSt.mode ? octal(applyMode(args.mode, Number.parseInt(srcSt.mode, 8), false)) : undefined;
+      const attrs = creationAttrs(p, want, mode !== srcSt.mode ? mode : undefined);
+      steps.push({ cmd: `ln -f -- ${quote(srcPath!)} ${p}${attrs ? ` && ${attrs}` : ''}` });
+      diff.push(stateDiff(path, { state: prev }, { state: 'hard', src: srcPath! }));
+      result.src = srcPath;
+      break;
+    }
+  }
+  if (want.mode && st!.exists && st!.mode) result.mode = octal(applyMode(want.mode, Number.parseInt(st!.mode, 8), st!.isDir));
+  else if (st!.mode) result.mode = st!.mode;
+  if (want.owner ?? st!.owner) result.owner = want.owner ?? st!.owner;
+  if (want.group ?? st!.group) result.group = want.group ?? st!.group;
+  return { steps, diff, result, ...(state === 'touch' ? { changed: true } : {}) };
+}
+
+export const fileModule: ModuleDef<FileArgs> = {
+  name: 'file',
+  parse: parseFile,
+  plan: planFile,
+};

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { dirname, posix } from 'node:path';
+import { readRemoteFile, statFiles, type FileStat } from '../facts/file.js';
+import { quote } from '../util/quote.js';
+import { atomicWriteSteps } from './atomic-write.js';
+import { applyMode, attributeSteps, attributeText, defaultMode, octal } from './file-attrs.js';
+import type { FileDiff, ModuleContext, Plan, Step } from './types.js';
+
+/** What copy and template share: put these bytes at dest, with these attributes. */
+export interface FileWrite {
+  module: string;
+  dest: string;
+  data: Buffer;
+  /** Basename of the controller source: used when dest is a directory (`dest/` or an existing dir). */
+  srcName?: string;
+  /** Octal, symbolic, or 'preserve' (then `srcMode` is used). */
+  mode?: string;
+  srcMode?: string;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  validate?: string;
+  /** false: never replace an existing file. */
+  force: boolean;
+  /** The parent directory is created by an earlier step (copying a directory tree). */
+  parentWillExist?: boolean;
+  /** Extra result fields (src…). */
+  result?: Record<string, unknown>;
+}
+
+export function sha1(data: Buffer | string): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+/** Text shown in a diff: binary and huge content is named, not dumped (as Ansible does). */
+export function diffText(data: Buffer | string | undefined): string {
+  if (data === undefined) return '';
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (buf.includes(0)) return '(binary content)\n';
+  if (buf.length > 1024 * 1024) return `(content of ${buf.length} bytes, too large to show)\n`;
+  return buf.toString('utf8');
+}
+
+/** Diff entries for attribute-only changes, headed like Ansible's "(file attributes)". */
+export function attributeDiff(path: string, before: Record<string, string>, after: Record<string, string>): FileDiff[] {
+  if (Object.keys(after).length === 0) return [];
+  return [
+    {
+      path,
+      before: attributeText(before),
+      after: attributeText(after),
+      beforeHeader: `${path} (file attributes)`,
+      afterHeader: `${path} (file attributes)`,
+    },
+  ];
+}
+
+/**
+ * Plan writing `data` to `dest` the way Ansible's copy does: idempotent by SHA-1, attribute-only changes
+ * are changes too, `force: false` leaves an existing file alone, writes are atomic (atomic-write.ts).
+ */
+export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<Plan> {
+  const checksum = sha1(w.data);
+  let dest = w.dest;
+  const steps: Step[] = [];
+  const intoDir = dest.endsWith('/');
+  if (intoDir && !w.srcName) return fail(`can not use content with a dir as dest`, dest);
+  const inner = w.srcName ? posix.join(dest, w.srcName) : undefined;
+  const parent = dirname(dest.replace(/\/+$/, '') || '/');
+  const stats = await statFiles(ctx, inner ? [dest, inner, parent] : [dest, parent], { follow: true, checksum: true });
+  const destSt = stats[0]!;
+  const parentSt = stats[stats.length - 1]!;
+  let st: FileStat = destSt;
+  if (inner && (intoDir || destSt.isDir)) {
+    dest = inner;
+    st = stats[1]!;
+    // `dest/` that does not exist yet is created, as Ansible's copy does.
+    if (!destSt.exists) steps.push({ cmd: `mkdir -p ${quote(w.dest)}` });
+    else if (!destSt.isDir) return fail(`destination ${w.dest} is not a directory`, dest);
+  } else if (destSt.isDir) {
+    return fail(`can not use content with a dir as dest`, dest);
+  } else if (!parentSt.isDir && !w.parentWillExist) {
+    return fail(`Destination directory ${parent} does not exist`, dest);
+  }
+  if (st.exists && st.isDir) return fail(`destination ${dest} is a directory`, dest);
+  const result: Record<string, unknown> = { ...w.result, dest, checksum, size: w.data.length };
+  if (st.exists && !w.force) return { steps: [], result: { ...result, msg: 'file already exists' } };
+
+  let mode = w.mode === 'preserve' ? w.srcMode : w.mode;
+  if (mode !== undefined) {
+    const base = st.exists && st.mode ? Number.parseInt(st.mode, 8) : defaultMode(false, st.umask);
+    mode = octal(applyMode(mode, base, false, Number.parseInt(st.umask ?? '0022', 8)));
+  }
+  const want = { mode, owner: w.owner, group: w.group };
+  const diff: FileDiff[] = [];
+  if (st.exists && st.sha1 === checksum) {
+    const attrs = attributeSteps(dest, st, want);
+    steps.push(...attrs.steps);
+    diff.push(...attributeDiff(dest, attrs.before, attrs.after));
+  } else {
+    const write = atomicWriteSteps(dest, w.data, { ...want, backup: w.backup, validate: w.validate });
+    steps.push(...write.steps);
+    if (write.backupFile && st.exists) result.backup_file = write.backupFile;
+    const before = st.exists && st.isFile && ctx.diff ? await readRemoteFile(ctx, dest, 1024 * 1024 + 1) : undefined;
+    diff.push({ path: dest, before: diffText(before), after: diffText(w.data) });
+  }
+  if (mode) result.mode = mode;
+  else if (st.mode) result.mode = st.mode;
+  if (w.owner ?? st.owner) result.owner = w.owner ?? st.owner;
+  if (w.group ?? st.group) result.group = w.group ?? st.group;
+  return { steps, diff, result };
+}
+
+function fail(msg: string, dest: string): Plan {
+  return { steps: [], failed: true, msg, result: { dest } };
+}
