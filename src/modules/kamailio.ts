@@ -72,7 +72,14 @@ function parse(raw: unknown, where: Source, loadTime: boolean): KamailioArgs {
 export function validationMessage(r: ExecResult, live: string): string {
   const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   const own = lines.filter((l) => /CRITICAL|ERROR|error/.test(l) && !l.startsWith('failed to validate'));
-  const why = (own.length > 0 ? own : lines).map((l) => l.replace(/^\s*\d+\(\d+\)\s*/, '')).join('; ');
+  const cleaned = (own.length > 0 ? own : lines).map((l) =>
+    l
+      .replace(/^\s*\d+\(\d+\)\s*/, '') // "0(1234) " process prefix
+      .replace(/^(CRITICAL|ERROR): <\w+> \[[^\]]*\]: \w+\(\): /, '') // "<core> [core/cfg.y:3783]: yyerror_at(): "
+      .replace(/\S*\/\.[^/\s]*\.tsplay\.[A-Za-z0-9]{6}\b/g, `new ${live}`),
+  );
+  // kamailio repeats a parse error without its last words: keep the fullest line of each.
+  const why = [...new Set(cleaned)].filter((l, _i, all) => !all.some((o) => o !== l && o.startsWith(l.replace(/:$/, '')))).join('; ');
   return `kamailio config check failed, ${live} left unchanged: ${why || `rc ${r.rc}`}`;
 }
 
