@@ -95,12 +95,13 @@ test('controller-side writes into a host path show up on that host only', async 
 
 test('each host has its own hostname, LAB_HOST and the stand-ins first in PATH', async (t) => {
   for (const h of fleet.hosts.slice(0, 4)) {
-    const r = await ssh(fleet, h.name, 'hostname; echo "$LAB_HOST"; echo "$PATH"');
+    const r = await ssh(fleet, h.name, 'hostname; echo "$LAB_HOST"; echo "$PATH"; test -d "${PATH%%:*}" && echo visible');
     t.is(r.rc, 0, r.stderr);
-    const [hostname, labHost, path] = r.stdout.trim().split('\n');
+    const [hostname, labHost, path, visible] = r.stdout.trim().split('\n');
     t.is(hostname, h.name);
     t.is(labHost, h.name);
     t.is(path!.split(':')[0], standinsBin());
+    t.is(visible, 'visible', 'the stand-ins dir is reachable inside the host namespace');
   }
 });
 
