@@ -1,4 +1,22 @@
 import type { ModuleDef } from './types.js';
+import { commandModule, shellModule } from './command.js';
+import { debugModule } from './debug.js';
+import { assertModule } from './assert.js';
+import { failModule } from './fail.js';
+import { setFactModule } from './set-fact.js';
+import { metaModule } from './meta.js';
+import { pauseModule } from './pause.js';
+import { setupModule } from './setup.js';
 
-/** The core modules (one file per module; listed here so the registry finds them). */
-export const coreModules: ModuleDef[] = [];
+/** The core modules: running commands, and the controller-side ones the executor needs. */
+export const coreModules: ModuleDef[] = [
+  commandModule,
+  shellModule,
+  debugModule,
+  assertModule,
+  failModule,
+  setFactModule,
+  metaModule,
+  pauseModule,
+  setupModule,
+];

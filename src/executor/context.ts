@@ -1,0 +1,37 @@
+import type { LimitFunction } from 'p-limit';
+import type { ConnectionPool } from '../connection/pool.js';
+import type { Reporter } from '../report/events.js';
+import type { Task } from '../playbook/types.js';
+import type { RunOptions } from './options.js';
+import type { VarSources } from './vars.js';
+import type { Vars } from '../types.js';
+
+/** Why the run (or the play) stopped early, if it did. */
+export interface StopState {
+  /** Stop the whole run: no further tasks, batches or plays. */
+  run?: string;
+  /** meta: end_play / end_batch. */
+  play?: boolean;
+  batch?: boolean;
+}
+
+/** Everything executing one play needs; built by the runner per play. */
+export interface PlayContext extends VarSources {
+  opts: RunOptions;
+  emit: Reporter;
+  pool: ConnectionPool;
+  /** --forks: concurrency bound shared by every task of the run. */
+  forks: LimitFunction;
+  signal: AbortSignal;
+  stop: StopState;
+  /** Inventory vars needed to connect to another host (delegate_to). */
+  hostExists(host: string): boolean;
+  /** Handlers of the play, in `handlers:` order. */
+  handlers: Task[];
+  /** The hosts of the batch being run (handlers are flushed for them). */
+  batch: string[];
+  /** The last failure of each host, for ansible_failed_task / ansible_failed_result in rescue. */
+  lastFailure: Map<string, Vars>;
+  /** --start-at-task: tasks are skipped until one matches. */
+  startAt: { name?: string; reached: boolean };
+}

@@ -1,0 +1,25 @@
+import type { Outcome } from '../modules/types.js';
+import type { Task } from '../playbook/types.js';
+import type { HostStatus, TaskInfo } from '../report/events.js';
+
+export interface TaskRunResult {
+  status: HostStatus;
+  result: Outcome;
+  /** Unreachable, but the task said ignore_unreachable. */
+  ignoredUnreachable: boolean;
+}
+
+/** A task's display name as Ansible shows it: "role : name", or the module when unnamed. */
+export function taskInfo(task: Task): TaskInfo {
+  const base = task.name ?? task.module;
+  const name = task.role && !task.handler ? `${task.role.name} : ${base}` : task.role ? `${task.role.name} : ${base}` : base;
+  return { id: task.id, name, where: task.where, module: task.module, handler: task.handler };
+}
+
+/** How a result is reported: unreachable, then skipped, failed (or ignored), changed, ok. */
+export function statusOf(result: Outcome, ignoreErrors: boolean): HostStatus {
+  if (result.unreachable) return 'unreachable';
+  if (result.skipped) return 'skipped';
+  if (result.failed) return ignoreErrors ? 'ignored' : 'failed';
+  return result.changed ? 'changed' : 'ok';
+}

@@ -1,0 +1,129 @@
+import pLimit from 'p-limit';
+import { ConnectionPool } from '../connection/pool.js';
+import { ExitCode, ParseError, type ExitCodeValue } from '../errors.js';
+import { loadInventory, type Inventory } from '../inventory/inventory.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Item, Play, Playbook, Task } from '../playbook/types.js';
+import type { HostStats, Reporter } from '../report/events.js';
+import { renderValue } from '../template/render.js';
+import type { PlayContext } from './context.js';
+import { unknownNotifications } from './handlers.js';
+import type { RunOptions } from './options.js';
+import { runPlay } from './play.js';
+import { newHostState, type HostState } from './state.js';
+import { countResult } from '../report/stats.js';
+
+/** Load every playbook and the inventory, validating all of it before any host is contacted. */
+export async function prepareRun(opts: RunOptions, warn: (m: string) => void): Promise<{ playbooks: Playbook[]; inventory: Inventory }> {
+  const playbooks = opts.playbooks.map((p) => loadPlaybook(p));
+  for (const pb of playbooks) {
+    pb.warnings.forEach(warn);
+    for (const play of pb.plays) {
+      for (const { task, name } of unknownNotifications(allTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]), play.handlers)) {
+        throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `task '${task.name}'` : undefined);
+      }
+    }
+  }
+  const warnings: string[] = [];
+  const inventory = await loadInventory(opts.inventory, { playbookDirs: [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))], warnings });
+  warnings.forEach(warn);
+  return { playbooks, inventory };
+}
+
+export function allTasks(items: Item[]): Task[] {
+  return items.flatMap((i) => (i.kind === 'task' ? [i] : allTasks([...i.block, ...i.rescue, ...i.always])));
+}
+
+/** The hosts a play targets: its pattern, narrowed by --limit. */
+export function playHosts(inventory: Inventory, play: Play, opts: RunOptions, warn: (m: string) => void): string[] {
+  const pattern = Array.isArray(play.hosts) ? play.hosts.map((h) => String(renderValue(h, opts.extraVars, play.where))) : String(renderValue(play.hosts, opts.extraVars, play.where));
+  const warnings: string[] = [];
+  let hosts = inventory.select(pattern, warnings);
+  if (opts.limit) {
+    const limited = new Set(inventory.select(opts.limit, warnings));
+    hosts = hosts.filter((h) => limited.has(h));
+  }
+  warnings.forEach(warn);
+  return hosts;
+}
+
+export interface RunOutcome {
+  exitCode: ExitCodeValue;
+  stats: Record<string, HostStats>;
+  stoppedBy?: string;
+}
+
+/** Run loaded playbooks; every event goes to `emit`. */
+export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal): Promise<RunOutcome> {
+  const emit: Reporter = (e) => {
+    if (e.kind === 'host-result') countResult(state(e.host).stats, e);
+    report(e);
+  };
+  const states = new Map<string, HostState>();
+  const state = (h: string) => {
+    let s = states.get(h);
+    if (!s) states.set(h, (s = newHostState(h)));
+    return s;
+  };
+  const pool = new ConnectionPool();
+  const forks = pLimit(Math.max(1, opts.forks));
+  const stop: PlayContext['stop'] = {};
+  const startAt = { name: opts.startAtTask, reached: opts.startAtTask === undefined };
+  emit({ kind: 'run-start', playbooks: opts.playbooks, check: opts.check, time: new Date().toISOString() });
+  const groups = inventory.groupsMap();
+  let playIndex = 0;
+  try {
+    for (const pb of playbooks) {
+      for (const play of pb.plays) {
+        if (stop.run || signal.aborted) break;
+        const hosts = playHosts(inventory, play, opts, (m) => emit({ kind: 'warning', message: m })).filter((h) => !state(h).failed);
+        emit({ kind: 'play-start', index: playIndex, name: play.name, hosts, time: new Date().toISOString() });
+        if (hosts.length === 0) {
+          emit({ kind: 'no-hosts', play: play.name });
+          playIndex++;
+          continue;
+        }
+        for (const h of hosts) state(h);
+        stop.play = false;
+        const ctx: PlayContext = {
+          play,
+          opts,
+          emit,
+          pool,
+          forks,
+          signal,
+          stop,
+          extraVars: opts.extraVars,
+          check: opts.check,
+          handlers: play.handlers,
+          batch: [],
+          lastFailure: new Map(),
+          startAt,
+          inventoryVars: (h) => (inventory.hosts.has(h) ? inventory.hostVars(h) : h === 'localhost' ? { ansible_connection: 'local' } : {}),
+          state,
+          groups: () => groups,
+          groupNames: (h) => (inventory.hosts.has(h) ? inventory.groupNames(h) : []),
+          allHosts: () => [...inventory.hosts.keys()],
+          playHosts: () => hosts.filter((h) => !state(h).failed),
+          batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
+          hostExists: (h) => inventory.hosts.has(h),
+        };
+        await runPlay(ctx, playIndex, hosts);
+        emit({ kind: 'play-end', index: playIndex, time: new Date().toISOString() });
+        playIndex++;
+      }
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  if (signal.aborted) stop.run ??= 'interrupted';
+  if (stop.run) emit({ kind: 'stopped', reason: stop.run });
+  const stats: Record<string, HostStats> = {};
+  for (const [h, s] of states) stats[h] = s.stats;
+  emit({ kind: 'recap', stats, time: new Date().toISOString() });
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  if (signal.aborted) exitCode = ExitCode.interrupted;
+  else if (Object.values(stats).some((s) => s.unreachable > 0)) exitCode = ExitCode.unreachableOrParse;
+  else if (Object.values(stats).some((s) => s.failures > 0) || [...states.values()].some((s) => s.failed)) exitCode = ExitCode.hostFailed;
+  return { exitCode, stats, stoppedBy: stop.run };
+}

@@ -1,0 +1,30 @@
+import type { Vars } from '../types.js';
+import { emptyStats, type HostStats } from '../report/events.js';
+
+/** What tsplay remembers about a host for the whole run (across plays, as Ansible does). */
+export interface HostState {
+  name: string;
+  /** Gathered facts: `ansible_facts` and the `ansible_*` top-level names. */
+  facts: Vars;
+  /** set_fact and registered results (set_fact/register precedence). */
+  hostFacts: Vars;
+  /** Failed (or unreachable) in this run: leaves the current play and later plays. */
+  failed: boolean;
+  unreachable: boolean;
+  /** meta: end_host — done for this play. */
+  ended: boolean;
+  /** Handler names and listen topics notified and not yet run. */
+  notified: Set<string>;
+  stats: HostStats;
+}
+
+export function newHostState(name: string): HostState {
+  return { name, facts: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), stats: emptyStats() };
+}
+
+/** Store gathered facts under `ansible_facts` and as `ansible_<name>`, as Ansible injects them. */
+export function storeFacts(state: HostState, facts: Record<string, unknown>): void {
+  const all = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...facts };
+  state.facts.ansible_facts = all;
+  for (const [k, v] of Object.entries(facts)) state.facts[k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
+}

@@ -1,0 +1,181 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
+import { targetFromVars } from '../connection/target.js';
+import { TsplayError } from '../errors.js';
+import { findModule } from '../modules/registry.js';
+import type { Outcome } from '../modules/types.js';
+import type { Task } from '../playbook/types.js';
+import { renderDeep, renderValue } from '../template/render.js';
+import { evalCondition } from '../template/expr.js';
+import { lazyVars } from '../template/lazy.js';
+import { toBool } from '../modules/args.js';
+import type { Vars } from '../types.js';
+import type { PlayContext } from './context.js';
+import { taskKeywords, type Inherited } from './inherit.js';
+import { runModule } from './run-module.js';
+import { storeFacts } from './state.js';
+import { buildVars } from './vars.js';
+import { loopItems, loopVars } from './loop.js';
+import { taskInfo, statusOf, type TaskRunResult } from './result.js';
+
+const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/** Run one task on one host: conditions, loop, retries, the module, result rules, register, notify. */
+export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, inh: Inherited): Promise<TaskRunResult> {
+  const state = ctx.state(host);
+  const kw = taskKeywords(inh, task);
+  const info = taskInfo(task);
+  const baseVars = buildVars(ctx, host, inh, task.vars);
+  const scope = lazyVars(baseVars, task.where);
+  const context = `task '${info.name}'`;
+  const conditions = [...inh.when, ...(task.when ?? [])];
+  const flag = (v: unknown, dflt: boolean): boolean => (v === undefined ? dflt : (toBool(renderValue(String(v), scope, task.where, context)) ?? dflt));
+
+  let result: Outcome;
+  let delegatedTo: string | undefined;
+  try {
+    if (task.loop !== undefined) {
+      const items = loopItems(task.loop, scope, task.where, context);
+      const results: Outcome[] = [];
+      for (let i = 0; i < items.length; i++) {
+        if (ctx.signal.aborted) break;
+        const itemScope = lazyVars({ ...baseVars, ...loopVars(task, items, i) }, task.where);
+        const one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
+        delegatedTo = one.delegatedTo;
+        const loopVar = task.loopControl?.loopVar ?? 'item';
+        const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
+        results.push(itemResult);
+        ctx.emit({ kind: 'host-result', task: info, host, status: statusOf(itemResult, flag(kw.ignoreErrors, false)), result: itemResult, isItem: true, item: task.loopControl?.label !== undefined ? renderValue(String(task.loopControl.label), itemScope) : items[i], delegatedTo });
+        if (task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
+      }
+      result = aggregateLoop(results);
+    } else {
+      const one = await runOnceWithConditions(ctx, task, host, scope, conditions, kw, context);
+      result = one.outcome;
+      delegatedTo = one.delegatedTo;
+    }
+  } catch (e) {
+    if (e instanceof UnreachableError) result = { changed: false, failed: false, unreachable: true, msg: e.message };
+    else if (e instanceof TsplayError) result = { changed: false, failed: true, msg: e.describe() };
+    else throw e;
+  }
+
+  const noLog = flag(kw.noLog, false);
+  if (task.register) {
+    const { diff: _diff, ...registered } = result;
+    state.hostFacts[task.register] = noLog ? { censored: NO_LOG, changed: result.changed, failed: result.failed, skipped: result.skipped } : registered;
+  }
+  if (!result.failed && !result.skipped && !result.unreachable) {
+    const facts = result.ansible_facts as Vars | undefined;
+    if (facts && task.module === 'set_fact') Object.assign(state.hostFacts, facts);
+    else if (facts && task.module === 'setup') storeFacts(state, facts);
+  }
+  if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
+  const ignored = flag(kw.ignoreErrors, false);
+  const status = statusOf(result, ignored);
+  const shown: Record<string, unknown> = noLog ? { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}) } : { ...result };
+  const showDiff = flag(kw.diff, ctx.opts.diff);
+  if (!showDiff) delete shown.diff;
+  const loopSummary = task.loop !== undefined && Array.isArray(result.results) && result.results.length > 0;
+  ctx.emit({ kind: 'host-result', task: info, host, status, result: shown, delegatedTo, loopSummary, rescued: status === 'failed' && inh.rescuable });
+  return { status, result, ignoredUnreachable: !!result.unreachable && flag(kw.ignoreUnreachable, false) };
+}
+
+interface OnceResult {
+  outcome: Outcome;
+  delegatedTo?: string;
+}
+
+async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string, scope: Vars, conditions: unknown[], kw: Inherited['keywords'], context: string): Promise<OnceResult> {
+  for (const c of conditions) {
+    if (!evalCondition(c, scope, task.where)) {
+      return { outcome: { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: c } };
+    }
+  }
+  const attempts = task.until ? Math.max(0, Number(renderValue(String(task.retries ?? 3), scope, task.where, context))) + 1 : 1;
+  const delay = Number(renderValue(String(task.delay ?? 5), scope, task.where, context));
+  let last: OnceResult | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    last = await runOnce(ctx, task, host, scope, kw, context);
+    if (last.outcome.unreachable) return last;
+    if (!task.until) return last;
+    last.outcome.attempts = attempt;
+    const untilScope = lazyVars({ ...scope, ...(task.register ? { [task.register]: last.outcome } : {}) }, task.where);
+    if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
+    if (attempt < attempts) {
+      ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
+      await sleep(delay * 1000, undefined, { signal: ctx.signal }).catch(() => {});
+    }
+  }
+  last!.outcome.failed = true;
+  return last!;
+}
+
+async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, kw: Inherited['keywords'], context: string): Promise<OnceResult> {
+  const mod = findModule(task.module)!;
+  const render = (v: unknown) => renderValue(String(v), scope, task.where, context);
+  const check = kw.checkMode === undefined ? ctx.opts.check : toBool(render(kw.checkMode)) ?? ctx.opts.check;
+  const diff = kw.diff === undefined ? ctx.opts.diff : toBool(render(kw.diff)) ?? ctx.opts.diff;
+  const args = renderDeep(task.args, scope, task.where, context);
+  const delegate = kw.delegateTo !== undefined ? String(render(kw.delegateTo)) : undefined;
+  const connHost = delegate ?? host;
+  let conn: Connection | undefined;
+  if (!mod.controllerOnly || task.module === 'setup') {
+    const connVars = delegate !== undefined && delegate !== host ? (ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}) : (scope as Vars);
+    conn = await ctx.pool.get(targetFromVars(connHost, { ...connVars }, ctx.opts.env ?? process.env));
+  }
+  const exec: ExecOptions = { signal: ctx.signal };
+  if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;
+  if (kw.environment !== undefined) {
+    const env = renderDeep(kw.environment, scope, task.where, context) as Vars;
+    exec.env = Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
+  }
+  if (kw.become !== undefined && toBool(render(kw.become))) {
+    const user = kw.becomeUser !== undefined ? String(render(kw.becomeUser)) : 'root';
+    const loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');
+    const password = kw.becomePassword !== undefined ? String(render(kw.becomePassword)) : (scope as Vars).ansible_become_password;
+    if (user !== loginUser) exec.become = { user, ...(password !== undefined ? { password: String(password) } : {}) };
+  }
+  const outcome = await runModule({
+    module: mod,
+    args,
+    conn: conn ?? (await ctx.pool.get(targetFromVars('localhost', { ansible_connection: 'local' }))),
+    host,
+    vars: scope,
+    check,
+    diff,
+    where: task.where,
+    exec,
+    searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
+    render: (text) => String(renderValue(text, scope, task.where, context)),
+  });
+  applyResultRules(task, outcome, scope);
+  return { outcome, delegatedTo: delegate };
+}
+
+/** changed_when / failed_when, evaluated with the registered name bound to this result. */
+function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
+  if (outcome.skipped) return;
+  const local = lazyVars({ ...scope, ...(task.register ? { [task.register]: outcome } : {}) }, task.where);
+  if (task.changedWhen) outcome.changed = task.changedWhen.every((c) => evalCondition(c, local, task.where));
+  if (task.failedWhen) {
+    const failed = task.failedWhen.every((c) => evalCondition(c, local, task.where));
+    outcome.failed = failed;
+    outcome.failed_when_result = failed;
+  }
+}
+
+function aggregateLoop(results: Outcome[]): Outcome {
+  const out: Outcome = {
+    changed: results.some((r) => r.changed),
+    failed: results.some((r) => r.failed),
+    results,
+  };
+  if (results.length === 0 || results.every((r) => r.skipped)) {
+    out.skipped = true;
+    out.msg = results.length === 0 ? 'No items in the list' : 'All items skipped';
+  } else if (out.failed) out.msg = 'One or more items failed';
+  else out.msg = 'All items completed';
+  if (results.some((r) => r.unreachable)) out.unreachable = true;
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * The small fact set tsplay gathers in one round trip (POSIX sh + /proc): hostname, fqdn, OS release,
+ * kernel, architecture, IPv4 addresses, CPU count, memory, date/time. Output is KEY=VALUE lines.
+ */
+export const GATHER_SCRIPT = [
+  'echo "hostname=$(uname -n)"',
+  'echo "fqdn=$(hostname -f 2>/dev/null || uname -n)"',
+  'echo "kernel=$(uname -r)"',
+  'echo "machine=$(uname -m)"',
+  'echo "system=$(uname -s)"',
+  'if [ -r /etc/os-release ]; then . /etc/os-release; echo "os_id=$ID"; echo "os_version=$VERSION_ID"; echo "os_name=$NAME"; echo "os_like=$ID_LIKE"; fi',
+  'echo "cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c ^processor /proc/cpuinfo)"',
+  "echo \"memtotal_kb=$(awk '/^MemTotal:/{print $2}' /proc/meminfo 2>/dev/null)\"",
+  "echo \"memfree_kb=$(awk '/^MemAvailable:/{print $2}' /proc/meminfo 2>/dev/null)\"",
+  'echo "ipv4=$( (ip -4 -o addr show 2>/dev/null | awk \'{split($4,a,"/"); print a[1]}\') | tr "\\n" " ")"',
+  'echo "epoch=$(date +%s)"',
+  'echo "tz=$(date +%Z)"',
+  'echo "user=$(id -un)"',
+].join('; ');
+
+const OS_FAMILY: Record<string, string> = {
+  rhel: 'RedHat', centos: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', fedora: 'RedHat', ol: 'RedHat',
+  debian: 'Debian', ubuntu: 'Debian', sles: 'Suse', opensuse: 'Suse', alpine: 'Alpine', arch: 'Archlinux',
+};
+const DISTRIBUTION: Record<string, string> = {
+  rhel: 'RedHat', centos: 'CentOS', rocky: 'Rocky', almalinux: 'AlmaLinux', fedora: 'Fedora', ol: 'OracleLinux',
+  debian: 'Debian', ubuntu: 'Ubuntu', alpine: 'Alpine',
+};
+
+/** Turn the script's output into Ansible-named facts (without the `ansible_` prefix). */
+export function parseFacts(output: string): Record<string, unknown> {
+  const kv: Record<string, string> = {};
+  for (const line of output.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  const id = kv.os_id ?? '';
+  const version = kv.os_version ?? '';
+  const epoch = Number(kv.epoch ?? Math.floor(Date.now() / 1000));
+  const now = new Date(epoch * 1000);
+  const iso = now.toISOString();
+  const ipv4 = (kv.ipv4 ?? '').split(/\s+/).filter((a) => a && a !== '');
+  const memKb = Number(kv.memtotal_kb ?? 0);
+  return {
+    hostname: (kv.hostname ?? '').split('.')[0],
+    nodename: kv.hostname ?? '',
+    fqdn: kv.fqdn ?? '',
+    kernel: kv.kernel ?? '',
+    architecture: kv.machine ?? '',
+    machine: kv.machine ?? '',
+    system: kv.system ?? '',
+    distribution: DISTRIBUTION[id] ?? (kv.os_name || 'Unknown'),
+    distribution_version: version,
+    distribution_major_version: version.split('.')[0] ?? '',
+    os_family: OS_FAMILY[id] ?? OS_FAMILY[(kv.os_like ?? '').split(' ')[0] ?? ''] ?? 'Unknown',
+    processor_vcpus: Number(kv.cpus ?? 0),
+    processor_count: Number(kv.cpus ?? 0),
+    memtotal_mb: Math.floor(memKb / 1024),
+    memfree_mb: Math.floor(Number(kv.memfree_kb ?? 0) / 1024),
+    all_ipv4_addresses: ipv4.filter((a) => !a.startsWith('127.')),
+    default_ipv4: { address: ipv4.find((a) => !a.startsWith('127.')) ?? ipv4[0] ?? '' },
+    user_id: kv.user ?? '',
+    date_time: {
+      epoch: String(epoch),
+      iso8601: iso.replace(/\.\d+Z$/, 'Z'),
+      date: iso.slice(0, 10),
+      time: iso.slice(11, 19),
+      year: iso.slice(0, 4),
+      month: iso.slice(5, 7),
+      day: iso.slice(8, 10),
+      hour: iso.slice(11, 13),
+      minute: iso.slice(14, 16),
+      second: iso.slice(17, 19),
+      tz: kv.tz ?? 'UTC',
+    },
+  };
+}

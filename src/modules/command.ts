@@ -1,0 +1,130 @@
+import { ParseError } from '../errors.js';
+import { quote, quoteArgv } from '../util/quote.js';
+import { shellSplit } from '../util/shlex.js';
+import { parseArgs, type ArgSpecs } from './args.js';
+import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
+import type { ExecResult } from '../connection/types.js';
+
+/** What command and shell share: guards (creates/removes), chdir, stdin, and the result shape. */
+export interface CommandArgs {
+  _raw_params?: string;
+  cmd?: string;
+  argv?: string[];
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+  stdin?: string;
+  stdin_add_newline: boolean;
+  strip_empty_ends: boolean;
+  executable?: string;
+}
+
+export const commandSpecs: ArgSpecs = {
+  _raw_params: { type: 'str' },
+  cmd: { type: 'str' },
+  argv: { type: 'list', elements: 'str' },
+  creates: { type: 'path' },
+  removes: { type: 'path' },
+  chdir: { type: 'path' },
+  stdin: { type: 'str' },
+  stdin_add_newline: { type: 'bool', default: true },
+  strip_empty_ends: { type: 'bool', default: true },
+  executable: { type: 'path' },
+};
+
+/** Free-form options Ansible accepts inline: `command: ls creates=/x`. */
+export const FREE_FORM_KEYS = ['creates', 'removes', 'chdir', 'executable', 'stdin'] as const;
+
+function parseCommandArgs(module: string, raw: unknown, where: Parameters<ModuleDef['parse']>[1], loadTime: boolean): CommandArgs {
+  const args = parseArgs<CommandArgs>(module, commandSpecs, raw, where, loadTime);
+  const given = ['_raw_params', 'cmd', 'argv'].filter((k) => args[k as keyof CommandArgs] !== undefined);
+  if (given.length === 0 || (args._raw_params !== undefined && args._raw_params.trim() === '' && given.length === 1)) {
+    throw new ParseError(`${module}: no command given (write '${module}: CMD', or 'cmd:'${module === 'command' ? "/'argv:'" : ''})`, where);
+  }
+  if (given.length > 1) throw new ParseError(`${module}: give only one of the free-form command, 'cmd' and 'argv'`, where);
+  if (module === 'shell' && args.argv) throw new ParseError("shell: 'argv' is not supported, use a command string", where);
+  if (module === 'command' && args.executable) throw new ParseError("command: 'executable' is only for the shell module", where);
+  return args;
+}
+
+function strip(s: string, yes: boolean): string {
+  return yes ? s.replace(/^\n+|\n+$/g, '').replace(/\r?\n$/, '') : s;
+}
+
+/** Plan a command run: probe creates/removes, then one step that is always "changed". */
+async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: ModuleContext): Promise<Plan> {
+  let line: string;
+  if (module === 'shell') {
+    const text = args._raw_params ?? args.cmd ?? '';
+    line = args.executable ? `${quote(args.executable)} -c ${quote(text)}` : text;
+  } else {
+    let words: string[];
+    try {
+      words = args.argv ?? shellSplit(args._raw_params ?? args.cmd ?? '');
+    } catch (e) {
+      throw new ParseError(`command: ${(e as Error).message}`, ctx.where);
+    }
+    line = quoteArgv(words);
+  }
+  const display = module === 'shell' ? (args._raw_params ?? args.cmd ?? '') : line;
+  if (args.creates || args.removes) {
+    const probe = [
+      args.creates ? `if [ -e ${quote(args.creates)} ]; then echo creates; fi` : '',
+      args.removes ? `if [ ! -e ${quote(args.removes)} ]; then echo removes; fi` : '',
+    ].filter(Boolean);
+    const r = await ctx.probe(args.chdir ? `cd ${quote(args.chdir)} && { ${probe.join('; ')}; }` : probe.join('; '));
+    const hit = r.stdout.split('\n').map((s) => s.trim());
+    if (hit.includes('creates')) {
+      return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: `skipped, since ${args.creates} exists`, stderr: '', msg: `Did not run command since '${args.creates}' exists` } };
+    }
+    if (hit.includes('removes')) {
+      return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, stderr: '', msg: `Did not run command since '${args.removes}' does not exist` } };
+    }
+  }
+  const cmd = args.chdir ? `cd ${quote(args.chdir)} && ${line}` : line;
+  const stdin = args.stdin !== undefined ? args.stdin + (args.stdin_add_newline ? '\n' : '') : undefined;
+  const started = new Date();
+  return {
+    steps: [{ cmd, stdin }],
+    changed: true,
+    unpredictable: true,
+    result: { cmd: display },
+    finish(results: ExecResult[], base: Outcome): Outcome {
+      const r = results[0]!;
+      const end = new Date();
+      const stdout = strip(r.stdout, args.strip_empty_ends);
+      const stderr = strip(r.stderr, args.strip_empty_ends);
+      const failed = r.rc !== 0 || !!r.timedOut || !!r.aborted;
+      const out: Outcome = {
+        ...base,
+        failed,
+        rc: r.rc,
+        stdout,
+        stderr,
+        stdout_lines: stdout === '' ? [] : stdout.split('\n'),
+        stderr_lines: stderr === '' ? [] : stderr.split('\n'),
+        start: started.toISOString(),
+        end: end.toISOString(),
+        delta: `${((end.getTime() - started.getTime()) / 1000).toFixed(3)}s`,
+      };
+      if (r.timedOut) out.msg = 'command timed out and was killed';
+      else if (r.aborted) out.msg = 'command interrupted';
+      else if (failed) out.msg = 'non-zero return code';
+      return out;
+    },
+  };
+}
+
+export const commandModule: ModuleDef<CommandArgs> = {
+  name: 'command',
+  freeForm: true,
+  parse: (raw, where, loadTime) => parseCommandArgs('command', raw, where, loadTime),
+  plan: (args, ctx) => planCommand('command', args, ctx),
+};
+
+export const shellModule: ModuleDef<CommandArgs> = {
+  name: 'shell',
+  freeForm: true,
+  parse: (raw, where, loadTime) => parseCommandArgs('shell', raw, where, loadTime),
+  plan: (args, ctx) => planCommand('shell', args, ctx),
+};

@@ -1,0 +1,34 @@
+import { ParseError } from '../errors.js';
+import { compileExpr } from '../template/expr.js';
+import { parseArgs } from './args.js';
+import type { ModuleDef } from './types.js';
+
+interface DebugArgs {
+  msg?: unknown;
+  var?: string;
+  verbosity: number;
+}
+
+/** debug: print a message or a variable (an expression, as in Ansible). Never changes anything. */
+export const debugModule: ModuleDef<DebugArgs> = {
+  name: 'debug',
+  controllerOnly: true,
+  parse(raw, where, loadTime) {
+    const args = parseArgs<DebugArgs>('debug', { msg: { type: 'raw' }, var: { type: 'str' }, verbosity: { type: 'int', default: 0 } }, raw, where, loadTime);
+    if (args.msg !== undefined && args.var !== undefined) throw new ParseError("debug: 'msg' and 'var' are mutually exclusive", where);
+    if (args.var !== undefined && !loadTime) compileExpr(args.var, where);
+    return args;
+  },
+  async plan(args, ctx) {
+    if (args.var !== undefined) {
+      let value: unknown;
+      try {
+        value = compileExpr(args.var, ctx.where).evaluate(ctx.vars);
+      } catch {
+        value = 'VARIABLE IS NOT DEFINED!';
+      }
+      return { steps: [], result: { [args.var]: value } };
+    }
+    return { steps: [], result: { msg: args.msg ?? 'Hello world!' } };
+  },
+};

@@ -1,0 +1,28 @@
+import { ParseError } from '../errors.js';
+import { toBool } from './args.js';
+import type { ModuleDef } from './types.js';
+
+/** set_fact: host variables at set_fact precedence; the executor stores `ansible_facts` of the result. */
+export const setFactModule: ModuleDef<Record<string, unknown>> = {
+  name: 'set_fact',
+  controllerOnly: true,
+  parse(raw, where) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ParseError('set_fact: arguments must be a dictionary of variable names and values', where);
+    }
+    const facts: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      if (k === 'cacheable') {
+        if (toBool(v) === undefined) throw new ParseError("set_fact: argument 'cacheable' must be a boolean", where);
+        continue;
+      }
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ParseError(`set_fact: '${k}' is not a valid variable name`, where);
+      facts[k] = v;
+    }
+    if (Object.keys(facts).length === 0) throw new ParseError('set_fact: no variables given', where);
+    return facts;
+  },
+  async plan(facts) {
+    return { steps: [], result: { ansible_facts: facts } };
+  },
+};

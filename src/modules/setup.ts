@@ -1,0 +1,21 @@
+import { GATHER_SCRIPT, parseFacts } from '../facts/gather.js';
+import { parseArgs } from './args.js';
+import type { ModuleDef } from './types.js';
+
+/** setup: gather facts in one round trip. Facts come back as `ansible_facts` (stored by the executor). */
+export const setupModule: ModuleDef<{ gather_subset: string[]; filter: string[] }> = {
+  name: 'setup',
+  aliases: ['gather_facts'],
+  parse: (raw, where, loadTime) =>
+    parseArgs('setup', { gather_subset: { type: 'list', default: ['all'] }, filter: { type: 'list', default: [] }, gather_timeout: { type: 'int' } }, raw, where, loadTime),
+  async plan(args, ctx) {
+    const r = await ctx.probe(GATHER_SCRIPT);
+    if (r.rc !== 0 && r.stdout === '') return { steps: [], failed: true, msg: `gathering facts failed: ${r.stderr.trim()}` };
+    let facts = parseFacts(r.stdout);
+    if (args.filter.length > 0) {
+      const pats = args.filter.map((f) => new RegExp('^' + f.replace(/^ansible_/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$'));
+      facts = Object.fromEntries(Object.entries(facts).filter(([k]) => pats.some((p) => p.test(k))));
+    }
+    return { steps: [], result: { ansible_facts: facts } };
+  },
+};

@@ -1,0 +1,194 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { ParseError, type Source } from '../errors.js';
+import type { Vars } from '../types.js';
+import { loadYamlFile, sourceOf, sourceOfKey, type YamlWarning } from '../util/yaml.js';
+import { isTemplate } from '../template/render.js';
+import { PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
+import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
+import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
+import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
+
+export interface LoadOptions {
+  /** roles_path from configuration. */
+  rolesPath?: string[];
+}
+
+/** Load a playbook file: a list of plays and import_playbook entries, validated before anything runs. */
+export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
+  const warnings: YamlWarning[] = [];
+  const plays = loadPlays(resolve(file), opts, warnings, new Set());
+  return { file: resolve(file), plays, warnings: warnings.map((w) => `${w.where.file}:${w.where.line}:${w.where.column}: ${w.message}`) };
+}
+
+function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], seen: Set<string>): Play[] {
+  if (seen.has(file)) throw new ParseError('import_playbook loop: this playbook imports itself', { file });
+  seen.add(file);
+  const data = loadYamlFile(file, warnings);
+  if (data === null) return [];
+  if (!Array.isArray(data)) throw new ParseError('a playbook must be a list of plays', sourceOf(data) ?? { file });
+  const plays: Play[] = [];
+  data.forEach((raw, i) => {
+    const where = sourceOf(raw) ?? { file };
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ParseError('each play must be a dictionary', where);
+    const entry = raw as Record<string, unknown>;
+    if ('import_playbook' in entry) {
+      const target = entry.import_playbook;
+      if (typeof target !== 'string') throw new ParseError("'import_playbook' must be a file name", where);
+      plays.push(...loadPlays(resolve(dirname(file), target), opts, warnings, new Set(seen)));
+      return;
+    }
+    plays.push(loadPlay(entry, file, i, opts, warnings, where));
+  });
+  return plays;
+}
+
+function loadPlay(raw: Record<string, unknown>, file: string, index: number, opts: LoadOptions, warnings: YamlWarning[], where: Source): Play {
+  for (const key of Object.keys(raw)) {
+    if (!PLAY_KEYWORDS.has(key)) throw new ParseError(`'${key}' is not a valid play keyword`, sourceOfKey(raw, key) ?? where);
+  }
+  if (raw.hosts === undefined || raw.hosts === null || raw.hosts === '') throw new ParseError("the play has no 'hosts'", where);
+  const hosts = raw.hosts;
+  if (typeof hosts !== 'string' && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
+    throw new ParseError("'hosts' must be a pattern string or a list of patterns", sourceOfKey(raw, 'hosts') ?? where);
+  }
+  const dir = dirname(file);
+  const name = typeof raw.name === 'string' ? raw.name : Array.isArray(hosts) ? hosts.join(',') : hosts;
+  const context = `play '${name}'`;
+  const searchPath = roleSearchPath(dir, opts.rolesPath);
+  const handlers: Task[] = [];
+  const roleSeen = new Set<string>();
+  const id = `play${index}`;
+
+  const scopeFor = (fileOf: string, role?: RoleInstance, handler = false): TaskScope => ({
+    file: fileOf,
+    role,
+    handler,
+    expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
+  });
+
+  const loadRole = (entry: unknown, at: Source, path: string): Block[] => {
+    let roleName: string;
+    let params: Vars = {};
+    let keywords: Record<string, unknown> = {};
+    if (typeof entry === 'string') roleName = entry;
+    else if (entry && typeof entry === 'object' && !Array.isArray(entry)) {
+      const e = entry as Record<string, unknown>;
+      const n = e.role ?? e.name;
+      if (typeof n !== 'string') throw new ParseError("a role entry needs 'role: NAME'", at);
+      roleName = n;
+      for (const [k, v] of Object.entries(e)) {
+        if (k === 'role' || (k === 'name' && e.role === undefined)) continue;
+        if (k === 'vars' && v && typeof v === 'object') Object.assign(params, v);
+        else if (ROLE_KEYWORDS.has(k) && k !== 'name') keywords[k] = v;
+        else params[k] = v;
+      }
+    } else throw new ParseError('a role entry must be a name or a dictionary', at);
+    return [roleBlock(roleName, params, keywords, 'main', at, path)];
+  };
+
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, include?: { module: string; params: Vars }): Block {
+    const rolePath = findRole(roleName, searchPath, at);
+    const role: RoleInstance = {
+      name: roleName,
+      path: rolePath,
+      defaults: loadRoleVars(rolePath, 'defaults', warnings),
+      vars: loadRoleVars(rolePath, 'vars', warnings),
+      params,
+    };
+    checkTemplates(params, at, `role '${roleName}'`);
+    const key = `${rolePath}|${JSON.stringify(params)}|${tasksFrom}`;
+    const items: Item[] = [];
+    loadRoleDependencies(rolePath, warnings).forEach((dep, i) => {
+      items.push(...loadRole(dep, sourceOf(dep) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`));
+    });
+    if (!roleSeen.has(key)) {
+      roleSeen.add(key);
+      const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
+      if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, scopeFor(tasksFile, role), { file: tasksFile }));
+      const handlersFile = roleFile(rolePath, 'handlers');
+      if (handlersFile) {
+        for (const h of loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })) {
+          if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
+          handlers.push(h);
+        }
+      }
+    }
+    const block: Block = { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
+    if (include) block.include = include;
+    return block;
+  }
+
+  function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] {
+    if (action.endsWith('_role')) {
+      const roleName = params.name;
+      if (typeof roleName !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
+      if (isTemplate(roleName)) throw new ParseError(`${action}: a templated role name is not supported; write the role name`, at);
+      const roleParams: Vars = {};
+      for (const [k, v] of Object.entries(params)) {
+        if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
+      }
+      const tasksFrom = typeof params.tasks_from === 'string' ? params.tasks_from.replace(/\.ya?ml$/, '') : 'main';
+      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`)];
+    }
+    const target = params.file;
+    if (typeof target !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
+    if (isTemplate(target)) throw new ParseError(`${action}: a templated file name is not supported; write the file name`, at);
+    const candidates = isAbsolute(target)
+      ? [target]
+      : [...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)];
+    const found = candidates.find((c) => existsSync(c));
+    if (!found) throw new ParseError(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler) }, { file: found });
+  }
+
+  const scope = scopeFor(file);
+  const section = (key: string) => loadItems(raw[key], `${id}/${key}`, scope, sourceOfKey(raw, key) ?? where);
+  const roles: Item[] = [];
+  if (raw.roles !== undefined && raw.roles !== null) {
+    if (!Array.isArray(raw.roles)) throw new ParseError("'roles' must be a list", sourceOfKey(raw, 'roles') ?? where);
+    raw.roles.forEach((r, i) => roles.push(...loadRole(r, sourceOf(r) ?? sourceOfKey(raw, 'roles') ?? where, `${id}/roles[${i}]`)));
+  }
+  const playHandlers = loadItems(raw.handlers, `${id}/handlers`, scopeFor(file, undefined, true), where);
+  for (const h of playHandlers) {
+    if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
+  }
+  const varsFiles: Vars = {};
+  for (const vf of raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files]) {
+    if (typeof vf !== 'string') throw new ParseError("'vars_files' must be a list of file names", sourceOfKey(raw, 'vars_files') ?? where);
+    if (isTemplate(vf)) throw new ParseError('vars_files: templated file names are not supported', sourceOfKey(raw, 'vars_files') ?? where);
+    const p = isAbsolute(vf) ? vf : join(dir, vf);
+    const data = loadYamlFile(p, warnings);
+    if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw new ParseError('a vars file must be a dictionary', { file: p });
+    Object.assign(varsFiles, data);
+  }
+  if (raw.vars !== undefined && (raw.vars === null || typeof raw.vars !== 'object' || Array.isArray(raw.vars))) {
+    throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
+  }
+  const order = (raw.order ?? 'inventory') as Play['order'];
+  if (!['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'].includes(order)) throw new ParseError(`'order' must be inventory, reverse_inventory, sorted, reverse_sorted or shuffle`, sourceOfKey(raw, 'order') ?? where);
+  const strategy = (raw.strategy ?? 'linear') as Play['strategy'];
+  if (!['linear', 'free'].includes(strategy)) throw new ParseError(`'strategy' must be linear or free`, sourceOfKey(raw, 'strategy') ?? where);
+  checkTemplates(raw.name, where, context);
+  const play: Play = {
+    name,
+    where,
+    hosts: hosts as string | string[],
+    gatherFacts: raw.gather_facts ?? true,
+    serial: raw.serial,
+    maxFailPercentage: raw.max_fail_percentage,
+    order,
+    strategy,
+    forceHandlers: raw.force_handlers === true,
+    varsFiles,
+    ...inheritable(raw, where, context),
+    preTasks: section('pre_tasks'),
+    tasks: [...roles, ...section('tasks')],
+    postTasks: section('post_tasks'),
+    handlers: [...(playHandlers as Task[]), ...handlers],
+    dir,
+    guard: raw.guard,
+  };
+  return play;
+}

@@ -1,0 +1,276 @@
+import { ParseError, type Source } from '../errors.js';
+import { findModule } from '../modules/registry.js';
+import { checkCondition } from '../template/expr.js';
+import { checkTemplate } from '../template/render.js';
+import { splitFreeForm } from '../util/shlex.js';
+import { sourceOf, sourceOfKey } from '../util/yaml.js';
+import type { Vars } from '../types.js';
+import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS } from './keywords.js';
+import type { Block, Inheritable, Item, RoleInstance, Task } from './types.js';
+
+/** What task normalisation needs to know about its surroundings. */
+export interface TaskScope {
+  file: string;
+  role?: RoleInstance;
+  handler?: boolean;
+  /** Loads the items an import/include brings in (provided by the playbook loader). */
+  expandInclude(action: string, params: Vars, where: Source, scope: TaskScope): Item[];
+}
+
+const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
+function tagList(v: unknown, where: Source): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : String(v).split(',');
+  return list.map((t) => {
+    if (typeof t !== 'string' && typeof t !== 'number') throw new ParseError(`'tags' must be a string or a list of strings`, where);
+    return String(t).trim();
+  }).filter(Boolean);
+}
+
+function stringList(key: string, v: unknown, where: Source): string[] {
+  return asList(v).map((x) => {
+    if (typeof x !== 'string') throw new ParseError(`'${key}' must be a string or a list of strings`, where);
+    return x;
+  });
+}
+
+/** Parse-check every string of a value as a template (no variables needed). */
+export function checkTemplates(value: unknown, where: Source, context?: string): void {
+  if (typeof value === 'string') {
+    try {
+      checkTemplate(value, where);
+    } catch (e) {
+      if (e instanceof ParseError && context && !e.context) throw new ParseError(e.message, e.where ?? where, context);
+      throw e;
+    }
+  } else if (Array.isArray(value)) value.forEach((v) => checkTemplates(v, where, context));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => checkTemplates(v, where, context));
+}
+
+function conditions(key: string, v: unknown, where: Source, context: string): unknown[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const list = asList(v);
+  for (const c of list) {
+    try {
+      checkCondition(c, where);
+    } catch (e) {
+      if (e instanceof ParseError) throw new ParseError(`${key}: ${e.message}`, e.where ?? where, context);
+      throw e;
+    }
+  }
+  return list;
+}
+
+/** Keywords shared by tasks and blocks (inherited by a block's children). */
+export function inheritable(raw: Record<string, unknown>, where: Source, context: string): Inheritable {
+  const vars = raw.vars;
+  if (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars))) {
+    throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
+  }
+  const out: Inheritable = { tags: tagList(raw.tags, where) };
+  const when = conditions('when', raw.when, sourceOfKey(raw, 'when') ?? where, context);
+  if (when) out.when = when;
+  const map: [keyof Inheritable, string][] = [
+    ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'],
+    ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
+    ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'],
+    ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],
+  ];
+  for (const [field, key] of map) {
+    if (raw[key] !== undefined) {
+      checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
+      (out as unknown as Record<string, unknown>)[field] = raw[key];
+    }
+  }
+  if (vars) {
+    checkTemplates(vars, where, context);
+    out.vars = vars as Vars;
+  }
+  return out;
+}
+
+/** Turn a list of raw tasks (from YAML) into normalised items; `path` is the id prefix. */
+export function loadItems(raw: unknown, path: string, scope: TaskScope, where: Source): Item[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ParseError('a task list must be a YAML list', sourceOf(raw) ?? where);
+  const items: Item[] = [];
+  raw.forEach((entry, i) => {
+    const at = sourceOf(entry) ?? where;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new ParseError(`each task must be a dictionary, got ${JSON.stringify(entry)}`, at);
+    }
+    items.push(...loadItem(entry as Record<string, unknown>, `${path}[${i}]`, scope, at));
+  });
+  return items;
+}
+
+function loadItem(raw: Record<string, unknown>, id: string, scope: TaskScope, where: Source): Item[] {
+  const name = typeof raw.name === 'string' ? raw.name : undefined;
+  const context = name ? `task '${name}'` : 'task';
+  if ('block' in raw) {
+    for (const key of Object.keys(raw)) {
+      if (!BLOCK_KEYWORDS.has(key)) throw new ParseError(`'${key}' is not a valid keyword for a block`, sourceOfKey(raw, key) ?? where, context);
+    }
+    const block: Block = {
+      kind: 'block',
+      id,
+      name,
+      where,
+      ...inheritable(raw, where, context),
+      block: loadItems(raw.block, `${id}/block`, scope, where),
+      rescue: loadItems(raw.rescue, `${id}/rescue`, scope, where),
+      always: loadItems(raw.always, `${id}/always`, scope, where),
+      role: scope.role,
+    };
+    return [block];
+  }
+  return [loadTask(raw, id, scope, where, name, context)];
+}
+
+function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
+  let action: string | undefined;
+  let actionArgs: unknown;
+  for (const key of Object.keys(raw)) {
+    if (TASK_KEYWORDS.has(key)) continue;
+    if (findModule(key) || INCLUDE_ACTIONS.has(key.replace(/^ansible\.(builtin|legacy)\./, ''))) {
+      if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, sourceOfKey(raw, key) ?? where, context);
+      action = key;
+      actionArgs = raw[key];
+      continue;
+    }
+    if (key === 'rescue' || key === 'always') throw new ParseError(`'${key}' is only valid in a block`, sourceOfKey(raw, key) ?? where, context);
+    throw new ParseError(`'${key}' is not a known module or task keyword`, sourceOfKey(raw, key) ?? where, context);
+  }
+  if (!action && typeof raw.action === 'string') {
+    const [mod, ...rest] = raw.action.trim().split(/\s+/);
+    action = mod;
+    actionArgs = rest.join(' ');
+  }
+  if (!action) throw new ParseError('no module or action given', where, context);
+  const actionWhere = sourceOfKey(raw, action) ?? where;
+  const short = action.replace(/^ansible\.(builtin|legacy)\./, '');
+  if (INCLUDE_ACTIONS.has(short)) return loadInclude(raw, short, actionArgs, id, scope, actionWhere, name, context);
+
+  const mod = findModule(short)!;
+  let args = normaliseArgs(mod.name, mod.freeForm ?? false, actionArgs, actionWhere, context);
+  if (raw.args !== undefined) {
+    if (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args)) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
+    args = { ...(raw.args as Vars), ...(args as Vars) };
+  }
+  checkTemplates(args, actionWhere, context);
+  checkTemplates(name, where, context);
+  try {
+    mod.parse(args, actionWhere, true);
+  } catch (e) {
+    if (e instanceof ParseError && !e.context) throw new ParseError(e.message, e.where ?? actionWhere, context);
+    throw e;
+  }
+  const task: Task = {
+    kind: 'task',
+    id,
+    name,
+    module: mod.name,
+    args,
+    where,
+    ...inheritable(raw, where, context),
+    notify: stringList('notify', raw.notify, where),
+    listen: stringList('listen', raw.listen, where),
+    role: scope.role,
+    handler: scope.handler,
+  };
+  if (raw.register !== undefined) {
+    if (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register)) throw new ParseError(`'register' must be a variable name, got ${JSON.stringify(raw.register)}`, sourceOfKey(raw, 'register') ?? where, context);
+    task.register = raw.register;
+  }
+  loadLoop(raw, task, where, context);
+  const cw = conditions('changed_when', raw.changed_when, sourceOfKey(raw, 'changed_when') ?? where, context);
+  if (cw) task.changedWhen = cw;
+  const fw = conditions('failed_when', raw.failed_when, sourceOfKey(raw, 'failed_when') ?? where, context);
+  if (fw) task.failedWhen = fw;
+  const until = conditions('until', raw.until, sourceOfKey(raw, 'until') ?? where, context);
+  if (until) task.until = until;
+  if (raw.retries !== undefined) task.retries = raw.retries;
+  if (raw.delay !== undefined) task.delay = raw.delay;
+  return task;
+}
+
+function loadLoop(raw: Record<string, unknown>, task: Task, where: Source, context: string): void {
+  const loops = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items'].filter((k) => raw[k] !== undefined);
+  if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
+  if (loops.length === 1) {
+    const key = loops[0]!;
+    checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
+    task.loop = key === 'with_items' ? { flatten: raw[key] } : key === 'with_dict' ? { dict: raw[key] } : key === 'with_indexed_items' ? { indexed: raw[key] } : raw[key];
+  }
+  if (raw.loop_control !== undefined) {
+    const lc = raw.loop_control as Record<string, unknown>;
+    if (lc === null || typeof lc !== 'object' || Array.isArray(lc)) throw new ParseError("'loop_control' must be a dictionary", where, context);
+    for (const k of Object.keys(lc)) {
+      if (!['loop_var', 'label', 'index_var', 'pause', 'extended', 'extended_allitems'].includes(k)) {
+        throw new ParseError(`'loop_control' has no option '${k}'`, sourceOfKey(lc, k) ?? where, context);
+      }
+    }
+    task.loopControl = {
+      loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
+      label: lc.label,
+      indexVar: typeof lc.index_var === 'string' ? lc.index_var : undefined,
+      pause: typeof lc.pause === 'number' ? lc.pause : undefined,
+      extended: lc.extended === true,
+    };
+  }
+}
+
+/** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
+export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
+  if (value === null || value === undefined) return {};
+  if (typeof value === 'string' || typeof value === 'number') {
+    const text = String(value);
+    if (freeForm) {
+      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin'] : [];
+      const { raw, options } = splitFreeForm(text, keys);
+      return { _raw_params: raw, ...options };
+    }
+    return parseKeyValue(text, where, context);
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ParseError(`arguments of '${module}' must be a dictionary`, where, context);
+  return value;
+}
+
+/** Ansible's `k=v k2="v 2"` argument form. */
+export function parseKeyValue(text: string, where: Source, context: string): Vars {
+  const out: Vars = {};
+  const re = /\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/y;
+  let pos = 0;
+  const s = text.trim();
+  while (pos < s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) throw new ParseError(`cannot read arguments ${JSON.stringify(text)}: expected key=value`, where, context);
+    let v = m[2]!;
+    if (/^".*"$/.test(v)) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    else if (/^'.*'$/.test(v)) v = v.slice(1, -1);
+    out[m[1]!] = v;
+    pos = re.lastIndex;
+    while (pos < s.length && /\s/.test(s[pos]!)) pos++;
+  }
+  return out;
+}
+
+function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
+  let params: Vars;
+  if (typeof value === 'string') params = action.endsWith('_role') ? { name: value } : { file: value };
+  else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
+  else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
+  if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
+  for (const key of Object.keys(raw)) {
+    if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
+    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control') throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
+  }
+  if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
+  const items = scope.expandInclude(action, params, where, scope);
+  const keywords = inheritable(raw, where, context);
+  const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
+  if (action.startsWith('include_')) block.include = { module: action, params };
+  return block;
+}

@@ -1,0 +1,99 @@
+import type { Source } from '../errors.js';
+import type { Vars } from '../types.js';
+
+/** Keywords a task, block, role or play can set and its children inherit. */
+export interface Inheritable {
+  when?: unknown[];
+  become?: unknown;
+  becomeUser?: unknown;
+  becomePassword?: unknown;
+  environment?: unknown;
+  ignoreErrors?: unknown;
+  ignoreUnreachable?: unknown;
+  checkMode?: unknown;
+  diff?: unknown;
+  noLog?: unknown;
+  delegateTo?: unknown;
+  runOnce?: unknown;
+  anyErrorsFatal?: unknown;
+  throttle?: unknown;
+  timeout?: unknown;
+  vars?: Vars;
+  tags: string[];
+}
+
+/** The role a task came from: its name, dir, defaults and vars, and its params (role-param precedence). */
+export interface RoleInstance {
+  name: string;
+  path: string;
+  defaults: Vars;
+  vars: Vars;
+  params: Vars;
+}
+
+export interface Task extends Inheritable {
+  kind: 'task';
+  /** Stable id for the journal and --start-at-task: "play#/tasks[3]/block[0]". */
+  id: string;
+  name?: string;
+  /** Canonical module name. */
+  module: string;
+  /** Arguments as written (may contain templates). */
+  args: unknown;
+  where: Source;
+  register?: string;
+  loop?: unknown;
+  loopControl?: { loopVar: string; label?: unknown; indexVar?: string; pause?: number; extended?: boolean };
+  notify: string[];
+  listen: string[];
+  changedWhen?: unknown[];
+  failedWhen?: unknown[];
+  until?: unknown[];
+  retries?: unknown;
+  delay?: unknown;
+  role?: RoleInstance;
+  /** Handler tasks. */
+  handler?: boolean;
+}
+
+export interface Block extends Inheritable {
+  kind: 'block';
+  id: string;
+  name?: string;
+  where: Source;
+  block: Item[];
+  rescue: Item[];
+  always: Item[];
+  role?: RoleInstance;
+  /** A dynamic include (include_tasks/include_role): its `when` is evaluated once, not inherited. */
+  include?: { module: string; params: Vars };
+}
+
+export type Item = Task | Block;
+
+export interface Play extends Inheritable {
+  name: string;
+  where: Source;
+  hosts: string | string[];
+  gatherFacts: unknown;
+  serial?: unknown;
+  maxFailPercentage?: unknown;
+  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  strategy: 'linear' | 'free';
+  forceHandlers: boolean;
+  varsFiles: Vars;
+  preTasks: Item[];
+  tasks: Item[];
+  postTasks: Item[];
+  handlers: Task[];
+  /** The playbook's directory (playbook_dir, group_vars/host_vars beside it). */
+  dir: string;
+  /** Play-level guard (issue 7); raw until the guard layer lands. */
+  guard?: unknown;
+}
+
+export interface Playbook {
+  file: string;
+  plays: Play[];
+  warnings: string[];
+}

@@ -1,0 +1,148 @@
+import ora, { type Ora } from 'ora';
+import type { FileDiff } from '../modules/types.js';
+import { unifiedDiff } from './diff.js';
+import type { HostStats, Reporter, RunEvent } from './events.js';
+
+export interface ConsoleOptions {
+  verbosity: number;
+  /** Interactive terminal: colours and the spinner. */
+  tty: boolean;
+  color: boolean;
+  write: (s: string) => void;
+  writeErr: (s: string) => void;
+  /** Also write the plain text here (--log-file). */
+  log?: (s: string) => void;
+}
+
+const COLUMNS = 80;
+const COLORS = { ok: 32, changed: 33, failed: 31, unreachable: 31, skipped: 36, ignored: 36, warn: 35, rescued: 35 } as const;
+
+function banner(title: string): string {
+  return `\n${title} ${'*'.repeat(Math.max(3, COLUMNS - title.length))}`;
+}
+
+function resultJson(result: Record<string, unknown>, pretty: boolean): string {
+  const { diff: _d, ...rest } = result;
+  return pretty ? JSON.stringify(rest, null, 4) : JSON.stringify(rest);
+}
+
+/** The recap line of one host, with Ansible's padding. */
+export function recapLine(host: string, s: HostStats): string {
+  const f = (k: string, n: number) => `${k}=${String(n).padEnd(4)}`;
+  return `${host.padEnd(26)} : ${f('ok', s.ok)} ${f('changed', s.changed)} ${f('unreachable', s.unreachable)} ${f('failed', s.failures)} ${f('skipped', s.skipped)} ${f('rescued', s.rescued)} ${f('ignored', s.ignored)}`;
+}
+
+/**
+ * Ansible-like human output: PLAY / TASK banners, one line per host, the PLAY RECAP.
+ * On a TTY an ora spinner shows the task in flight and how many hosts have answered.
+ */
+export function consoleReporter(o: ConsoleOptions): Reporter {
+  const paint = (code: number, s: string) => (o.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  let spinner: Ora | undefined;
+  let taskName = '';
+  let answered = 0;
+  let expected = 0;
+  let taskStarted = 0;
+  const out = (s: string, code?: number) => {
+    spinner?.clear();
+    o.write((code ? paint(code, s) : s) + '\n');
+    o.log?.(s + '\n');
+    spinner?.render();
+  };
+  const updateSpinner = () => {
+    if (!spinner) return;
+    const secs = Math.round((Date.now() - taskStarted) / 1000);
+    spinner.text = `${taskName} — ${answered}/${expected} hosts answered, ${secs}s`;
+  };
+  const stopSpinner = () => {
+    spinner?.stop();
+    spinner = undefined;
+  };
+  const hostLine = (e: Extract<RunEvent, { kind: 'host-result' }>) => {
+    const host = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
+    const item = e.isItem ? ` => (item=${typeof e.item === 'string' ? e.item : JSON.stringify(e.item)})` : '';
+    const r = e.result;
+    const verbose = o.verbosity > 0;
+    const debugOut = e.task.module === 'debug' && !r.failed && !r.skipped ? Object.fromEntries(Object.entries(r).filter(([k]) => !['changed', 'failed', 'ansible_loop_var', 'item', '_ansible_verbose_always'].includes(k) && !(e.isItem && k === (r.ansible_loop_var as string)))) : undefined;
+    switch (e.status) {
+      case 'ok':
+      case 'changed': {
+        const detail = debugOut ? ` => ${JSON.stringify(debugOut, null, 4)}` : verbose ? ` => ${resultJson(r, false)}` : '';
+        out(`${e.status}: [${host}]${item}${detail}`, COLORS[e.status]);
+        break;
+      }
+      case 'skipped':
+        out(`skipping: [${host}]${item}${verbose ? ` => ${resultJson(r, false)}` : ''}`, COLORS.skipped);
+        break;
+      case 'unreachable':
+        out(`fatal: [${host}]: UNREACHABLE! => ${resultJson(r, false)}`, COLORS.unreachable);
+        break;
+      case 'failed':
+      case 'ignored':
+        out(e.isItem ? `failed: [${host}]${item} => ${resultJson(r, false)}` : `fatal: [${host}]: FAILED! => ${resultJson(r, false)}`, COLORS.failed);
+        if (e.status === 'ignored' && !e.isItem) out('...ignoring', COLORS.ignored);
+        break;
+    }
+  };
+  return (e: RunEvent) => {
+    switch (e.kind) {
+      case 'run-start':
+        break;
+      case 'play-start':
+        stopSpinner();
+        out(banner(`PLAY [${e.name}]`));
+        break;
+      case 'no-hosts':
+        out('skipping: no hosts matched', COLORS.skipped);
+        break;
+      case 'batch-start':
+        stopSpinner();
+        out(banner(`BATCH ${e.index}/${e.total} [${e.hosts.join(', ')}]`));
+        break;
+      case 'task-start':
+        stopSpinner();
+        out(banner(`${e.task.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task.name}]`));
+        taskName = e.task.name;
+        answered = 0;
+        expected = e.hosts.length;
+        taskStarted = Date.now();
+        if (o.tty) {
+          spinner = ora({ text: '', stream: process.stderr, discardStdin: false }).start();
+          updateSpinner();
+        }
+        break;
+      case 'host-result': {
+        if (e.loopSummary) {
+          if (!e.isItem) answered++;
+          updateSpinner();
+          break;
+        }
+        const diffs = e.result.diff as FileDiff[] | undefined;
+        if (Array.isArray(diffs)) for (const d of diffs) out(unifiedDiff(d));
+        hostLine(e);
+        if (!e.isItem) answered++;
+        updateSpinner();
+        break;
+      }
+      case 'warning':
+        spinner?.clear();
+        o.writeErr(paint(COLORS.warn, `[WARNING]: ${e.message}`) + '\n');
+        o.log?.(`[WARNING]: ${e.message}\n`);
+        spinner?.render();
+        break;
+      case 'stopped':
+        stopSpinner();
+        out(banner(`STOPPED [${e.reason}]`), COLORS.failed);
+        break;
+      case 'play-end':
+        stopSpinner();
+        break;
+      case 'recap':
+        stopSpinner();
+        out(banner('PLAY RECAP'));
+        for (const [host, s] of Object.entries(e.stats)) out(recapLine(host, s), s.failures || s.unreachable ? COLORS.failed : s.changed ? COLORS.changed : COLORS.ok);
+        out('');
+        break;
+    }
+  };
+}

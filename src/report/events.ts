@@ -1,0 +1,57 @@
+import type { Source } from '../errors.js';
+
+/** How one task ended on one host, as Ansible names it. */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable' | 'ignored';
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  failures: number;
+  unreachable: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export interface TaskInfo {
+  id: string;
+  name: string;
+  where: Source;
+  module: string;
+  handler?: boolean;
+  noLog?: boolean;
+}
+
+/** Everything a run reports; console, JSON and journal reporters all consume this union. */
+export type RunEvent =
+  | { kind: 'run-start'; playbooks: string[]; check: boolean; time: string }
+  | { kind: 'play-start'; index: number; name: string; hosts: string[]; time: string }
+  | { kind: 'batch-start'; index: number; total: number; hosts: string[] }
+  | { kind: 'task-start'; task: TaskInfo; hosts: string[]; time: string }
+  | {
+      kind: 'host-result';
+      task: TaskInfo;
+      host: string;
+      status: HostStatus;
+      /** The Ansible-shaped result (changed, failed, msg, rc, stdout, stderr, results …). */
+      result: Record<string, unknown>;
+      /** e.g. "h1 -> localhost" when delegated */
+      delegatedTo?: string;
+      /** A loop reports each item (isItem) and then the task's aggregate (loopSummary, not displayed per host). */
+      isItem?: boolean;
+      item?: unknown;
+      loopSummary?: boolean;
+      /** A failure inside a block whose rescue will handle it (counted as rescued, not failed). */
+      rescued?: boolean;
+    }
+  | { kind: 'no-hosts'; play: string }
+  | { kind: 'warning'; message: string }
+  | { kind: 'play-end'; index: number; time: string }
+  | { kind: 'stopped'; reason: string }
+  | { kind: 'recap'; stats: Record<string, HostStats>; time: string };
+
+export type Reporter = (e: RunEvent) => void;
+
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, failures: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
+}

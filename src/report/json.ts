@@ -1,0 +1,59 @@
+import type { HostStats, Reporter, RunEvent } from './events.js';
+
+interface JsonTask {
+  task: { name: string; id: string; duration: { start: string; end?: string } };
+  hosts: Record<string, Record<string, unknown>>;
+}
+interface JsonPlay {
+  play: { name: string; id: string; duration: { start: string; end?: string } };
+  tasks: JsonTask[];
+}
+
+/**
+ * The shape of Ansible's `json` stdout callback: plays[].play, plays[].tasks[].task and .hosts[HOST],
+ * and stats[HOST] = {ok, changed, failures, unreachable, skipped, rescued, ignored}.
+ * The document is written once, when the run ends.
+ */
+export function jsonReporter(write: (s: string) => void): Reporter {
+  const plays: JsonPlay[] = [];
+  let stats: Record<string, HostStats> = {};
+  const current = () => plays[plays.length - 1];
+  return (e: RunEvent) => {
+    switch (e.kind) {
+      case 'play-start':
+        plays.push({ play: { name: e.name, id: `play${e.index}`, duration: { start: e.time } }, tasks: [] });
+        break;
+      case 'task-start':
+        current()?.tasks.push({ task: { name: e.task.name, id: e.task.id, duration: { start: e.time } }, hosts: {} });
+        break;
+      case 'host-result': {
+        if (e.isItem) break;
+        const task = current()?.tasks.at(-1);
+        if (!task) break;
+        task.task.duration.end = new Date().toISOString();
+        const { diff, ...rest } = e.result;
+        task.hosts[e.host] = {
+          ...rest,
+          action: e.task.module,
+          changed: !!e.result.changed,
+          ...(e.status === 'failed' || e.status === 'ignored' ? { failed: true } : {}),
+          ...(e.status === 'skipped' ? { skipped: true } : {}),
+          ...(e.status === 'unreachable' ? { unreachable: true } : {}),
+          ...(diff ? { diff } : {}),
+        };
+        break;
+      }
+      case 'play-end': {
+        const p = plays.find((pl) => pl.play.id === `play${e.index}`);
+        if (p) p.play.duration.end = e.time;
+        break;
+      }
+      case 'recap':
+        stats = e.stats;
+        write(JSON.stringify({ custom_stats: {}, global_custom_stats: {}, plays, stats }, null, 4) + '\n');
+        break;
+      default:
+        break;
+    }
+  };
+}
