@@ -115,6 +115,16 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     }
   };
   process.on('exit', onExit);
+  // On a signal too (no 'exit' event then); keep the signal's default meaning when nobody else handles it.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    onExit();
+    if (process.listenerCount(sig) === 1) {
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
+    }
+  };
+  for (const sig of signals) process.on(sig, onSignal);
 
   return {
     host: '127.0.0.1',
@@ -130,6 +140,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       if (stopped) return;
       stopped = true;
       process.off('exit', onExit);
+      for (const sig of signals) process.off(sig, onSignal);
       try {
         await asPostgres([join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop']);
       } catch {
