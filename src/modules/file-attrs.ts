@@ -49,7 +49,7 @@ export function applyMode(mode: string, current: number, isDir: boolean, umask =
     const whoText = /^[ugoa]*/.exec(clause)![0];
     const useUmask = whoText === '';
     const who = (whoText === '' || whoText.includes('a') ? 'ugo' : whoText).split('') as ('u' | 'g' | 'o')[];
-    for (const [, op, perms] of clause.slice(whoText.length).matchAll(/([-+=])([rwxXst]*|[ugo])/g)) {
+    for (const [, op, perms] of clause.slice(whoText.length).matchAll(/([-+=])([ugo]|[rwxXst]*)/g)) {
       let bits = 0;
       for (const w of who) {
         const shift = WHO_SHIFT[w];
