@@ -156,6 +156,11 @@ export class SshConnection implements Connection {
       const finish = () =>
         settle(() => {
           if (!markDone) pushErr(pre);
+          // a stream cut inside a character: hand the remaining bytes to the listener too
+          const outTail = outText.end();
+          const errTail = errText.end();
+          if (outTail) opts.onOutput?.('stdout', outTail);
+          if (errTail) opts.onOutput?.('stderr', errTail);
           const result: ExecResult = {
             rc: rc ?? (killReason === 'timeout' ? 124 : killReason === 'abort' ? 130 : 255),
             stdout: Buffer.concat(out).toString('utf8'),
