@@ -52,7 +52,8 @@ export class SshConnection implements Connection {
 
   private constructor(
     readonly host: string,
-    private readonly ssh: NodeSSH,
+    /** The node-ssh session, for SFTP transfers (a future put()); commands go through exec(). */
+    readonly ssh: NodeSSH,
   ) {
     this.client = ssh.connection!;
     this.client.on('error', (e: Error) => this.fail(`connection error: ${e.message}`));
