@@ -1,0 +1,59 @@
+import { TsplayError, type Source } from '../errors.js';
+import type { Vars } from '../types.js';
+import { containsTemplate, renderDeep } from './render.js';
+
+/**
+ * Variables evaluated lazily, as Ansible does: a var whose value holds a template
+ * (`url: "http://{{ host }}:{{ port }}"`, or a dict/list with templates inside) is rendered the
+ * first time it is read, in the scope of all the variables, so a var may reference another
+ * (a → b → c) whatever order they were defined in. Each var is rendered at most once per
+ * wrapper; build a new wrapper per host/task scope (loop variables like `item` included), since
+ * a var may reference them. A cycle (a → b → a) is an error naming the chain.
+ *
+ * The wrapper is a Proxy over an empty object: it reads like a plain object (own keys, `in`,
+ * Object.keys, spread, JSON), never exposes prototype properties, and cannot be written to.
+ */
+export function lazyVars(vars: Vars, where?: Source): Vars {
+  const done = new Map<string, unknown>();
+  const active: string[] = [];
+
+  const value = (key: string): unknown => {
+    if (done.has(key)) return done.get(key);
+    const raw = vars[key];
+    if (!containsTemplate(raw)) {
+      done.set(key, raw);
+      return raw;
+    }
+    if (active.includes(key)) {
+      const chain = [...active.slice(active.indexOf(key)), key].join(' → ');
+      throw new TsplayError(`variable '${key}' refers to itself: ${chain}`, { where });
+    }
+    active.push(key);
+    let rendered: unknown;
+    try {
+      rendered = renderDeep(raw, proxy, where);
+    } catch (e) {
+      // Name the variable whose template failed (the innermost one only; errors get re-wrapped
+      // on the way out, so the message itself is the mark).
+      if (!(e instanceof TsplayError) || /refers to itself|\(in variable '/.test(e.message)) throw e;
+      throw new TsplayError(`${e.message} (in variable '${key}')`, { code: e.code, where: e.where ?? where });
+    } finally {
+      active.pop();
+    }
+    done.set(key, rendered);
+    return rendered;
+  };
+
+  const own = (key: string | symbol): key is string => typeof key === 'string' && Object.hasOwn(vars, key);
+  const proxy: Vars = new Proxy({} as Vars, {
+    get: (_t, key) => (own(key) ? value(key) : undefined),
+    has: (_t, key) => own(key),
+    ownKeys: () => Object.keys(vars),
+    getOwnPropertyDescriptor: (_t, key) =>
+      own(key) ? { get: () => value(key), enumerable: true, configurable: true } : undefined,
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+  return proxy;
+}
