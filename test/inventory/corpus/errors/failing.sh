@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "boom: no backend" >&2
+exit 3
