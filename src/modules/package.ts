@@ -200,7 +200,10 @@ function finishPackages(results: ExecResult[], base: Outcome, steps: Step[], nam
   const failedAt = results.findIndex((r) => r.rc !== 0 || r.timedOut || r.aborted);
   if (failedAt >= 0 || results.length < steps.length) {
     const r = results[failedAt] ?? results[results.length - 1]!;
-    const msg = r.stderr.trim().split('\n').filter((l) => l.startsWith('Error')).pop() ?? r.stderr.trim().split('\n').pop();
+    // yum/dnf's "Error: …" (to the end: a package name may span lines), else the last line it printed.
+    const err = r.stderr.trim();
+    const at = err.search(/^Error\b/m);
+    const msg = at >= 0 ? err.slice(at) : err.split('\n').pop();
     return { ...base, failed: true, rc: r.rc, stdout: output, stderr: r.stderr, msg: msg || `${steps[failedAt]?.cmd} failed` };
   }
   const after: Versions = Object.fromEntries(names.map((n) => [n, null]));
