@@ -44,7 +44,8 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
   };
   const plan = await run.module.plan(args, ctx);
   return applyPlan(plan, run.check, (step) => {
-    const opts: ExecOptions = { ...execOpts, stdin: step.stdin };
+    // A controller-side step (fetch writing its local copy) must not take the target's become/environment.
+    const opts: ExecOptions = step.local ? { signal: execOpts.signal, stdin: step.stdin } : { ...execOpts, stdin: step.stdin };
     if (step.timeoutMs !== undefined) opts.timeoutMs = step.timeoutMs;
     return (step.local ? local : run.conn).exec(step.cmd, opts);
   });
