@@ -45,6 +45,8 @@ const TEMPLATE = /\{\{|\{%/;
 
 function parse(raw: unknown, where: Source, loadTime: boolean): KamailioArgs {
   const args = parseArgs<KamailioArgs>('kamailio', specs, raw, where, loadTime);
+  // At load time a list may still be one template string: checked again once rendered.
+  if (loadTime && ![args.preserve, args.defines, args.undefines].every(Array.isArray)) return args;
   args.preserve.forEach((p, i) => {
     if (loadTime && TEMPLATE.test(p)) return;
     try {

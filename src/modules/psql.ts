@@ -16,6 +16,7 @@ import type { ModuleDef, Outcome, Plan } from './types.js';
  *   psql runs as the connection (or become) user. The Ansible habit `become_user: postgres` still works.
  * - Rows come back as JSON (typed) for SELECT/WITH/VALUES/TABLE statements, else from `psql --csv`
  *   (strings). `rows` are the last statement's; `rowcount` is their number, or the rows it affected.
+ *   A `file` is opaque (run with `-f`): its output is read as one CSV result set, and it counts as a write.
  * - Read-only queries run while planning (so also in check mode) and report changed=false.
  */
 export interface PsqlArgs {
@@ -49,6 +50,8 @@ const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function parse(raw: unknown, where: { file: string; line?: number; column?: number }, loadTime: boolean): PsqlArgs {
   const args = parseArgs<PsqlArgs>('psql', specs, raw, where, loadTime);
   exclusive('psql', args as unknown as Record<string, unknown>, ['query', 'file'], where);
+  // At load time `params` may still be one template string; it is checked again once rendered.
+  if (typeof args.params !== 'object') return args;
   for (const [name, value] of Object.entries(args.params)) {
     if (!VAR_NAME.test(name)) throw new ParseError(`psql: argument 'params': '${name}' is not a valid psql variable name`, where);
     if (value !== null && typeof value === 'object') {

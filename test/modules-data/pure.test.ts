@@ -261,3 +261,12 @@ test('uri: bad arguments fail naming the argument', (t) => {
   parseErr(t, () => uriModule.parse({ url: 'http://x', headers: { 'X-A': 'a\nb' } }, where, false), /'headers.X-A' must not contain a newline/);
   parseErr(t, () => uriModule.parse({ url: 'http://x', method: 'GET /' }, where, false), /'method' must be an HTTP method/);
 });
+
+test('at load time, templated values pass every check (they are checked again once rendered)', (t) => {
+  t.notThrows(() => psqlModule.parse({ query: '{{ q }}', params: '{{ p }}', port: '{{ port }}' }, where, true));
+  t.notThrows(() => kamailioModule.parse({ state: '{{ s }}', preserve: '{{ keep }}', defines: '{{ d }}' }, where, true));
+  t.notThrows(() => waitForModule.parse({ port: '{{ p }}', timeout: '{{ t }}' }, where, true));
+  t.notThrows(() => uriModule.parse({ url: '{{ u }}', headers: '{{ h }}', status_code: '{{ c }}' }, where, true));
+  t.notThrows(() => waitForConnectionModule.parse({ timeout: '{{ t }}' }, where, true));
+  t.throws(() => psqlModule.parse({ query: '{{ q }}', porrt: 1 }, where, true), { instanceOf: ParseError });
+});
