@@ -18,14 +18,30 @@ export interface CompiledExpr {
   evaluate(vars: Vars, where?: Source): unknown;
 }
 
-/** An undefined variable, remembered by the name the user wrote. */
+/**
+ * An undefined variable, remembered by the name the user wrote. `cause`: a lazy var whose own
+ * template reads an undefined variable is itself undefined (as in Ansible: `x is defined` is
+ * false), and using it reports the inner reason.
+ */
 class Undef {
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, readonly cause?: TsplayError) {}
 }
 
 function need<T>(v: T | Undef): T {
-  if (v instanceof Undef) throw undefinedError(v.name);
+  if (v instanceof Undef) throw v.cause ?? undefinedError(v.name);
   return v;
+}
+
+function readVar(vars: Vars, name: string): unknown {
+  if (!Object.hasOwn(vars, name)) return new Undef(name);
+  let v: unknown;
+  try {
+    v = vars[name];
+  } catch (e) {
+    if (e instanceof TsplayError && e.message.startsWith('undefined variable ')) return new Undef(name, e);
+    throw e;
+  }
+  return v === undefined ? new Undef(name) : v;
 }
 
 /** How a member access reads in messages: a.b, a[0], a['x y']. */
@@ -62,14 +78,12 @@ function ev(n: ENode, vars: Vars): unknown {
   switch (n.k) {
     case 'lit':
       return n.v;
-    case 'var': {
-      const v = Object.hasOwn(vars, n.name) ? vars[n.name] : undefined;
-      return v === undefined ? new Undef(n.name) : v;
-    }
+    case 'var':
+      return readVar(vars, n.name);
     case 'member': {
       const obj = ev(n.obj, vars);
       const key = need(ev(n.key, vars));
-      if (obj instanceof Undef) return new Undef(withKey(obj.name, key));
+      if (obj instanceof Undef) return new Undef(withKey(obj.name, key), obj.cause);
       const v = ownGet(obj, key);
       return v === undefined ? new Undef(withKey(nameOf(n.obj), key)) : v;
     }

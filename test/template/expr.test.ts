@@ -1,0 +1,261 @@
+import test from 'ava';
+import { ParseError, TsplayError } from '../../src/errors.js';
+import { checkCondition, compileExpr, evalCondition } from '../../src/template/expr.js';
+
+const where = { file: 'roles/kamailio/tasks/main.yml', line: 14, column: 5 };
+const vars = {
+  a: 1, b: 'x', zero: 0, empty: '', none: null, t: true, f: false,
+  list: [1, 2, 3], strs: ['web', 'db'], d: { k: 'v', n: null, inner: { y: 2 } },
+  ok: { failed: false, changed: false, rc: 0 },
+  bad: { failed: true, changed: false, rc: 2 },
+  changedLoop: { results: [{ changed: false }, { changed: true }] },
+  skippedRes: { skipped: true, changed: false },
+  ver: '4.0.10', kernel: '5.14.0-362.el9', yes: 'yes', n3: '3',
+  ansible_os_family: 'RedHat', inventory_hostname: 'h1', groups: { web: ['h1', 'h2'] },
+  hostvars: { h1: { role: 'primary' } },
+};
+const ev = (src: string): unknown => compileExpr(src, where).evaluate(vars);
+
+test('comparisons == != < > <= >=', (t) => {
+  t.deepEqual(['a == 1', 'a != 1', 'a < 2', 'a > 2', 'a <= 1', 'a >= 2'].map(ev), [true, false, true, false, true, false]);
+  t.is(ev('b == "x"'), true);
+  t.is(ev("b == 'x'"), true);
+  t.is(ev('list == [1, 2, 3]'), true, 'lists compare by content');
+  t.is(ev("d == d"), true);
+  t.is(ev('"abc" < "abd"'), true);
+  t.is(ev('[1, 2] < [1, 3]'), true);
+});
+
+test('number vs string: equality is false, ordering is an error naming both types', (t) => {
+  t.is(ev('a == "1"'), false);
+  t.is(ev('a != "1"'), true);
+  const e = t.throws(() => ev('n3 > 2'), { instanceOf: TsplayError });
+  t.is(e!.describe(),
+    `roles/kamailio/tasks/main.yml:14:5: cannot compare str with int using '>' (convert first, e.g. "| int") (in expression: n3 > 2)`);
+  t.is(ev('n3 | int > 2'), true);
+});
+
+test('chained comparisons mean what they mean in Python', (t) => {
+  t.is(ev('0 < a < 2'), true);
+  t.is(ev('0 < a < 1'), false);
+  t.is(ev('1 <= a <= 1 == 1'), true);
+  t.throws(() => ev('(0 < a) < 2'), { message: /cannot compare bool with int/ }, 'parenthesised: not a chain');
+});
+
+test('and / or / not with Python precedence and truthiness', (t) => {
+  t.is(ev('a == 1 and b == "x"'), true);
+  t.is(ev('a == 2 or b == "x"'), true);
+  t.is(ev('a == 2 or b == "y" and t'), false, 'and binds tighter than or');
+  t.is(ev('not a == 2'), true, 'not (a == 2), not (not a) == 2');
+  t.is(ev('(not a) == 2'), false);
+  t.is(ev('not not a == 1'), true);
+  t.is(ev('not a == 2 and not b == "y"'), true);
+  t.is(ev('not empty'), true);
+  t.is(ev('not list'), false);
+  t.is(ev('zero or "fallback"'), 'fallback', 'or returns the deciding operand');
+  t.is(ev('t and a'), 1);
+  t.is(ev('f and undefined_var'), false, 'short-circuit: the right side is never read');
+  t.is(ev('t or undefined_var'), true);
+});
+
+test('in / not in: substrings, list members, dict keys, tuples', (t) => {
+  t.is(ev('2 in list'), true);
+  t.is(ev('5 not in list'), true);
+  t.is(ev("'k' in d"), true);
+  t.is(ev("'v' in d"), false, 'dict membership is by key');
+  t.is(ev("'ell' in 'hello'"), true);
+  t.is(ev("ansible_os_family in ('RedHat', 'Suse')"), true);
+  t.is(ev("ansible_os_family in ['Debian']"), false);
+  t.is(ev('inventory_hostname in groups.web'), true);
+  t.is(ev("inventory_hostname in groups['web']"), true);
+  t.throws(() => ev('1 in b'), { message: /'in <str>' requires a str on the left, not int/ });
+  t.throws(() => ev('1 in a'), { message: /'in' needs a str, list or dict on the right, not int/ });
+});
+
+test('literals: numbers, strings, booleans in both casings, none/None/null, lists', (t) => {
+  t.deepEqual(['true', 'True', 'false', 'False', 'none', 'None', 'null'].map(ev), [true, true, false, false, null, null, null]);
+  t.is(ev('1.5'), 1.5);
+  t.is(ev('-3'), -3);
+  t.is(ev('"it\'s"'), "it's");
+  t.deepEqual(ev("[1, 'a', [true]]"), [1, 'a', [true]]);
+});
+
+test('attribute and index access', (t) => {
+  t.is(ev('d.k'), 'v');
+  t.is(ev("d['k']"), 'v');
+  t.is(ev('d["inner"].y'), 2);
+  t.is(ev('list[0]'), 1);
+  t.is(ev('list[-1]'), 3, 'negative indexes count from the end');
+  t.is(ev("hostvars[inventory_hostname]['role']"), 'primary');
+  t.is(ev('ok.rc == 0'), true);
+  t.is(ev('b[0]'), 'x');
+});
+
+test('arithmetic and concatenation', (t) => {
+  t.is(ev('a + 2 * 3'), 7);
+  t.is(ev('(a + 2) * 3'), 9);
+  t.is(ev('7 // 2'), 3);
+  t.is(ev('7 / 2'), 3.5);
+  t.is(ev('-7 % 3'), 2, "Python's modulo");
+  t.is(ev('"a" + "b"'), 'ab');
+  t.deepEqual(ev('[1] + [2]'), [1, 2]);
+  t.is(ev('"v" ~ a'), 'v1');
+  t.throws(() => ev('"a" + 1'), { message: /unsupported operand types for \+: str and int/ });
+  t.throws(() => ev('a / 0'), { message: /division by zero/ });
+});
+
+test('tests: defined / undefined / none', (t) => {
+  t.is(ev('a is defined'), true);
+  t.is(ev('nope is defined'), false);
+  t.is(ev('nope is undefined'), true);
+  t.is(ev('nope is not defined'), true);
+  t.is(ev('nope is  not  defined'), true, 'extra spaces');
+  t.is(ev('not nope is defined'), true);
+  t.is(ev('d.missing is defined'), false);
+  t.is(ev('nope.deeper.still is defined'), false, 'attribute of an undefined is undefined, not an error');
+  t.is(ev('d.n.x is defined'), false, 'attribute of None is undefined');
+  t.is(ev('none is none'), true);
+  t.is(ev('d.n is none'), true);
+  t.is(ev('a is not none'), true);
+});
+
+test('tests on registered results: succeeded/success failed/failure changed/change skipped/skip', (t) => {
+  t.deepEqual(['ok is succeeded', 'ok is success', 'ok is failed', 'ok is failure'].map(ev), [true, true, false, false]);
+  t.deepEqual(['bad is succeeded', 'bad is success', 'bad is failed', 'bad is failure'].map(ev), [false, false, true, true]);
+  t.deepEqual(['ok is changed', 'ok is change', 'changedLoop is changed'].map(ev), [false, false, true]);
+  t.deepEqual(['skippedRes is skipped', 'skippedRes is skip', 'ok is skipped'].map(ev), [true, true, false]);
+  t.is(ev('bad is not succeeded'), true);
+  t.throws(() => ev('b is failed'), { message: /the 'failed' test needs a registered result, got str/ });
+  t.throws(() => ev('nope is failed'), { message: /undefined variable 'nope'/ });
+});
+
+test("tests: version('x', op), match, search, types", (t) => {
+  t.is(ev("ver is version('4.0.9', '>')"), true);
+  t.is(ev("ver is version('4.0.10', '>=')"), true);
+  t.is(ev("ver is version('4.1', 'lt')"), true);
+  t.is(ev("ver is version('4.0.10')"), true);
+  t.is(ev("kernel is version('5.14', '>')"), true);
+  t.is(ev("ver is version_compare('5', '<')"), true);
+  t.is(ev("ver is not version('4.0.9', '<=')"), true);
+  t.is(ev("kernel is match('5\\.14')"), true);
+  t.is(ev("kernel is match('el9')"), false, 'match is anchored at the start');
+  t.is(ev("kernel is search('el9')"), true);
+  t.deepEqual(['b is string', 'a is number', 'a is integer', '1.5 is float', 't is boolean', 'd is mapping',
+    'list is sequence', 'b is iterable', 't is true', 'f is false', 'list is string'].map(ev),
+  [true, true, true, true, true, true, true, true, true, true, false]);
+});
+
+test('filters: int float bool string length count', (t) => {
+  t.is(ev("'3' | int"), 3);
+  t.is(ev("'3.7' | int"), 3);
+  t.is(ev("'x' | int"), 0, 'like Jinja');
+  t.is(ev("'x' | int(7)"), 7);
+  t.is(ev('t | int'), 1);
+  t.is(ev("'2.5' | float"), 2.5);
+  t.is(ev("'x' | float"), 0);
+  for (const s of ['yes', 'Yes', 'on', '1', 'true', 'True', 'y', 't']) t.is(ev(`'${s}' | bool`), true, s);
+  for (const s of ['no', 'off', '0', 'false', 'n', 'x', '']) t.is(ev(`'${s}' | bool`), false, s);
+  t.is(ev('1 | bool'), true);
+  t.is(ev('none | bool'), false);
+  t.is(ev('a | string'), '1');
+  t.is(ev('t | string'), 'True', "Python's str()");
+  t.is(ev('list | length'), 3);
+  t.is(ev('b | length'), 1);
+  t.is(ev('d | count'), 3);
+  t.throws(() => ev('a | length'), { message: /length: int has no length/ });
+});
+
+test('filters: default/d, lower upper trim, list first last join and friends', (t) => {
+  t.is(ev('nope | default(5)'), 5);
+  t.is(ev('nope | d(5) + 1'), 6);
+  t.is(ev('a | default(5)'), 1);
+  t.is(ev('nope.x.y | default("deep")'), 'deep');
+  t.is(ev('empty | default("e")'), '');
+  t.is(ev('empty | default("e", true)'), 'e');
+  t.is(ev('nope | default'), '');
+  t.is(ev("'AbC' | lower"), 'abc');
+  t.is(ev("'AbC' | upper"), 'ABC');
+  t.is(ev("'  x ' | trim"), 'x');
+  t.deepEqual(ev("'ab' | list"), ['a', 'b']);
+  t.is(ev('list | first'), 1);
+  t.is(ev('list | last'), 3);
+  t.is(ev("strs | join(',')"), 'web,db');
+  t.deepEqual(ev('[3, 1, 3] | unique | sort'), [1, 3]);
+  t.is(ev('[3, 1] | min'), 1);
+  t.is(ev('[3, 1] | max'), 3);
+  t.is(ev('-4 | abs'), 4);
+  t.is(ev("'a.b' | replace('.', '/')"), 'a/b');
+  t.deepEqual(ev("'a,b' | split(',')"), ['a', 'b']);
+  t.is(ev("'v1.2' | regex_replace('^v', '')"), '1.2');
+  t.is(ev("'/a/b.cfg' | basename"), 'b.cfg');
+  t.is(ev("'/a/b.cfg' | dirname"), '/a');
+  t.is(ev("d.k | upper == 'V'"), true, 'filters bind tighter than comparisons');
+});
+
+test('an undefined variable is an error naming it, the expression and file:line', (t) => {
+  const cases: [string, string][] = [
+    ['nope', 'nope'], ['nope == 1', 'nope'], ['d.missing == 1', 'd.missing'], ['nope.x == 1', 'nope.x'],
+    ["d['missing']", 'd.missing'], ['list[7]', 'list[7]'], ['nope | int', 'nope'], ['nope | lower', 'nope'],
+    ['1 in nope', 'nope'], ['not nope', 'nope'], ['a == 1 and nope', 'nope'], ['[nope]', 'nope'],
+    ["a | default(nope)", 'nope'], ['d.n.x == 1', 'd.n.x'], ['nope is none', 'nope'],
+  ];
+  for (const [src, name] of cases) {
+    const e = t.throws(() => ev(src), { instanceOf: TsplayError }, src);
+    t.is(e!.describe(), `roles/kamailio/tasks/main.yml:14:5: undefined variable '${name}' (in expression: ${src})`, src);
+  }
+});
+
+test('parse errors are ParseErrors (exit 4) naming file:line and the expression', (t) => {
+  const cases: [string, RegExp][] = [
+    ['a ==', /Expected expression after ==/],
+    ['a = 1', /Unexpected "="/],
+    ['(a', /Unclosed \(/],
+    ['a b', /two expressions without an operator/],
+    ['x | nosuch', /unknown filter 'nosuch'/],
+    ['x is nosuch', /unknown test 'nosuch'/],
+    ["x | int(1, 2, 3)", /filter 'int' takes 0 to 1 argument/],
+    ["x is version()", /test 'version' takes 1 to 2 arguments, got 0/],
+    ['x | 5', /expected a name after \| or is/],
+    ['lookup("env", "HOME")', /function calls like lookup\(\.\.\.\) are not supported/],
+    ['x.startswith("a")', /function calls like a\.method\(\.\.\.\) are not supported/],
+    ['a if b else c', /two expressions without an operator/],
+    ['a == "{{ b }}"', /do not put \{\{ \}\} inside an expression/],
+    ['', /empty expression/],
+  ];
+  for (const [src, re] of cases) {
+    const e = t.throws(() => compileExpr(src, where), { instanceOf: ParseError }, src);
+    t.regex(e!.message, re, src);
+    t.true(e!.describe().startsWith('roles/kamailio/tasks/main.yml:14:5: '), src);
+    t.is(e!.code, 4);
+  }
+});
+
+test('evalCondition: bool, string, {{ }}-wrapped string, list means AND, empty is true', (t) => {
+  t.true(evalCondition(true, vars, where));
+  t.false(evalCondition(false, vars, where));
+  t.true(evalCondition('a == 1', vars, where));
+  t.false(evalCondition('a == 2', vars, where));
+  t.true(evalCondition('{{ a == 1 }}', vars, where));
+  t.true(evalCondition(['a == 1', 'b == "x"', true], vars, where));
+  t.false(evalCondition(['a == 1', 'b == "y"'], vars, where));
+  t.false(evalCondition(['a == 2', 'nope == 1'], vars, where), 'stops at the first false condition');
+  t.true(evalCondition(null, vars, where));
+  t.true(evalCondition('list', vars, where), 'truthiness of a non-empty list');
+  t.false(evalCondition('empty', vars, where));
+  t.throws(() => evalCondition({ a: 1 }, vars, where), { instanceOf: ParseError, message: /a condition must be a string, a boolean or a list/ });
+});
+
+test('checkCondition parses without variables and reports the first bad condition', (t) => {
+  t.notThrows(() => checkCondition(['x is defined', 'y | int > 3', true], where));
+  const e = t.throws(() => checkCondition(['x is defined', 'y ==='], where), { instanceOf: ParseError });
+  t.regex(e!.describe(), /^roles\/kamailio\/tasks\/main\.yml:14:5: cannot parse expression "y ==="/);
+});
+
+test('a compiled expression is cached but evaluates against the variables it is given', (t) => {
+  const c = compileExpr('count | int > 2');
+  t.true(c.evaluate({ count: '3' }) as boolean);
+  t.false(c.evaluate({ count: '1' }) as boolean);
+  t.is(c.src, 'count | int > 2');
+  const e = t.throws(() => c.evaluate({}, { file: 'other.yml', line: 3 }));
+  t.regex(e!.describe(), /^other\.yml:3: undefined variable 'count'/);
+});
