@@ -71,6 +71,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const startAt = { name: opts.startAtTask, reached: opts.startAtTask === undefined };
   emit({ kind: 'run-start', playbooks: opts.playbooks, check: opts.check, time: new Date().toISOString() });
   const groups = inventory.groupsMap();
+  /** Hosts some play targeted: the recap lists these (hostvars may create state for others). */
+  const played = new Set<string>();
   let playIndex = 0;
   try {
     for (const pb of playbooks) {
@@ -83,7 +85,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           playIndex++;
           continue;
         }
-        for (const h of hosts) state(h);
+        for (const h of hosts) played.add(h);
         stop.play = false;
         const ctx: PlayContext = {
           play,
@@ -119,7 +121,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   if (signal.aborted) stop.run ??= 'interrupted';
   if (stop.run) emit({ kind: 'stopped', reason: stop.run });
   const stats: Record<string, HostStats> = {};
-  for (const [h, s] of states) stats[h] = s.stats;
+  for (const h of played) stats[h] = state(h).stats;
   emit({ kind: 'recap', stats, time: new Date().toISOString() });
   let exitCode: ExitCodeValue = ExitCode.ok;
   if (signal.aborted) exitCode = ExitCode.interrupted;
