@@ -29,6 +29,7 @@ import type { Vars } from '../types.js';
 import { setSource, sourceOf } from '../util/yaml.js';
 import { LOOKUP_OPTIONAL, makeStrict, OPTIONAL, OUT, REQUIRED, SECTION, TemplateSyntaxError } from './ast.js';
 import { HELPERS, lookupOptional } from './helpers.js';
+import { parseSimple, renderSimple, type SimpleTemplate } from './simple.js';
 import { isPlainObject, toText, undefinedError } from './values.js';
 
 const hb = Handlebars.create();
@@ -72,10 +73,8 @@ hb.registerHelper('helperMissing', (...args: unknown[]) => {
 
 const RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
-interface Compiled {
-  fn: Handlebars.TemplateDelegate;
-  whole: boolean;
-}
+/** A compiled template: plain interpolation (simple.ts) or a strict Handlebars function. */
+type Compiled = { simple: SimpleTemplate } | { fn: Handlebars.TemplateDelegate; whole: boolean };
 const cache = new Map<string, Compiled>();
 const CACHE_MAX = 20_000;
 
@@ -102,9 +101,14 @@ function compile(text: string, where?: Source, context?: string): Compiled {
   }
   let compiled: Compiled;
   try {
-    const ast = hb.parse(text);
-    const { whole } = makeStrict(ast);
-    compiled = { fn: hb.compile(ast, { noEscape: true }), whole };
+    const simple = parseSimple(text);
+    if (simple) {
+      compiled = { simple };
+    } else {
+      const ast = hb.parse(text);
+      const { whole } = makeStrict(ast);
+      compiled = { fn: hb.compile(ast, { noEscape: true }), whole };
+    }
   } catch (e) {
     throw syntaxError(e, text, where, context);
   }
@@ -160,11 +164,14 @@ export function checkTemplate(text: string, where?: Source, context?: string): v
   if (needsCompile(text)) compile(text, where, context);
 }
 
-function run(c: Compiled, vars: Vars, capture: boolean, where?: Source, context?: string): unknown {
-  const box: { value?: unknown } = {};
+/** Run a template; `keepType`: a whole-value reference returns the raw value. */
+function run(c: Compiled, vars: Vars, keepType: boolean, where?: Source, context?: string): unknown {
   try {
-    const out = c.fn(vars, { ...RUNTIME, data: capture ? { tsplayCapture: box } : {} });
-    return capture ? box.value : out;
+    if ('simple' in c) return renderSimple(c.simple, vars, keepType);
+    if (!(keepType && c.whole)) return c.fn(vars, RUNTIME);
+    const box: { value?: unknown } = {};
+    c.fn(vars, { ...RUNTIME, data: { tsplayCapture: box } });
+    return box.value;
   } catch (e) {
     throw located(e, where, context);
   }
@@ -176,8 +183,7 @@ function run(c: Compiled, vars: Vars, capture: boolean, where?: Source, context?
  */
 export function renderValue(text: string, vars: Vars, where?: Source, context?: string): unknown {
   if (!needsCompile(text)) return text;
-  const c = compile(text, where, context);
-  return run(c, vars, c.whole, where, context);
+  return run(compile(text, where, context), vars, true, where, context);
 }
 
 /** Always a string (template module sources). */
@@ -234,10 +240,18 @@ export function registerPartialsDir(dir: string): void {
       if (!name.split('/').every((seg) => PARTIAL_NAME.test(seg))) continue; // editor backups, dotfiles
       const where = { file: full, line: 1 };
       const text = readFileSync(full, 'utf8');
-      const c = compile(text, where);
+      // Partials always go through Handlebars: they are invoked by it, with its scope and options.
+      let fn: Handlebars.TemplateDelegate;
+      try {
+        const ast = hb.parse(text);
+        makeStrict(ast);
+        fn = hb.compile(ast, { noEscape: true });
+      } catch (e) {
+        throw syntaxError(e, text, where);
+      }
       hb.registerPartial(name, (ctx: unknown, opts?: Handlebars.RuntimeOptions) => {
         try {
-          return c.fn(ctx, opts);
+          return fn(ctx, opts);
         } catch (e) {
           throw located(e, where, `partial '${name}'`);
         }

@@ -214,3 +214,23 @@ test('partials from a directory, strict inside too', (t) => {
   const pe = t.throws(() => registerPartialsDir(bad), { instanceOf: ParseError });
   t.regex(pe!.describe(), /broken\.hbs:1: template error: unexpected end of template/);
 });
+
+test('plain interpolation (fast path) and full Handlebars agree on values and errors', (t) => {
+  // A trailing empty block forces the Handlebars path for the same references.
+  const viaHandlebars = (tpl: string): string => `${tpl}{{#if true}}{{/if}}`;
+  const probe = (tpl: string): string => {
+    try {
+      return `ok:${JSON.stringify(renderText(tpl, vars))}`;
+    } catch (e) {
+      return `err:${(e as Error).message}`;
+    }
+  };
+  const refs = [
+    '{{ name }}', '{{conf.listen}}', '{{ groups.web.[1] }}', '{{ groups.web.[9] }}', '{{ servers }}', '{{ conf }}',
+    '{{ nothing }}', '{{ nothing.x }}', '{{ missing }}', '{{ hostvars.h3.role }}', '{{ name.length }}',
+    '{{ groups.web.length }}', '{{ port.x }}', '{{ servers.[0].ip }}', '{{ conf.constructor }}', '{{ name.toUpperCase }}',
+    'a {{ port }} b {{ ratio }} c {{ enabled }}',
+  ];
+  for (const ref of refs) t.is(probe(ref), probe(viaHandlebars(ref)), ref);
+  t.deepEqual(renderValue(' {{ servers }} ', vars), vars.servers);
+});
