@@ -10,6 +10,9 @@ import { consoleReporter } from './report/console.js';
 import { jsonReporter } from './report/json.js';
 import type { Reporter } from './report/events.js';
 import { runInventoryCommand } from './inventory/cli.js';
+import { startJournal } from './journal/session.js';
+import { registerRunsCommand } from './journal/runs-command.js';
+import { registerScheduleCommand } from './schedule/command.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -34,6 +37,10 @@ interface PlaybookFlags {
   startAtTask?: string;
   forceHandlers?: boolean;
   logFile?: string;
+  resume?: string;
+  force?: boolean;
+  events?: string;
+  journalDir?: string;
 }
 
 function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
@@ -56,6 +63,11 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
     startAtTask: f.startAtTask,
     forceHandlers: !!f.forceHandlers,
     json: !!f.json,
+    resumeId: f.resume,
+    force: !!f.force,
+    events: f.events,
+    journalDir: f.journalDir ?? process.env.TSPLAY_JOURNAL_DIR,
+    job: process.env.TSPLAY_JOB,
   };
 }
 
@@ -74,9 +86,16 @@ async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<numb
   }
   const tty = !!process.stdout.isTTY && !process.env.CI;
   const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
-  const reporter: Reporter = opts.json
+  const journal = await startJournal(opts, loaded, inventory);
+  if (journal.resume) opts.resume = journal.resume;
+  const display: Reporter = opts.json
     ? jsonReporter(stdout)
     : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: stdout, writeErr: stderr, log });
+  // The journal records first: a controller killed right after an event still has it on disk.
+  const reporter: Reporter = (e) => {
+    journal.reporter(e);
+    display(e);
+  };
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -94,6 +113,7 @@ async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<numb
     const outcome = await executeRun(opts, loaded, inventory, reporter, controller.signal);
     return outcome.exitCode;
   } finally {
+    await journal.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -120,7 +140,13 @@ function buildProgram(setCode: (c: number) => void): Command {
     .option('--list-tasks', 'list the tasks each play would run')
     .option('--json', "print one JSON document shaped like Ansible's json callback")
     .option('--log-file <file>', 'also write the plain text output to this file')
+    .option('--resume <id>', "continue an earlier run (its id, or 'last') where it stopped")
+    .option('--force', 'with --resume: continue although the playbook, roles or inventory changed')
+    .option('--events <file>', "write one JSON object per event as it happens ('-' for stdout)")
+    .option('--journal-dir <dir>', 'where run journals are kept (default .tsplay/runs)')
     .action(async (playbooks: string[], flags: PlaybookFlags) => setCode(await runPlaybooks(playbooks, flags)));
+  registerRunsCommand(program, setCode);
+  registerScheduleCommand(program, setCode);
   program.addHelpText('after', '\nSubcommands:\n  tsplay inventory -i INV --list | --host NAME | --graph [--limit PATTERN]\n');
   program
     .command('inventory')

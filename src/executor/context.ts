@@ -34,4 +34,11 @@ export interface PlayContext extends VarSources {
   lastFailure: Map<string, Vars>;
   /** --start-at-task: tasks are skipped until one matches. */
   startAt: { name?: string; reached: boolean };
+  /**
+   * The signal a host's commands run under: the run's signal, plus that host's guard deadline
+   * (guard.ts). Aborting it kills the host's command in flight.
+   */
+  hostSignal(host: string): AbortSignal;
+  /** Index of the play in the run (journal and resume key tasks by play). */
+  playIndex: number;
 }

@@ -20,6 +20,31 @@ export interface RunOptions {
   json?: boolean;
   /** Overrides (tests): where the connection layer looks for keys; default from env. */
   env?: NodeJS.ProcessEnv;
+  /** --resume ID|last: the run to continue (journal). */
+  resumeId?: string;
+  /** --force: resume even though the playbook, roles or inventory changed. */
+  force?: boolean;
+  /** --events FILE|-: one JSON object per event, as it happens. */
+  events?: string;
+  /** Where run journals are kept (default .tsplay/runs). */
+  journalDir?: string;
+  /** Set by `tsplay schedule`: the job this run belongs to (recorded in the journal). */
+  job?: string;
+  /** What a resumed run skips and restores (filled from the journal). */
+  resume?: ResumeState;
+}
+
+/**
+ * What --resume restores from a journal: hosts that finished a play skip it, tasks that completed on
+ * a host are not run again there, and registered values / set_facts come back.
+ */
+export interface ResumeState {
+  /** Did this host get through play `playIndex` in the earlier run? */
+  finishedPlay(host: string, playIndex: number): boolean;
+  /** Did task `taskId` complete (ok/changed/skipped/ignored) on this host in the earlier run? */
+  completedTask(host: string, taskId: string): boolean;
+  /** Registered values and set_facts of completed tasks, per host. */
+  hostFacts(host: string): Vars;
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'playbooks' | 'inventory'> = {

@@ -73,19 +73,28 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const groups = inventory.groupsMap();
   /** Hosts some play targeted: the recap lists these (hostvars may create state for others). */
   const played = new Set<string>();
+  const restored = new Set<string>();
   let playIndex = 0;
   try {
     for (const pb of playbooks) {
       for (const play of pb.plays) {
         if (stop.run || signal.aborted) break;
-        const hosts = playHosts(inventory, play, opts, (m) => emit({ kind: 'warning', message: m })).filter((h) => !state(h).failed);
+        const hosts = playHosts(inventory, play, opts, (m) => emit({ kind: 'warning', message: m }))
+          .filter((h) => !state(h).failed)
+          .filter((h) => !opts.resume?.finishedPlay(h, playIndex));
         emit({ kind: 'play-start', index: playIndex, name: play.name, hosts, time: new Date().toISOString() });
         if (hosts.length === 0) {
           emit({ kind: 'no-hosts', play: play.name });
           playIndex++;
           continue;
         }
-        for (const h of hosts) played.add(h);
+        for (const h of hosts) {
+          played.add(h);
+          if (opts.resume && !restored.has(h)) {
+            Object.assign(state(h).hostFacts, opts.resume.hostFacts(h));
+            restored.add(h);
+          }
+        }
         stop.play = false;
         const ctx: PlayContext = {
           play,
@@ -109,6 +118,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           playHosts: () => hosts.filter((h) => !state(h).failed),
           batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
           hostExists: (h) => inventory.hosts.has(h),
+          hostSignal: () => signal,
+          playIndex,
         };
         await runPlay(ctx, playIndex, hosts);
         emit({ kind: 'play-end', index: playIndex, time: new Date().toISOString() });

@@ -38,7 +38,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       const items = loopItems(task.loop, scope, task.where, context);
       const results: Outcome[] = [];
       for (let i = 0; i < items.length; i++) {
-        if (ctx.signal.aborted) break;
+        if (ctx.hostSignal(host).aborted) break;
         const itemScope = lazyVars({ ...baseVars, ...loopVars(task, items, i) }, task.where);
         const one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
         delegatedTo = one.delegatedTo;
@@ -104,7 +104,7 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
     if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
     if (attempt < attempts) {
       ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
-      await sleep(delay * 1000, undefined, { signal: ctx.signal }).catch(() => {});
+      await sleep(delay * 1000, undefined, { signal: ctx.hostSignal(host) }).catch(() => {});
     }
   }
   last!.outcome.failed = true;
@@ -124,7 +124,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     const connVars = delegate !== undefined && delegate !== host ? (ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}) : (scope as Vars);
     conn = await ctx.pool.get(targetFromVars(connHost, { ...connVars }, ctx.opts.env ?? process.env));
   }
-  const exec: ExecOptions = { signal: ctx.signal };
+  const exec: ExecOptions = { signal: ctx.hostSignal(host) };
   if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;
   if (kw.environment !== undefined) {
     const env = renderDeep(kw.environment, scope, task.where, context) as Vars;

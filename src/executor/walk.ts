@@ -82,6 +82,11 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
     ctx.startAt.reached = true;
   }
   if (task.module === 'meta') return runMeta(ctx, task, hosts, inh);
+  if (ctx.opts.resume && task.module !== 'setup') {
+    // --resume: a task that completed on a host in the earlier run is not run again there.
+    hosts = hosts.filter((h) => !ctx.opts.resume!.completedTask(h, task.id));
+    if (hosts.length === 0) return failed;
+  }
   const kw = taskKeywords(inh, task);
   const first = hosts[0]!;
   const scopeFirst = () => lazyVars(buildVars(ctx, first, inh, task.vars), task.where);
