@@ -10,6 +10,10 @@ import { containsTemplate, renderDeep } from './render.js';
  * wrapper; build a new wrapper per host/task scope (loop variables like `item` included), since
  * a var may reference them. A cycle (a → b → a) is an error naming the chain.
  *
+ * A var whose template reads an undefined variable is an error when read ("undefined variable
+ * 'host' (in variable 'url')"); in `when:` expressions it counts as undefined instead, so
+ * `url is defined` is false and `url | default(...)` applies, as in Ansible.
+ *
  * The wrapper is a Proxy over an empty object: it reads like a plain object (own keys, `in`,
  * Object.keys, spread, JSON), never exposes prototype properties, and cannot be written to.
  */

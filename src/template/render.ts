@@ -3,7 +3,7 @@
  *
  * What an Ansible user can write (Jinja → Handlebars):
  *   {{ foo }}  {{ foo.bar }}  {{ hostvars.h1.x }}      attribute paths work as in Jinja
- *   {{ groups.web.[0] }}  or  {{ groups.web.0 }}      index: Handlebars segment literal, not foo[0]
+ *   {{ groups.web.[0] }}                             index: Handlebars segment literal (not .0, not [0])
  *   {{ lookup hostvars inventory_hostname }}         dynamic key: the `lookup` helper, not foo[bar]
  *   {{ item }}  {{ item.name }}  {{ ansible_loop.index }}  loop variables are ordinary variables
  *   {{ default port 5060 }}                          not {{ port | default(5060) }}: no filters
@@ -11,13 +11,15 @@
  *   {{#each servers}}{{name}}:{{@index}} {{/each}}   loops; {{@key}} over dicts
  *   {{#if (defined x)}} / {{default x ""}}           optional values must be said to be optional
  *   {{> snippet}}                                    partials from templates/partials/
+ *   \{{ literal braces }}                            instead of {% raw %} (docker --format, Go templates)
  * Strict: an undefined variable anywhere (output, #if/#each/#with/#unless, helper and hash
  * arguments) is an error naming it; `default`/`defined` are the only ways to accept absence.
  * Handlebars' own `strict` compile option is not used: ast.ts makes every read strict, and
  * Handlebars' option would also break `default`.
  * No HTML escaping. Lists and dicts written into text become JSON; null becomes ''.
  * Prototype access is off (Handlebars' runtime checks, plus names like constructor/__proto__ are
- * refused when the template is parsed). Templates are compiled once and cached by text.
+ * refused when the template is parsed). Templates are compiled once and cached by text; texts that
+ * only interpolate plain paths skip Handlebars (simple.ts) with the same semantics.
  * A whole-value reference ("{{ ports }}", only whitespace around a single {{ }}) returns the value
  * with its type, as Ansible does: a list stays a list, a number a number.
  */

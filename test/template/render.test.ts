@@ -234,3 +234,9 @@ test('plain interpolation (fast path) and full Handlebars agree on values and er
   for (const ref of refs) t.is(probe(ref), probe(viaHandlebars(ref)), ref);
   t.deepEqual(renderValue(' {{ servers }} ', vars), vars.servers);
 });
+
+test('a literal {{ is written \\{{ (e.g. docker --format), as Ansible users write {% raw %}', (t) => {
+  t.is(renderValue("docker ps --format '\\{{.Names}}' {{ name }}", vars), "docker ps --format '{{.Names}}' kamailio");
+  t.is(renderValue('{{~ name ~}}  !', vars), 'kamailio!', 'whitespace control works');
+  t.is(renderValue('{{! a comment }}{{ port }}', vars), '5060');
+});
