@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParseError, TsplayError } from '../../src/errors.js';
@@ -196,6 +196,7 @@ test('the same text is compiled once and works with different variables', (t) =>
 
 test('partials from a directory, strict inside too', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsplay-partials-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'listen.hbs'), 'listen={{ proto }}:{{ ip }}:{{ port }}');
   mkdirSync(join(dir, 'sip'));
   writeFileSync(join(dir, 'sip', 'trunk.j2'), 'trunk {{ name }}');
@@ -210,6 +211,7 @@ test('partials from a directory, strict inside too', (t) => {
   t.regex(e!.describe(), /strict\.txt:1/);
   t.throws(() => renderText('{{> nosuch}}', vars, where), { message: /template error: The partial nosuch could not be found/ });
   const bad = mkdtempSync(join(tmpdir(), 'tsplay-partials-'));
+  t.teardown(() => rmSync(bad, { recursive: true, force: true }));
   writeFileSync(join(bad, 'broken.hbs'), 'a\n{{#if x}}');
   const pe = t.throws(() => registerPartialsDir(bad), { instanceOf: ParseError });
   t.regex(pe!.describe(), /broken\.hbs:1: template error: unexpected end of template/);
