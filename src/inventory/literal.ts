@@ -7,7 +7,9 @@
  */
 type Token = { kind: 'num'; value: number } | { kind: 'str'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
-class NotLiteral extends Error {}
+/** Thrown (as one shared value, no stack trace to build) when the text is not a literal. */
+const NOT_LITERAL = Symbol('not a literal');
+
 
 const NUMBER =
   /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[0-9](?:_?[0-9])*)?\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\.?)(?:[eE][+-]?[0-9](?:_?[0-9])*)?)/;
@@ -19,7 +21,7 @@ function parseNumber(text: string): number {
   if (/^0[bB]/.test(t)) return parseInt(t.slice(2), 2);
   if (/^[0-9]+$/.test(t)) {
     // Python 3: "05" is a syntax error, "00" is zero
-    if (t.length > 1 && t[0] === '0' && !/^0+$/.test(t)) throw new NotLiteral();
+    if (t.length > 1 && t[0] === '0' && !/^0+$/.test(t)) throw NOT_LITERAL;
     return Number(t);
   }
   return Number(t);
@@ -37,7 +39,7 @@ function unescape(body: string, raw: boolean, bytes: boolean): string {
       continue;
     }
     const n = body[++i];
-    if (n === undefined) throw new NotLiteral();
+    if (n === undefined) throw NOT_LITERAL;
     if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
     else if (/[0-7]/.test(n)) {
       const m = /^[0-7]{1,3}/.exec(body.slice(i))![0];
@@ -46,7 +48,7 @@ function unescape(body: string, raw: boolean, bytes: boolean): string {
     } else if (n === 'x' || (!bytes && (n === 'u' || n === 'U'))) {
       const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
       const hex = body.slice(i + 1, i + 1 + len);
-      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new NotLiteral();
+      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw NOT_LITERAL;
       out += String.fromCodePoint(parseInt(hex, 16));
       i += len;
     } else out += '\\' + n; // unknown escapes keep their backslash, as in Python
@@ -71,10 +73,10 @@ function tokenize(src: string): Token[] {
       let j = str[0].length;
       let body = '';
       for (;;) {
-        if (j >= rest.length) throw new NotLiteral();
+        if (j >= rest.length) throw NOT_LITERAL;
         if (rest.startsWith(q, j)) break;
         const ch = rest[j]!;
-        if (ch === '\n' && q.length === 1) throw new NotLiteral();
+        if (ch === '\n' && q.length === 1) throw NOT_LITERAL;
         if (ch === '\\') {
           body += rest.slice(j, j + 2);
           j += 2;
@@ -91,7 +93,7 @@ function tokenize(src: string): Token[] {
     if (num && num[0] !== '') {
       const after = rest[num[0].length];
       // 1j (complex), 1abc, 12L: not literals Ansible can use
-      if (after !== undefined && /[A-Za-z0-9_]/.test(after)) throw new NotLiteral();
+      if (after !== undefined && /[A-Za-z0-9_]/.test(after)) throw NOT_LITERAL;
       tokens.push({ kind: 'num', value: parseNumber(num[0]) });
       i += num[0].length;
       continue;
@@ -107,7 +109,7 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    throw new NotLiteral();
+    throw NOT_LITERAL;
   }
   return tokens;
 }
@@ -124,7 +126,7 @@ class Parser {
     return t !== undefined && t.kind === 'op' && t.value === v;
   }
   private expectOp(v: string): void {
-    if (!this.isOp(v)) throw new NotLiteral();
+    if (!this.isOp(v)) throw NOT_LITERAL;
     this.pos++;
   }
 
@@ -132,7 +134,7 @@ class Parser {
   top(): unknown {
     const first = this.value();
     if (!this.isOp(',')) {
-      if (this.pos !== this.tokens.length) throw new NotLiteral();
+      if (this.pos !== this.tokens.length) throw NOT_LITERAL;
       return first;
     }
     const items = [first];
@@ -141,13 +143,13 @@ class Parser {
       if (this.pos === this.tokens.length) break;
       items.push(this.value());
     }
-    if (this.pos !== this.tokens.length) throw new NotLiteral();
+    if (this.pos !== this.tokens.length) throw NOT_LITERAL;
     return items;
   }
 
   value(): unknown {
     const t = this.tokens[this.pos++];
-    if (!t) throw new NotLiteral();
+    if (!t) throw NOT_LITERAL;
     if (t.kind === 'num') return t.value;
     if (t.kind === 'str') {
       let s = t.value;
@@ -158,11 +160,11 @@ class Parser {
       if (t.value === 'True') return true;
       if (t.value === 'False') return false;
       if (t.value === 'None') return null;
-      throw new NotLiteral();
+      throw NOT_LITERAL;
     }
     if (t.value === '+' || t.value === '-') {
       const n = this.tokens[this.pos++];
-      if (!n || n.kind !== 'num') throw new NotLiteral();
+      if (!n || n.kind !== 'num') throw NOT_LITERAL;
       return t.value === '-' ? -n.value : n.value;
     }
     if (t.value === '[') return this.sequence(']');
@@ -181,7 +183,7 @@ class Parser {
       return [first, ...this.sequence(')')];
     }
     if (t.value === '{') return this.dict();
-    throw new NotLiteral();
+    throw NOT_LITERAL;
   }
 
   private sequence(close: string): unknown[] {
@@ -189,7 +191,7 @@ class Parser {
     while (!this.isOp(close)) {
       items.push(this.value());
       if (this.isOp(',')) this.pos++;
-      else if (!this.isOp(close)) throw new NotLiteral();
+      else if (!this.isOp(close)) throw NOT_LITERAL;
     }
     this.pos++;
     return items;
@@ -200,7 +202,7 @@ class Parser {
     while (!this.isOp('}')) {
       const key = this.value();
       // a set literal ({1, 2}) or an unhashable key is not something Ansible can keep
-      if (key !== null && typeof key === 'object') throw new NotLiteral();
+      if (key !== null && typeof key === 'object') throw NOT_LITERAL;
       this.expectOp(':');
       const v = this.value();
       Object.defineProperty(out, key === null ? 'None' : typeof key === 'boolean' ? (key ? 'True' : 'False') : String(key), {
@@ -210,7 +212,7 @@ class Parser {
         configurable: true,
       });
       if (this.isOp(',')) this.pos++;
-      else if (!this.isOp('}')) throw new NotLiteral();
+      else if (!this.isOp('}')) throw NOT_LITERAL;
     }
     this.pos++;
     return out;
@@ -224,7 +226,7 @@ export function literalEval(text: string): unknown {
     if (tokens.length === 0) return undefined;
     return new Parser(tokens).top();
   } catch (e) {
-    if (e instanceof NotLiteral) return undefined;
+    if (e === NOT_LITERAL) return undefined;
     throw e;
   }
 }

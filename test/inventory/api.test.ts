@@ -95,3 +95,21 @@ test('host ranges: zero padding, step, letters, several ranges', (t) => {
   t.deepEqual(expandHostRange('r[1:2]n[1:2]'), ['r1n1', 'r1n2', 'r2n1', 'r2n2']);
   t.throws(() => expandHostRange('cp[01:100]'), { message: /equal-length/ });
 });
+
+test('the vars-file fast path agrees with the YAML loader or declines', async (t) => {
+  const { simpleYaml } = await import('../../src/inventory/vars-dirs.js');
+  const { loadYamlText } = await import('../../src/util/yaml.js');
+  const samples = [
+    'a: 1\nb: word\n', 'a: 0644\n', 'a: yes\n', 'a: Off\n', 'a: y\n', 'a: 1.5\n', 'a: 1e3\n', 'a: null\n', 'a: ~\n', 'a: 2024-01-01\n',
+    'a: "q"\n', 'a: [1]\n', 'a: {b: 1}\n', 'a:\n  b: 1\n', 'a: 1\na: 2\n', '# c\n\na: x.y-z\n', 'a: .inf\n', 'a: 0x1F\n', 'a: 1_000\n',
+    'a: 12345678901234567890\n', 'a: b # comment\n', '---\na: 1\n', 'a: 190:20:30\n', 'a: -5\n', 'a: NULL\n', '', 'key_2: Value9\nz: 0\n', 'a: sbc-lon.example.net\n',
+  ];
+  let fast = 0;
+  for (const s of samples) {
+    const v = simpleYaml(s);
+    if (v === undefined) continue;
+    fast++;
+    t.deepEqual(v, loadYamlText(s, 'x.yml') as never, JSON.stringify(s));
+  }
+  t.true(fast >= 5);
+});
