@@ -158,6 +158,7 @@ function buildProgram(setCode: (c: number) => void): Command {
     .option('-l, --limit <pattern>', 'narrow --list and --graph to these hosts')
     .option('-y, --yaml', 'YAML instead of JSON')
     .option('--output <file>', 'write to a file instead of stdout')
+    .option('--playbook-dir <dir>', "also read this directory's group_vars/ and host_vars/")
     .action(async (flags) => setCode(await runInventoryCommand(flags, stdout)));
   return program;
 }
@@ -166,6 +167,8 @@ async function main(): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => (code = c));
   program.exitOverride();
+  // Subcommands have their own -i/-l: options after a subcommand name belong to it.
+  program.enablePositionalOptions();
   program.configureOutput({ writeErr: (s) => stderr(s.startsWith('error:') ? `ERROR! ${s.slice(7)}` : s) });
   program.commands.forEach((c) => c.exitOverride());
   try {

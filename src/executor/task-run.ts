@@ -7,7 +7,7 @@ import type { Outcome } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import { renderDeep, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
-import { lazyVars } from '../template/lazy.js';
+import { lazyVars, RAW_KEYS } from '../template/lazy.js';
 import { toBool } from '../modules/args.js';
 import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
@@ -17,6 +17,15 @@ import { storeFacts } from './state.js';
 import { buildVars } from './vars.js';
 import { loopItems, loopVars } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
+
+/** Vars plus data (loop items, a registered result) that must not be rendered again. */
+function withData(vars: Vars, data: Vars): Vars {
+  const out: Vars = { ...vars, ...data };
+  const raw = new Set((vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] ?? []);
+  for (const k of Object.keys(data)) raw.add(k);
+  (out as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
+  return out;
+}
 
 const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
@@ -39,7 +48,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       const results: Outcome[] = [];
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted) break;
-        const itemScope = lazyVars({ ...baseVars, ...loopVars(task, items, i) }, task.where);
+        const itemScope = lazyVars(withData(baseVars, loopVars(task, items, i)), task.where);
         const one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
         delegatedTo = one.delegatedTo;
         const loopVar = task.loopControl?.loopVar ?? 'item';
@@ -100,7 +109,7 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
     if (last.outcome.unreachable) return last;
     if (!task.until) return last;
     last.outcome.attempts = attempt;
-    const untilScope = lazyVars({ ...scope, ...(task.register ? { [task.register]: last.outcome } : {}) }, task.where);
+    const untilScope = lazyVars(withData(scope, task.register ? { [task.register]: last.outcome } : {}), task.where);
     if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
     if (attempt < attempts) {
       ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
@@ -156,7 +165,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
 /** changed_when / failed_when, evaluated with the registered name bound to this result. */
 function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
   if (outcome.skipped) return;
-  const local = lazyVars({ ...scope, ...(task.register ? { [task.register]: outcome } : {}) }, task.where);
+  const local = lazyVars(withData(scope, task.register ? { [task.register]: outcome } : {}), task.where);
   if (task.changedWhen) outcome.changed = task.changedWhen.every((c) => evalCondition(c, local, task.where));
   if (task.failedWhen) {
     const failed = task.failedWhen.every((c) => evalCondition(c, local, task.where));

@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import { RAW_KEYS } from '../template/lazy.js';
 import type { Play } from '../playbook/types.js';
 import type { Inherited } from './inherit.js';
 import type { HostState } from './state.js';
@@ -26,23 +27,36 @@ export interface VarSources {
 export function buildVars(src: VarSources, host: string, inh: Inherited, taskVars: Vars | undefined, extra: Vars = {}): Vars {
   const st = src.state(host);
   const role = inh.role;
-  const vars: Vars = Object.assign(
-    {},
-    role?.defaults,
-    src.inventoryVars(host),
-    st.facts,
-    src.play.vars,
-    src.play.varsFiles,
-    role?.vars,
-    inh.vars,
-    taskVars,
-    st.hostFacts,
-    role?.params,
-    inh.includeParams,
-    src.extraVars,
-  );
-  const failed = inh.failedInfo.get(host);
-  Object.assign(vars, failed ?? {}, extra, magicVars(src, host, role?.path));
+  // Each layer is data (facts, registered results, magic) or may hold templates; a key's value is
+  // rendered lazily only if the layer it finally came from may hold templates.
+  const layers: [Vars | undefined, boolean][] = [
+    [role?.defaults, false],
+    [src.inventoryVars(host), false],
+    [st.facts, true],
+    [src.play.vars, false],
+    [src.play.varsFiles, false],
+    [role?.vars, false],
+    [inh.vars, false],
+    [taskVars, false],
+    [st.hostFacts, true],
+    [role?.params, false],
+    [inh.includeParams, false],
+    [src.extraVars, false],
+    [inh.failedInfo.get(host), true],
+    [extra, true],
+    [magicVars(src, host, role?.path), true],
+  ];
+  const vars: Vars = {};
+  const raw = new Set<string>();
+  for (const [layer, isData] of layers) {
+    if (!layer) continue;
+    for (const key of Object.keys(layer)) {
+      vars[key] = layer[key];
+      if (isData) raw.add(key);
+      else raw.delete(key);
+    }
+  }
+  (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
   return vars;
 }
 

@@ -17,16 +17,24 @@ import { containsTemplate, renderDeep } from './render.js';
  * The wrapper is a Proxy over an empty object: it reads like a plain object (own keys, `in`,
  * Object.keys, spread, JSON), never exposes prototype properties, and cannot be written to.
  */
+/**
+ * Keys whose values are data, never templates: registered results, facts, magic variables. A
+ * command's output containing "{{" must come back as it was, not be rendered (Ansible's "unsafe").
+ * Set it on the vars object (an enumerable symbol survives spreading).
+ */
+export const RAW_KEYS = Symbol('tsplay.rawKeys');
+
 export function lazyVars(vars: Vars, where?: Source): Vars {
   const done = new Map<string, unknown>();
+  const raw = (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS];
   const active: string[] = [];
 
   const value = (key: string): unknown => {
     if (done.has(key)) return done.get(key);
-    const raw = vars[key];
-    if (!containsTemplate(raw)) {
-      done.set(key, raw);
-      return raw;
+    const v = vars[key];
+    if (raw?.has(key) || !containsTemplate(v)) {
+      done.set(key, v);
+      return v;
     }
     if (active.includes(key)) {
       const chain = [...active.slice(active.indexOf(key)), key].join(' → ');
@@ -35,7 +43,7 @@ export function lazyVars(vars: Vars, where?: Source): Vars {
     active.push(key);
     let rendered: unknown;
     try {
-      rendered = renderDeep(raw, proxy, where);
+      rendered = renderDeep(v, proxy, where);
     } catch (e) {
       // Name the variable whose template failed (the innermost one only; errors get re-wrapped
       // on the way out, so the message itself is the mark).

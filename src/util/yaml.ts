@@ -95,7 +95,11 @@ export function loadYamlFile(file: string, warnings: YamlWarning[] = []): unknow
 function toJS(node: unknown, at: (o: number | undefined) => Source, warnings: YamlWarning[], doc: Document.Parsed): unknown {
   if (node === null || node === undefined) return null;
   if (isAlias(node)) return toJS(node.resolve(doc), at, warnings, doc);
-  if (isScalar(node)) return node.value;
+  if (isScalar(node)) {
+    // YAML 1.1 timestamps: Ansible templates them as text, so keep the text ("2024-01-01").
+    if (node.value instanceof Date) return node.source ?? node.value.toISOString().slice(0, 10);
+    return node.value;
+  }
   if (isSeq(node)) {
     const out: unknown[] = [];
     positions.set(out, at((node as Node).range?.[0]));
