@@ -13,6 +13,8 @@ export interface StopState {
   /** meta: end_play / end_batch. */
   play?: boolean;
   batch?: boolean;
+  /** Let the current batch finish, then stop the run (a guard's deadline ran out). */
+  afterBatch?: string;
 }
 
 /** Everything executing one play needs; built by the runner per play. */

@@ -8,6 +8,7 @@ import { flushHandlers } from './handlers.js';
 import { fromPlay } from './inherit.js';
 import { walkItems } from './walk.js';
 import pLimit from 'p-limit';
+import { GuardRun } from './guard.js';
 
 /** The implicit first task of a play that gathers facts. */
 function gatherTask(play: Play, index: number): Task {
@@ -28,7 +29,15 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
   if (maxFailRaw !== undefined && !(maxFailRaw >= 0 && maxFailRaw <= 100)) throw new ParseError(`'max_fail_percentage' must be a number from 0 to 100`, play.where);
   const gather = toBool(typeof play.gatherFacts === 'string' ? renderValue(play.gatherFacts, scope, play.where) : play.gatherFacts) ?? true;
   const force = ctx.opts.forceHandlers || play.forceHandlers;
+  const guard = play.guard ? new GuardRun(ctx, play.guard) : undefined;
+  if (guard) ctx.hostSignal = (h) => guard.hostSignal(h) ?? ctx.signal;
+  try {
+    if (!guard || (await guard.setup(hosts))) await runBatches();
+  } finally {
+    if (guard) await guard.teardown(hosts);
+  }
 
+  async function runBatches(): Promise<void> {
   for (let b = 0; b < batches.length; b++) {
     if (ctx.stop.run || ctx.stop.play || ctx.signal.aborted) break;
     const batch = batches[b]!.filter((h) => !ctx.state(h).failed);
@@ -59,10 +68,19 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
       else if (force && !ctx.signal.aborted) await flushHandlers(ctx, batch, true);
     };
     if (gather) await walkItems(ctx, [gatherTask(play, index)], batch, inh, checkFailures);
-    await section(play.preTasks);
-    await section(play.tasks);
-    await section(play.postTasks);
+    if (guard && !(await guard.precheck(batch.filter((h) => !ctx.state(h).failed)))) break;
+    guard?.startBatch(batch);
+    try {
+      await section(play.preTasks);
+      await section(play.tasks);
+      await section(play.postTasks);
+    } finally {
+      guard?.endBatch(batch);
+    }
     for (const h of batch) ctx.state(h).ended = false;
+    checkFailures();
+    if (ctx.stop.afterBatch) stopAfterBatch = ctx.stop.afterBatch; // the guard's reason says more
     if (stopAfterBatch && !ctx.stop.run) ctx.stop.run = stopAfterBatch;
+  }
   }
 }

@@ -19,7 +19,8 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
   for (const pb of playbooks) {
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
-      for (const { task, name } of unknownNotifications(allTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]), play.handlers)) {
+      const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
+      for (const { task, name } of unknownNotifications(allTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]), play.handlers)) {
         throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `task '${task.name}'` : undefined);
       }
     }
@@ -56,10 +57,14 @@ export interface RunOutcome {
 /** Run loaded playbooks; every event goes to `emit`. */
 export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal): Promise<RunOutcome> {
   const emit: Reporter = (e) => {
-    if (e.kind === 'host-result') countResult(state(e.host).stats, e);
+    if (e.kind === 'host-result') {
+      countResult(state(e.host).stats, e);
+      processed.add(e.host);
+    }
     report(e);
   };
   const states = new Map<string, HostState>();
+  const processed = new Set<string>();
   const state = (h: string) => {
     let s = states.get(h);
     if (!s) states.set(h, (s = newHostState(h)));
@@ -71,7 +76,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const startAt = { name: opts.startAtTask, reached: opts.startAtTask === undefined };
   emit({ kind: 'run-start', playbooks: opts.playbooks, check: opts.check, time: new Date().toISOString() });
   const groups = inventory.groupsMap();
-  /** Hosts some play targeted: the recap lists these (hostvars may create state for others). */
+  /** Hosts some play targeted (resume restores their facts once). */
   const played = new Set<string>();
   const restored = new Set<string>();
   let playIndex = 0;
@@ -132,7 +137,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   if (signal.aborted) stop.run ??= 'interrupted';
   if (stop.run) emit({ kind: 'stopped', reason: stop.run });
   const stats: Record<string, HostStats> = {};
-  for (const h of played) stats[h] = state(h).stats;
+  // The recap lists the hosts that had a result, as Ansible's does.
+  for (const h of processed) stats[h] = state(h).stats;
   emit({ kind: 'recap', stats, time: new Date().toISOString() });
   let exitCode: ExitCodeValue = ExitCode.ok;
   if (signal.aborted) exitCode = ExitCode.interrupted;

@@ -69,6 +69,11 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     else throw e;
   }
 
+  const hostSignal = ctx.hostSignal(host);
+  if (hostSignal.aborted && !ctx.signal.aborted && typeof hostSignal.reason === 'string') {
+    // A guard's deadline killed this host's command: say so, naming the guard.
+    result = { ...result, failed: true, msg: hostSignal.reason };
+  }
   const noLog = flag(kw.noLog, false);
   if (task.register) {
     const { diff: _diff, ...registered } = result;

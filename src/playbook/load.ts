@@ -7,6 +7,7 @@ import { isTemplate } from '../template/render.js';
 import { PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
+import { loadGuard } from './guard.js';
 import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
 
 export interface LoadOptions {
@@ -188,7 +189,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     postTasks: section('post_tasks'),
     handlers: [...(playHandlers as Task[]), ...handlers],
     dir,
-    guard: raw.guard,
   };
+  if (raw.guard !== undefined) play.guard = loadGuard(raw.guard, id, scope, sourceOfKey(raw, 'guard') ?? where);
   return play;
 }

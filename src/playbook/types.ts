@@ -88,12 +88,27 @@ export interface Play extends Inheritable {
   handlers: Task[];
   /** The playbook's directory (playbook_dir, group_vars/host_vars beside it). */
   dir: string;
-  /** Play-level guard (issue 7); raw until the guard layer lands. */
-  guard?: unknown;
+  /** Play-level guard: setup/precheck/teardown tasks and a per-host deadline. */
+  guard?: Guard;
 }
 
 export interface Playbook {
   file: string;
   plays: Play[];
   warnings: string[];
+}
+
+/**
+ * A play-level guard (tsplay's own keyword): what must hold around a rolling change.
+ * setup runs once before the first batch, precheck on each batch's hosts before they are touched,
+ * host_deadline bounds each host's time through the play, teardown runs once at the end, always.
+ */
+export interface Guard {
+  name: string;
+  where: Source;
+  setup: Item[];
+  precheck: Item[];
+  teardown: Item[];
+  /** Seconds (may be a template). */
+  hostDeadline?: unknown;
 }

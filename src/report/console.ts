@@ -49,10 +49,13 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     o.log?.(s + '\n');
     spinner?.render();
   };
+  /** Guard deadlines of the hosts in flight: the spinner shows the smallest remaining budget. */
+  const deadlines = new Map<string, number>();
   const updateSpinner = () => {
     if (!spinner) return;
     const secs = Math.round((Date.now() - taskStarted) / 1000);
-    spinner.text = `${taskName} — ${answered}/${expected} hosts answered, ${secs}s`;
+    const budget = deadlines.size > 0 ? `, guard budget ${Math.max(0, Math.round((Math.min(...deadlines.values()) - Date.now()) / 1000))}s` : '';
+    spinner.text = `${taskName} — ${answered}/${expected} hosts answered, ${secs}s${budget}`;
   };
   const stopSpinner = () => {
     spinner?.stop();
@@ -96,6 +99,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         out('skipping: no hosts matched', COLORS.skipped);
         break;
       case 'batch-start':
+        deadlines.clear();
         stopSpinner();
         out(banner(`BATCH ${e.index}/${e.total} [${e.hosts.join(', ')}]`));
         break;
@@ -129,6 +133,18 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         o.writeErr(paint(COLORS.warn, `[WARNING]: ${e.message}`) + '\n');
         o.log?.(`[WARNING]: ${e.message}\n`);
         spinner?.render();
+        break;
+      case 'guard':
+        if (e.phase === 'deadline-start' && e.host && e.deadlineAt) deadlines.set(e.host, e.deadlineAt);
+        else if (e.phase === 'deadline-hit') {
+          if (e.host) deadlines.delete(e.host);
+          out(`guard: ${e.message}`, COLORS.failed);
+        } else if (e.phase === 'failed') out(`guard: ${e.message}`, COLORS.failed);
+        else if (e.phase === 'setup' || e.phase === 'precheck' || e.phase === 'teardown') {
+          if (e.phase !== 'precheck') deadlines.clear();
+          stopSpinner();
+          out(banner(`GUARD ${e.phase.toUpperCase()} [${e.name}]`));
+        }
         break;
       case 'stopped':
         stopSpinner();

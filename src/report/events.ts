@@ -48,6 +48,17 @@ export type RunEvent =
   | { kind: 'warning'; message: string }
   | { kind: 'play-end'; index: number; time: string }
   | { kind: 'stopped'; reason: string }
+  | {
+      kind: 'guard';
+      name: string;
+      /** setup/precheck/teardown begin; deadline-start per host (with deadlineAt); deadline-hit when it ran out. */
+      phase: 'setup' | 'precheck' | 'teardown' | 'deadline-start' | 'deadline-hit' | 'failed';
+      host?: string;
+      /** Epoch ms by which the host must be through the play. */
+      deadlineAt?: number;
+      message?: string;
+      time: string;
+    }
   | { kind: 'recap'; stats: Record<string, HostStats>; time: string };
 
 export type Reporter = (e: RunEvent) => void;
