@@ -181,7 +181,7 @@ test.serial('wait_for_connection answers at once on a reachable host', async (t)
 // Known gap in the connection layer: a connection whose host went away does not reopen on the next exec
 // (and the pool remembers a failed connect), so waiting for a rebooted host cannot succeed yet. When the
 // SSH connection reconnects lazily, this starts passing and ava reports it: turn it into a normal test.
-test.serial.failing('wait_for_connection rides out a host that goes down and comes back', async (t) => {
+test.serial('wait_for_connection rides out a host that goes down and comes back', async (t) => {
   const other = await oneHost();
   try {
     await other.fleet.stopHost('h1');
