@@ -39,11 +39,7 @@ export function allTasks(items: Item[]): Task[] {
 export function playHosts(inventory: Inventory, play: Play, opts: RunOptions, warn: (m: string) => void): string[] {
   const pattern = Array.isArray(play.hosts) ? play.hosts.map((h) => String(renderValue(h, opts.extraVars, play.where))) : String(renderValue(play.hosts, opts.extraVars, play.where));
   const warnings: string[] = [];
-  let hosts = inventory.select(pattern, warnings);
-  if (opts.limit) {
-    const limited = new Set(inventory.select(opts.limit, warnings));
-    hosts = hosts.filter((h) => limited.has(h));
-  }
+  const hosts = inventory.select(pattern, warnings, opts.limit);
   warnings.forEach(warn);
   return hosts;
 }
