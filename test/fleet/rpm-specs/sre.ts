@@ -84,25 +84,58 @@ export function sreServerScript(): string {
 
 /**
  * /opt/sre/bin/sre-admin: a STAND-IN for the vendor's admin tool. Every call is logged to
- * /var/log/lab/actions.log; `db upgrade` records the schema version in /var/lib/lab/sre/db-schema,
- * `kamailio set-redirection|reset-redirection|get-redirection` keep the redirection flag in
- * /var/lib/lab/sre/redirection.
+ * /var/log/lab/actions.log. State it keeps:
+ * - `db upgrade`: on a host with /etc/sre/sre.conf (the lab's EMs) it really migrates the PostgreSQL
+ *   database named there (4.0.x adds `service_logic.tags`; the schema version goes to `sre_schema`), and
+ *   refuses on a database standby (repmgr role in /var/lib/lab/shared/repmgr/HOST), as a read-only
+ *   database would; without sre.conf it records the version in /var/lib/lab/sre/db-schema;
+ * - `kamailio set-redirection` (asks for confirmation on stdin, or `-y`) / `reset-redirection` /
+ *   `get-redirection`: the redirection flag in /var/lib/lab/sre/redirection;
+ * - `node out-of-service|in-service|status`: the node's operational status (the GUI's System -> Node
+ *   operational status) in /var/lib/lab/sre/node-status.
  */
 export function sreAdminScript(version: Version): string {
+  const v4 = version !== '3.3.0';
+  const migrate = v4
+    ? "CREATE TABLE IF NOT EXISTS sre_schema (version text NOT NULL); ALTER TABLE service_logic ADD COLUMN IF NOT EXISTS tags text[] NOT NULL DEFAULT '{}'; DELETE FROM sre_schema; INSERT INTO sre_schema VALUES ('" + version + "');"
+    : "CREATE TABLE IF NOT EXISTS sre_schema (version text NOT NULL); DELETE FROM sre_schema; INSERT INTO sre_schema VALUES ('" + version + "');";
   return `#!/bin/sh
 # STAND-IN for SRE's sre-admin (tsplay lab), version ${version}. Keeps state in /var/lib/lab/sre.
 set -u
 state=/var/lib/lab/sre
 mkdir -p "$state" /var/log/lab
-printf '%s sre-admin %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*" >>/var/log/lab/actions.log
+printf '%s sre-admin %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*" >>/var/log/lab/actions.log
+host=\${LAB_HOST:-$(hostname)}
+db() {
+  . /etc/sre/sre.conf
+  psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$db_host" -p "$db_port" -U "$db_user" -d "$db_name" -c "$1"
+}
 case "\${1:-} \${2:-}" in
-  'db upgrade') echo ${version} >"$state/db-schema"; echo "database schema upgraded to ${version}" ;;
-  'db version') cat "$state/db-schema" 2>/dev/null || echo none ;;
-  'kamailio set-redirection') echo on >"$state/redirection"; echo "traffic redirected" ;;
+  'db upgrade')
+    role=$(cat "/var/lib/lab/shared/repmgr/$host" 2>/dev/null || echo primary)
+    if [ "$role" != primary ]; then
+      echo "ERROR: cannot execute ALTER TABLE in a read-only transaction (the database on $host is a $role)" >&2
+      exit 1
+    fi
+    if [ -f /etc/sre/sre.conf ]; then db "${migrate}" || exit 1; else echo ${version} >"$state/db-schema"; fi
+    echo "database schema upgraded to ${version}" ;;
+  'db version')
+    if [ -f /etc/sre/sre.conf ]; then db "SELECT version FROM sre_schema" 2>/dev/null | grep . || echo none
+    else cat "$state/db-schema" 2>/dev/null || echo none; fi ;;
+  'kamailio set-redirection')
+    if [ "\${3:-}" != -y ]; then
+      printf 'Redirect the traffic of %s to another call processor? [y/N]: ' "$host"
+      read -r answer || answer=
+      case $answer in y | Y | yes) ;; *) echo "aborted"; exit 1 ;; esac
+    fi
+    echo on >"$state/redirection"; echo "traffic redirected" ;;
   'kamailio reset-redirection') echo off >"$state/redirection"; echo "traffic redirection removed" ;;
   'kamailio get-redirection') cat "$state/redirection" 2>/dev/null || echo off ;;
+  'node out-of-service') echo out-of-service >"$state/node-status"; echo "$host is out of service" ;;
+  'node in-service') echo in-service >"$state/node-status"; echo "$host is in service" ;;
+  'node status') cat "$state/node-status" 2>/dev/null || echo in-service ;;
   'version '*) echo ${version} ;;
-  *) echo "usage: sre-admin db upgrade|db version|kamailio set-redirection|reset-redirection|get-redirection|version" >&2; exit 2 ;;
+  *) echo "usage: sre-admin db upgrade|db version|kamailio set-redirection [-y]|reset-redirection|get-redirection|node out-of-service|in-service|status|version" >&2; exit 2 ;;
 esac
 `;
 }
