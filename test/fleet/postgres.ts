@@ -14,6 +14,11 @@ export interface PostgresServer {
   port: number;
   superuser: 'postgres';
   dataDir: string;
+  /**
+   * The Unix socket's directory: under /run, which the fleet's hosts share with the controller
+   * (the data dir may sit under /tmp, which is private on each host).
+   */
+  socketDir: string;
   /** Run SQL as the superuser (psql -X -A -t, ON_ERROR_STOP) and return what psql printed. */
   psql(sql: string, db?: string): Promise<string>;
   /** Stop this server (only the one started here) and remove its data dir. */
@@ -74,6 +79,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     chownSync(dataDir, uid, gid);
   }
   await asPostgres([join(bin, 'initdb'), '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const socketDir = mkdtempSync('/run/tsplay-pg-');
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = pgUid();
+    chownSync(socketDir, uid, gid);
+  }
   const hbaPath = join(dataDir, 'pg_hba.conf');
   if (opts.hba?.length) writeFileSync(hbaPath, opts.hba.join('\n') + '\n' + readFileSync(hbaPath, 'utf8'));
 
@@ -83,7 +93,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     port = await freePort();
     const serverOpts = [
       `-p ${port}`,
-      `-k ${dataDir}`,
+      `-k ${socketDir}`,
       '-c listen_addresses=127.0.0.1',
       '-c fsync=off',
       '-c synchronous_commit=off',
@@ -97,6 +107,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       if (attempt >= 2) {
         const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
         rmSync(dataDir, { recursive: true, force: true });
+        rmSync(socketDir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log}`);
       }
     }
@@ -131,6 +142,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     port,
     superuser: 'postgres',
     dataDir,
+    socketDir,
     async psql(sql: string, db = 'postgres'): Promise<string> {
       const args = ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-c', sql];
       const { stdout } = await run('psql', args);
@@ -151,6 +163,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
         }
       }
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

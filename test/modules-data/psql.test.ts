@@ -82,7 +82,7 @@ test.serial('failing SQL fails the task with psql\'s error and commits nothing (
 });
 
 test.serial('os_user runs psql as that OS user (over the Unix socket, default role = OS user)', async (t) => {
-  const r = await h.run(psqlModule, { host: pg.dataDir, port: pg.port, db: 'sre', os_user: 'postgres', query: 'SELECT current_user AS u' });
+  const r = await h.run(psqlModule, { host: pg.socketDir, port: pg.port, db: 'sre', os_user: 'postgres', query: 'SELECT current_user AS u' });
   t.false(r.failed, String(r.msg));
   t.deepEqual(r.rows, [{ u: 'postgres' }]);
 });
