@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadYamlFile, sourceOf, sourceOfKey, type YamlWarning } from '../util/yaml.js';
-import { isTemplate } from '../template/render.js';
+import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
@@ -54,6 +54,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     throw new ParseError("'hosts' must be a pattern string or a list of patterns", sourceOfKey(raw, 'hosts') ?? where);
   }
   const dir = dirname(file);
+  // Shared snippets: {{> name}} from templates/partials/ beside the playbook (and in each role).
+  registerPartialsDir(join(dir, 'templates', 'partials'));
   const name = typeof raw.name === 'string' ? raw.name : Array.isArray(hosts) ? hosts.join(',') : hosts;
   const context = `play '${name}'`;
   const searchPath = roleSearchPath(dir, opts.rolesPath);
@@ -90,6 +92,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
 
   function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, include?: { module: string; params: Vars }): Block {
     const rolePath = findRole(roleName, searchPath, at);
+    registerPartialsDir(join(rolePath, 'templates', 'partials'));
     const role: RoleInstance = {
       name: roleName,
       path: rolePath,
