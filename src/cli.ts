@@ -12,6 +12,7 @@ import type { Reporter } from './report/events.js';
 import { runInventoryCommand } from './inventory/cli.js';
 import { startJournal } from './journal/session.js';
 import { registerRunsCommand } from './journal/runs-command.js';
+import { graceMs, watchSignals } from './journal/signals.js';
 import { registerScheduleCommand } from './schedule/command.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -86,36 +87,38 @@ async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<numb
   }
   const tty = !!process.stdout.isTTY && !process.env.CI;
   const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
-  const journal = await startJournal(opts, loaded, inventory);
+  const journal = await startJournal(opts, loaded, inventory, warn);
   if (journal.resume) opts.resume = journal.resume;
+  // `--events -` owns stdout: the human output moves to stderr.
+  const out = opts.events === '-' ? stderr : stdout;
   const display: Reporter = opts.json
-    ? jsonReporter(stdout)
-    : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: stdout, writeErr: stderr, log });
+    ? jsonReporter(out)
+    : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
   // The journal records first: a controller killed right after an event still has it on disk.
   const reporter: Reporter = (e) => {
     journal.reporter(e);
     display(e);
   };
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      stderr(`\n[tsplay] ${sig}: stopping — no new tasks; commands in flight are killed. ${sig === 'SIGINT' ? 'Ctrl-C again to abort at once.' : ''}\n`);
-      controller.abort();
-    } else {
+  const interrupts = watchSignals({
+    graceMs: graceMs(),
+    onStop: (sig) => {
+      stderr(`\n[tsplay] ${sig}: stopping — no new tasks. ${sig === 'SIGINT' ? 'Ctrl-C again to abort at once.' : ''}\n`);
+      journal.interrupted(sig, 'stop');
+    },
+    onAbort: (sig) => {
+      stderr(`\n[tsplay] ${sig} again: aborting at once (journal ${journal.id}).\n`);
+      journal.interrupted(sig, 'abort');
+      void journal.close();
       process.exit(ExitCode.interrupted);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
   try {
-    const outcome = await executeRun(opts, loaded, inventory, reporter, controller.signal);
+    // TODO(lead): pass interrupts.kill as the signal commands run under (grace period), see journal report.
+    const outcome = await executeRun(opts, loaded, inventory, reporter, interrupts.stop);
     return outcome.exitCode;
   } finally {
+    interrupts.dispose();
     await journal.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -75,6 +75,11 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   /** Hosts some play targeted (resume restores their facts once). */
   const played = new Set<string>();
   const restored = new Set<string>();
+  // --resume: registered values and set_facts of every host come back, also of hosts that finished (hostvars).
+  for (const h of opts.resume ? inventory.hosts.keys() : []) {
+    Object.assign(state(h).hostFacts, opts.resume!.hostFacts(h));
+    restored.add(h);
+  }
   let playIndex = 0;
   try {
     for (const pb of playbooks) {

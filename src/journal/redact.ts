@@ -1,0 +1,54 @@
+import type { Vars } from '../types.js';
+
+/** Variable names whose values never reach a journal: password, secret, token (and Ansible's *_pass). */
+export const SECRET_KEY = /password|passwd|secret|token|(^|_)pass$/i;
+export const MASK = '********';
+/** Shorter values are not scrubbed out of other text (a 2-letter "secret" would mask every word). */
+const MIN_SCRUB = 4;
+
+/**
+ * Removes secrets from everything the journal writes. Two layers: a value under a secret-looking key
+ * is masked wherever it appears in a structure, and every such value seen so far (extra vars,
+ * inventory, play and role vars, set_facts) is also cut out of any other string — a password that
+ * ends up in a command line, a debug message or stdout is masked there too.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  /** Remember the secret values found under secret keys anywhere in `value` (not masking anything). */
+  collect(value: unknown, underSecret = false, depth = 0): void {
+    if (depth > 50 || value === null || value === undefined) return;
+    if (typeof value === 'string' || typeof value === 'number') {
+      if (underSecret) this.addSecret(String(value));
+    } else if (Array.isArray(value)) {
+      for (const v of value) this.collect(v, underSecret, depth + 1);
+    } else if (typeof value === 'object') {
+      for (const [k, v] of Object.entries(value as Vars)) this.collect(v, underSecret || SECRET_KEY.test(k), depth + 1);
+    }
+  }
+
+  addSecret(s: string): void {
+    if (s.length < MIN_SCRUB || this.secrets.has(s)) return;
+    this.secrets.add(s);
+    const escaped = [...this.secrets].sort((a, b) => b.length - a.length).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.pattern = new RegExp(escaped.join('|'), 'g');
+  }
+
+  /** A copy of `value` with secret keys masked and known secret values cut out of strings. */
+  redact<T>(value: T): T {
+    this.collect(value);
+    return this.walk(value, 0) as T;
+  }
+
+  private walk(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return this.pattern ? value.replace(this.pattern, MASK) : value;
+    if (value === null || typeof value !== 'object' || depth > 50) return value;
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' && v !== '' ? MASK : this.walk(v, depth + 1);
+    }
+    return out;
+  }
+}
