@@ -80,13 +80,11 @@ export async function runJson(args: string[], env?: NodeJS.ProcessEnv): Promise<
   return { doc, run };
 }
 
-/** host → result of the (first) task named `name` in any play of the run. */
+/** host → result of the task named `name`, merged over every play and serial batch that ran it. */
 export function resultsOf(doc: JsonRun, name: string): Record<string, Record<string, unknown>> {
-  for (const p of doc.plays) {
-    const t = p.tasks.find((x) => x.task.name === name);
-    if (t) return t.hosts;
-  }
-  throw new Error(`no task named '${name}' in the run (tasks: ${doc.plays.flatMap((p) => p.tasks.map((x) => x.task.name)).join(' | ')})`);
+  const tasks = doc.plays.flatMap((p) => p.tasks.filter((x) => x.task.name === name));
+  if (tasks.length === 0) throw new Error(`no task named '${name}' in the run (tasks: ${doc.plays.flatMap((p) => p.tasks.map((x) => x.task.name)).join(' | ')})`);
+  return Object.assign({}, ...tasks.map((x) => x.hosts)) as Record<string, Record<string, unknown>>;
 }
 
 /** host → `msg` of the debug task named `name`. */
