@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, ParseError, TsplayError } from '../errors.js';
 import { loadJobs, type Job, type JobsFile } from './jobs.js';
@@ -43,10 +43,15 @@ async function scheduleCommand(file: string, flags: ScheduleFlags): Promise<numb
 
 /** --list: each job, what it runs and when, and its next three run times (in its time zone). */
 export function listJobs(jobs: JobsFile, now: Date): string {
+  // Paths as the operator would type them from here.
+  const show = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' || r.startsWith('..') || isAbsolute(r) ? p : r;
+  };
   let out = '';
   for (const job of jobs.jobs) {
     const limit = job.limit !== undefined ? ` -l ${job.limit}` : '';
-    out += `${job.name}: ${job.timing.describe}: ${job.playbook} -i ${job.inventory.join(' -i ')}${limit}\n`;
+    out += `${job.name}: ${job.timing.describe}: ${show(job.playbook)} -i ${job.inventory.map(show).join(' -i ')}${limit}\n`;
     for (const t of nextSlots(job.timing, now, 3)) out += `  ${formatInZone(t, job.timing.timezone)}\n`;
   }
   return out;
@@ -56,10 +61,9 @@ export function listJobs(jobs: JobsFile, now: Date): string {
 async function checkJobs(jobs: JobsFile): Promise<number> {
   for (const job of jobs.jobs) {
     const lines: string[] = [];
-    const code = await startJobRun(job, (l) => lines.push(l), ['--syntax-check']).done;
+    const code = await startJobRun(job, stdoutLog, { extraArgs: ['--syntax-check'], capture: (l) => lines.push(l) }).done;
     if (code !== 0) {
-      const prefix = `[${job.name}] `;
-      const error = lines.map((l) => l.slice(prefix.length)).find((l) => l.startsWith('ERROR!')) ?? `exit code ${code}`;
+      const error = lines.find((l) => l.startsWith('ERROR!')) ?? `exit code ${code}`;
       throw new ParseError(`the playbook does not load: ${error.replace(/^ERROR! /, '')}`, job.where, `job '${job.name}'`);
     }
   }

@@ -140,6 +140,7 @@ function loop(jobs: JobsFile, paths: StatePaths, state: SlotState, log: Log): Pr
     if (missed) fire(job, missed, 'catching up a slot missed while the scheduler was down');
     arm(job, next);
   }
+  log(`scheduler ready`);
   return stopped.finally(() => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

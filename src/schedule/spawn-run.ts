@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, constants } from 'node:os';
 import { join } from 'node:path';
@@ -26,38 +26,51 @@ function cliArgv(): string[] {
 /**
  * Start one run of `job`: `tsplay PLAYBOOK -i INV [-l LIMIT] -e @vars.json` with `TSPLAY_JOB=<name>`
  * (the journal records the job), where vars.json holds the job's extra_vars plus `now` (ISO time)
- * and `hostname` (this scheduler's host). The child's output is copied to our stdout, each line
- * prefixed with the job name. The child gets its own process group, so a Ctrl-C on the terminal
- * reaches only the scheduler, which forwards exactly one SIGTERM. `extraArgs` go last (--syntax-check).
+ * and `hostname` (this scheduler's host). The child gets its own process group, so a Ctrl-C on the
+ * terminal reaches only the scheduler, which forwards exactly one SIGTERM.
+ *
+ * Output: by default the child writes, through a small `awk` that prefixes each line with
+ * `[job] `, straight to our stdout — not through us, so a scheduler that crashes leaves the run
+ * to finish (and its guard teardowns to run) instead of killing it with a broken pipe. With
+ * `capture`, each line comes to that function instead (for --check). `extraArgs` go last.
  */
-export function startJobRun(job: Job, log: Log, extraArgs: string[] = []): JobRun {
+export function startJobRun(job: Job, log: Log, opts: { extraArgs?: string[]; capture?: (line: string) => void } = {}): JobRun {
   const dir = mkdtempSync(join(tmpdir(), 'tsplay-job-'));
   const varsFile = join(dir, 'vars.json');
   const vars = { ...job.extraVars, now: new Date().toISOString(), hostname: hostname() };
   writeFileSync(varsFile, JSON.stringify(vars), { mode: 0o600 });
   const args = [...cliArgv(), job.playbook, ...job.inventory.flatMap((i) => ['-i', i])];
   if (job.limit !== undefined) args.push('-l', job.limit);
-  args.push('-e', `@${varsFile}`, ...extraArgs);
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, TSPLAY_JOB: job.name },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const copied = [child.stdout, child.stderr].map(
-    (stream) =>
-      new Promise<void>((done) => {
-        const rl = createInterface({ input: stream, crlfDelay: Infinity });
-        rl.on('line', (line) => log(`[${job.name}] ${line}`));
-        rl.on('close', done);
-      }),
-  );
+  args.push('-e', `@${varsFile}`, ...(opts.extraArgs ?? []));
+
+  const waits: Promise<unknown>[] = [];
+  let stdio: StdioOptions;
+  let prefixer: ChildProcess | undefined;
+  if (opts.capture) {
+    stdio = ['ignore', 'pipe', 'pipe'];
+  } else {
+    prefixer = spawn('awk', ['-v', `p=[${job.name}] `, '{ print p $0; fflush() }'], { stdio: ['pipe', 'inherit', 'inherit'], detached: true });
+    waits.push(new Promise((done) => (prefixer!.on('close', done), prefixer!.on('error', done))));
+    stdio = ['ignore', prefixer.stdin!, prefixer.stdin!];
+  }
+  const child = spawn(process.execPath, args, { env: { ...process.env, TSPLAY_JOB: job.name }, stdio, detached: true });
+  // The child holds its own copy of the pipe; ours would keep awk from ever seeing the end.
+  prefixer?.stdin?.destroy();
+  if (opts.capture) {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      const rl = createInterface({ input: stream, crlfDelay: Infinity });
+      rl.on('line', opts.capture);
+      waits.push(new Promise((done) => rl.on('close', done)));
+    }
+  }
   const done = new Promise<number>((resolve) => {
     child.on('error', (e) => {
       log(`job=${job.name} cannot start: ${e.message}`);
+      prefixer?.kill();
       resolve(250);
     });
-    child.on('close', (code, signal) => {
-      void Promise.all(copied).then(() => {
+    child.on('exit', (code, signal) => {
+      void Promise.all(waits).then(() => {
         rmSync(dir, { recursive: true, force: true });
         resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
       });
