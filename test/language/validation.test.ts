@@ -310,7 +310,7 @@ test('undefined variables are not a load error (vars come later), but bad syntax
 });
 
 test.failing('k=v arguments keep a {{ template }} with spaces together, as Ansible does (`debug: msg={{ item }}`)', (t) => {
-  // Ansible's split_args keeps "{{ ... }}" whole; tsplay's parseKeyValue (src/playbook/task.ts:237)
+  // Ansible's split_args keeps "{{ ... }}" whole; tsplay's parseKeyValue (src/playbook/task.ts:243)
   // stops the value at the first space: "cannot read arguments "msg={{ item }}": expected key=value".
   const dir = tree({ 'site.yml': play('    - name: Show\n      debug: msg={{ item }}\n      loop: [a]\n    - name: Copy\n      copy: content={{ body }} dest=/tmp/x mode=0644\n') });
   const tasks = tasksOf(loadPlaybook(join(dir, 'site.yml')).plays[0]!.tasks);
@@ -320,7 +320,7 @@ test.failing('k=v arguments keep a {{ template }} with spaces together, as Ansib
 
 test.failing('an error about a plain-string list item (a role name, a task) names that item\'s line, not the list\'s', (t) => {
   // util/yaml.ts records positions only for maps and lists, so sourceOf('nosuchrole') is undefined
-  // and load.ts:161 / task.ts:99 fall back to the enclosing `roles:` / `tasks:` key. With 20
+  // and load.ts:155 / task.ts:99 fall back to the enclosing `roles:` / `tasks:` key. With 20
   // roles listed, "site.yml:2:3" does not say which one is missing.
   const roles = tree({ 'site.yml': '- hosts: all\n  roles:\n    - common\n    - nosuchrole\n', 'roles/common/tasks/main.yml': '- debug: msg=x\n' });
   t.true(loadError(join(roles, 'site.yml')).startsWith(`${join(roles, 'site.yml')}:4:7:`));
