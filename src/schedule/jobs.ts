@@ -60,7 +60,7 @@ export function loadJobs(file: string): JobsFile {
   list.forEach((raw, i) => {
     const job = parseJob(raw, i, file, base);
     const earlier = seen.get(job.name);
-    if (earlier) throw new ParseError(`duplicate job name '${job.name}' (first at line ${earlier.line ?? '?'})`, job.where);
+    if (earlier) throw new ParseError(`duplicate job name '${job.name}' (first at line ${earlier.line ?? '?'})`, job.where, `job '${job.name}'`);
     seen.set(job.name, job.where);
     jobs.push(job);
   });
