@@ -24,10 +24,6 @@ export async function flushHandlers(ctx: PlayContext, hosts: string[], force: bo
       return [...st.notified].some((topic) => handlerMatches(handler, topic));
     });
     if (notified.length === 0) continue;
-    for (const h of notified) {
-      const st = ctx.state(h);
-      for (const topic of [...st.notified]) if (handlerMatches(handler, topic)) st.notified.delete(topic);
-    }
     const inh: Inherited = { ...fromPlay(ctx.play), allowFailed: force ? new Set(notified) : new Set() };
     await walkItems(ctx, [handler], notified, inh, () => {});
   }

@@ -20,7 +20,8 @@ import { taskInfo, statusOf, type TaskRunResult } from './result.js';
 
 /** Vars plus data (loop items, a registered result) that must not be rendered again. */
 function withData(vars: Vars, data: Vars): Vars {
-  const out: Vars = { ...vars, ...data };
+  // Copy descriptors, not values: spreading a lazy scope renders every variable, used or not.
+  const out: Vars = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(vars), ...Object.getOwnPropertyDescriptors(data) });
   const raw = new Set((vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] ?? []);
   for (const k of Object.keys(data)) raw.add(k);
   (out as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
@@ -136,7 +137,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   let conn: Connection | undefined;
   if (!mod.controllerOnly || task.module === 'setup') {
     const connVars = delegate !== undefined && delegate !== host ? (ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}) : (scope as Vars);
-    conn = await ctx.pool.get(targetFromVars(connHost, { ...connVars }, ctx.opts.env ?? process.env));
+    conn = await ctx.pool.get(targetFromVars(connHost, connVars, ctx.opts.env ?? process.env));
   }
   const exec: ExecOptions = { signal: ctx.hostSignal(host) };
   if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;

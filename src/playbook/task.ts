@@ -240,7 +240,8 @@ export function normaliseArgs(module: string, freeForm: boolean, value: unknown,
 /** Ansible's `k=v k2="v 2"` argument form. */
 export function parseKeyValue(text: string, where: Source, context: string): Vars {
   const out: Vars = {};
-  const re = /\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/y;
+  // A value is quoted text, or a run of non-space characters in which {{ ... }} stays whole (spaces and all).
+  const re = /\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:\{\{[\s\S]*?\}\}|\{(?!\{)|[^\s{])*)/y;
   let pos = 0;
   const s = text.trim();
   while (pos < s.length) {
@@ -271,6 +272,7 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   const items = scope.expandInclude(action, params, where, scope);
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
-  if (action.startsWith('include_')) block.include = { module: action, params };
+  // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
+  if (action.startsWith('include_')) block.include = { module: action, params: keywords.vars ?? {} };
   return block;
 }

@@ -48,7 +48,15 @@ const boolTag = {
 };
 
 function customTags(tags: YAML.Tags): YAML.Tags {
-  return [boolTag as unknown as YAML.Tags[number], ...tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:bool')];
+  return [boolTag as unknown as YAML.Tags[number], ...tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:bool').map(pyyamlNumber)];
+}
+
+/** PyYAML's number rules: a decimal has no leading zero ('08' stays a string); an exponent needs a dot and a sign ('1e3' stays a string). */
+function pyyamlNumber(t: YAML.Tags[number]): YAML.Tags[number] {
+  const tag = t as { tag?: string; format?: string };
+  if (tag.tag === 'tag:yaml.org,2002:int' && tag.format === undefined) return { ...tag, test: /^[-+]?(?:0|[1-9][0-9_]*)$/ } as YAML.Tags[number];
+  if (tag.tag === 'tag:yaml.org,2002:float' && tag.format === 'EXP') return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/ } as YAML.Tags[number];
+  return t;
 }
 
 /** Parse YAML text; `file` is used for positions and error messages. */

@@ -63,14 +63,14 @@ test.serial('precedence host vars < facts: the gathered ansible_kernel wins over
   t.deepEqual(msgs(doc, 'b5'), { h1: kernel, h2: kernel });
 });
 
-test.serial.failing('precedence role params < include params (vars on include_tasks inside a role)', (t) => {
+test.serial('precedence role params < include params (vars on include_tasks inside a role)', (t) => {
   // Ansible: "include params". tsplay puts an include's `vars:` into block vars
   // (task.ts loadInclude → inheritable()), below set_fact and role params, and makes the include's
   // own options (file:, name:) the include params instead (task.ts:274).
   t.deepEqual(msgs(doc, 'prec : b13'), { h1: 'include params', h2: 'include params' });
 });
 
-test.serial.failing('precedence set_fact < include params (vars on include_tasks in a play)', (t) => {
+test.serial('precedence set_fact < include params (vars on include_tasks in a play)', (t) => {
   t.deepEqual(msgs(doc, 'b12i'), { h1: 'include params', h2: 'include params' });
 });
 
@@ -80,7 +80,7 @@ test.serial('lazy evaluation: a group var built on another is rendered with the 
   t.deepEqual(msgs(doc, 'lazy chain'), { h1: 'http://h1.example:8080/', h2: 'http://h2.example:8080/' });
 });
 
-test.serial.failing('lazy evaluation: a var that references something undefined breaks only the tasks that read it', async (t) => {
+test.serial('lazy evaluation: a var that references something undefined breaks only the tasks that read it', async (t) => {
   // Ansible renders a var only when read: `broken` is never used, so the play runs (checked with
   // ansible-playbook 2.14). tsplay spreads the lazy scope ({ ...scope }) in task-run.ts
   // (withData, line 23, called for every task by applyResultRules; and targetFromVars at line 139),

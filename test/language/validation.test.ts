@@ -309,7 +309,7 @@ test('undefined variables are not a load error (vars come later), but bad syntax
   t.is(tasksOf(pb.plays[0]!.tasks).length, 1);
 });
 
-test.failing('k=v arguments keep a {{ template }} with spaces together, as Ansible does (`debug: msg={{ item }}`)', (t) => {
+test('k=v arguments keep a {{ template }} with spaces together, as Ansible does (`debug: msg={{ item }}`)', (t) => {
   // Ansible's split_args keeps "{{ ... }}" whole; tsplay's parseKeyValue (src/playbook/task.ts:243)
   // stops the value at the first space: "cannot read arguments "msg={{ item }}": expected key=value".
   const dir = tree({ 'site.yml': play('    - name: Show\n      debug: msg={{ item }}\n      loop: [a]\n    - name: Copy\n      copy: content={{ body }} dest=/tmp/x mode=0644\n') });
