@@ -6,7 +6,7 @@ import type { Playbook } from '../playbook/types.js';
 import { playbookSources } from './task-index.js';
 
 /** A directory tree larger than this is not hashed file by file (an inventory pointed at a big dir). */
-const MAX_FILES = 5000;
+const MAX_FILES = 20_000;
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
