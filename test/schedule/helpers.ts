@@ -44,11 +44,11 @@ export function killLeftovers(): void {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-export function startScheduler(args: string[], cwd = repo): SchedulerProc {
+export function startScheduler(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SchedulerProc {
   if (!existsSync(cliJs)) throw new Error(`${cliJs} is missing: run "npm run build" first`);
   const child = spawn(process.execPath, [cliJs, 'schedule', ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+    cwd: opts.cwd ?? repo,
+    env: { ...process.env, NO_COLOR: '1', CI: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);

@@ -15,6 +15,7 @@ const maintenance = join(repo, 'playbooks', 'maintenance');
 let fleet: Fleet;
 let pg: PostgresServer;
 let jobsFile: string;
+let env: NodeJS.ProcessEnv;
 
 test.before(async () => {
   [fleet, pg] = await Promise.all([startFleet({ size: 2, groups: { em: ['h1'], cp: ['h2'] } }), startPostgres()]);
@@ -55,6 +56,7 @@ test.before(async () => {
 `,
   });
   jobsFile = join(dir, 'jobs.yml');
+  env = { TSPLAY_JOURNAL_DIR: join(dir, 'runs') };
 });
 test.after.always(async () => {
   await fleet?.stop();
@@ -65,7 +67,7 @@ test.serial('backup.yml: pg_dump -Fc of sre on the master EM, the newest N kept,
   const backups = fleet.path('h1', '/srv/backups/sre');
   const seen: string[][] = [];
   for (let i = 0; i < 3; i++) {
-    const r = await runCli(['schedule', jobsFile, '--run', 'backup']);
+    const r = await runCli(['schedule', jobsFile, '--run', 'backup'], { env });
     t.is(r.code, 0, r.stdout + r.stderr);
     t.regex(r.stdout, /\[backup\] .*dumped \/srv\/backups\/sre\/sre-\d{8}T\d{6}Z\.dump/);
     seen.push(readdirSync(backups).sort());
@@ -88,12 +90,12 @@ test.serial('backup.yml: pg_dump -Fc of sre on the master EM, the newest N kept,
 });
 
 test.serial('purge-alarms.yml: deletes alarms older than the retention, keeps the rest, reports the count', async (t) => {
-  const r = await runCli(['schedule', jobsFile, '--run', 'purge-alarms']);
+  const r = await runCli(['schedule', jobsFile, '--run', 'purge-alarms'], { env });
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /purged 2 alarm\(s\) older than 30 days from alarms/);
   const left = (await pg.psql('SELECT name FROM alarms ORDER BY id', 'sre')).trim().split('\n');
   t.deepEqual(left, ['sre.db.connections', 'sre.open.files']);
-  const again = await runCli(['schedule', jobsFile, '--run', 'purge-alarms']);
+  const again = await runCli(['schedule', jobsFile, '--run', 'purge-alarms'], { env });
   t.is(again.code, 0);
   t.regex(again.stdout, /purged 0 alarm\(s\)/);
 });
@@ -117,7 +119,7 @@ test.serial('cleanup.yml: removes files older than each directory\'s age, on eve
       utimesSync(local, when, when);
     }
   }
-  const r = await runCli(['schedule', jobsFile, '--run', 'cleanup']);
+  const r = await runCli(['schedule', jobsFile, '--run', 'cleanup'], { env });
   t.is(r.code, 0, r.stdout + r.stderr);
   for (const host of ['h1', 'h2']) {
     for (const [p, age] of Object.entries(files)) {
@@ -132,7 +134,7 @@ test.serial('cleanup.yml: removes files older than each directory\'s age, on eve
   t.regex(r.stdout, /"\/srv\/cdr\/2024\/cdr-b-20240102\.csv"/);
   t.regex(r.stdout, /"\/var\/log\/sre\/sre\.log\.1"/);
 
-  const again = await runCli(['schedule', jobsFile, '--run', 'cleanup']);
+  const again = await runCli(['schedule', jobsFile, '--run', 'cleanup'], { env });
   t.is(again.code, 0);
   t.notRegex(again.stdout, /changed: \[h\d\]/);
 });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFleet, type Fleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
+import { listRunIds, readJournal } from '../../src/journal/store.js';
+import type { JournalStart } from '../../src/journal/records.js';
 import { gone, killLeftovers, runRecords, startScheduler, workDir, writeFiles, type RunRecord } from './helpers.js';
 
 // The scheduler as systemd runs it (a foreground process, logs on stdout), running playbooks on a
@@ -58,7 +60,8 @@ function assertNoOverlap(t: { true(v: boolean, m?: string): void }, records: Run
 }
 
 test.serial('every 2s runs twice in 7 s; a slow job never overlaps; a second scheduler refuses; SIGTERM waits for the run', async (t) => {
-  const sched = startScheduler([jobsFile]);
+  const journalDir = join(dir, 'runs');
+  const sched = startScheduler([jobsFile], { env: { TSPLAY_JOURNAL_DIR: journalDir } });
   // While a slow run is going: it runs with TSPLAY_JOB=slow (what the journal records).
   const withSlow = await sched.waitFor(/job=slow slot=\S+ start pid=\d+/);
   const slowPid = Number(/job=slow slot=\S+ start pid=(\d+)/.exec(withSlow)![1]);
@@ -100,6 +103,21 @@ test.serial('every 2s runs twice in 7 s; a slow job never overlaps; a second sch
     t.regex(lines[i]!, /^begin /);
     if (i + 1 < lines.length) t.is(lines[i + 1], lines[i]!.replace(/^begin/, 'end'));
   }
+  // The journal: every run recorded under its job; the slow job's runs never overlap in time.
+  const journals = listRunIds(journalDir).map((id) => readJournal(journalDir, id));
+  const spans = (job: string) =>
+    journals
+      .filter((recs) => (recs[0] as JournalStart).job === job)
+      .map((recs) => [Date.parse((recs[0] as JournalStart).time), Date.parse((recs.at(-1) as { time: string }).time)] as const)
+      .sort((a, b) => a[0] - b[0]);
+  const slowSpans = spans('slow');
+  t.is(slowSpans.length, slow.filter((r) => r.kind === 'start').length);
+  for (let i = 1; i < slowSpans.length; i++) t.true(slowSpans[i]![0] >= slowSpans[i - 1]![1], `journal: slow run ${i} started before run ${i - 1} ended`);
+  t.true(spans('tick').length >= 2);
+  const listed = await runCli(['runs', '--job', 'tick', '--journal-dir', journalDir]);
+  t.is(listed.code, 0, listed.stderr);
+  t.true(listed.stdout.trim().split('\n').slice(1).filter((l) => / tick$/.test(l)).length >= 2, listed.stdout);
+
   // SIGTERM: every started run got its end record (the scheduler waited), no child is left.
   for (const s of records.filter((r) => r.kind === 'start')) {
     t.truthy(records.find((r) => r.kind === 'end' && r.job === s.job && r.slot === s.slot), `end of ${s.job} ${s.slot}`);
@@ -110,13 +128,14 @@ test.serial('every 2s runs twice in 7 s; a slow job never overlaps; a second sch
 
 test.serial('--run runs one job now and exits with its exit code', async (t) => {
   const before = hostLines('/opt/sched/tick.log').length;
-  const ok = await runCli(['schedule', jobsFile, '--run', 'tick']);
+  const env = { TSPLAY_JOURNAL_DIR: join(dir, 'runs') };
+  const ok = await runCli(['schedule', jobsFile, '--run', 'tick'], { env });
   t.is(ok.code, 0, ok.stdout + ok.stderr);
   t.regex(ok.stdout, /job=tick start \(--run\) pid=\d+/);
   t.regex(ok.stdout, /\[tick\] changed: \[h1\]/);
   t.is(hostLines('/opt/sched/tick.log').length, before + 1);
 
-  const failed = await runCli(['schedule', jobsFile, '--run', 'failing']);
+  const failed = await runCli(['schedule', jobsFile, '--run', 'failing'], { env });
   t.is(failed.code, 2, failed.stdout + failed.stderr);
   t.regex(failed.stdout, /\[failing\] fatal: \[h1\]: FAILED!/);
   t.regex(failed.stdout, /job=failing end exit=2/);
@@ -140,7 +159,7 @@ test.serial('after a crash mid-run, a restart does not run the slot again (state
   const statePath = join(stateDir, '.jobs.yml.state.json');
   writeFileSync(statePath, JSON.stringify({ jobs: { yearly: { slot: `${year - 1}-01-01T00:00:00.000Z`, started: `${year - 1}-01-01T00:00:00.000Z` } } }));
 
-  const first = startScheduler([join(d, 'jobs.yml'), '--state-dir', stateDir]);
+  const first = startScheduler([join(d, 'jobs.yml'), '--state-dir', stateDir], { env: { TSPLAY_JOURNAL_DIR: join(d, 'runs') } });
   const out = await first.waitFor(new RegExp(`job=yearly slot=${missed} start \\(catching up [^)]*\\) pid=\\d+`));
   const childPid = Number(new RegExp(`job=yearly slot=${missed} start .*pid=(\\d+)`).exec(out)![1]);
   // The crash: SIGKILL, no cleanup; the run itself goes on (its own process group) and the lock stays.
@@ -150,7 +169,7 @@ test.serial('after a crash mid-run, a restart does not run the slot again (state
   t.is(JSON.parse(readFileSync(statePath, 'utf8')).jobs.yearly.slot, missed);
 
   // The restart takes over the dead scheduler's lock, and does not start the slot again.
-  const second = startScheduler([join(d, 'jobs.yml'), '--state-dir', stateDir]);
+  const second = startScheduler([join(d, 'jobs.yml'), '--state-dir', stateDir], { env: { TSPLAY_JOURNAL_DIR: join(d, 'runs') } });
   const started = await second.waitFor(/scheduler ready/);
   t.notRegex(started, /job=yearly slot=\S+ start/);
   for (let i = 0; i < 300 && !gone(childPid); i++) await sleep(100);
@@ -160,5 +179,9 @@ test.serial('after a crash mid-run, a restart does not run the slot again (state
   // The run that was going when the scheduler crashed finished its work; no second run.
   t.deepEqual(hostLines('/opt/sched/yearly.log').map((l) => l.split(' ')[0]), ['run', 'done']);
   await first.exited; // its output (the orphaned run's) has ended too
+  // …and the journal has that one run, complete (not cut short).
+  const runs = listRunIds(join(d, 'runs')).map((id) => readJournal(join(d, 'runs'), id));
+  t.deepEqual(runs.map((r) => (r[0] as JournalStart).job), ['yearly']);
+  t.is(runs[0]!.at(-1)!.kind, 'journal-end');
   t.false(existsSync(join(stateDir, '.jobs.yml.lock')), 'lock released');
 });
