@@ -18,9 +18,9 @@ export interface JobRun {
   kill(sig: NodeJS.Signals): void;
 }
 
-/** The argv that runs the tsplay CLI again: this node, its flags (e.g. a loader), this script. */
+/** The argv that runs the tsplay CLI again: this node's flags (e.g. a loader, but no debugger port to fight over), this script. */
 function cliArgv(): string[] {
-  return [...process.execArgv, process.argv[1]!];
+  return [...process.execArgv.filter((a) => !a.startsWith('--inspect')), process.argv[1]!];
 }
 
 /**
