@@ -1,7 +1,8 @@
 /**
  * The compatibility scenarios: each playbook of test/compat/playbooks/ run with the same CLI flags
  * under ansible-playbook (recorded by scripts/record-compat-fixtures.ts) and under tsplay
- * (compat.test.ts), on one fleet of six hosts where `four` = h1..h4 and `six` = h1..h6 (in that order; `all` lists ungrouped h5, h6 first in Ansible).
+ * (compat.test.ts), on one fleet of six hosts where `four` = h1..h4 and `six` = h1..h6 (so no host
+ * is ungrouped and `all` is h1..h6 in both tools). Changing the fleet means re-recording every fixture.
  */
 export const COMPAT_FLEET = { size: 6, groups: { four: ['h1', 'h2', 'h3', 'h4'], six: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] } };
 
@@ -14,7 +15,7 @@ export interface Scenario {
   args: string[];
   /**
    * Set while tsplay differs from Ansible here: the DIVERGENCES.md entry. The test is then
-   * test.failing, so the suite stays green until the executor is fixed (then remove this).
+   * test.failing, so the suite stays green until the executor is fixed (then delete this field).
    */
   divergent?: string;
 }
@@ -35,6 +36,7 @@ export const SCENARIOS: Scenario[] = [
   s('handlers'),
   s('handlers_force'),
   s('handlers_cli_force', ['--force-handlers'], 'handlers.yml'),
+  s('handlers_listen'),
   s('loops'),
   s('until'),
   s('register'),
@@ -47,6 +49,9 @@ export const SCENARIOS: Scenario[] = [
   s('tags_never', ['--tags', 'debug,config'], 'tags.yml'),
   s('tags_skip_always', ['--tags', 'config', '--skip-tags', 'always'], 'tags.yml'),
   s('check_mode', ['--check']),
+  s('order'),
   s('multi_play'),
-  s('meta'),
+  { ...s('meta_end_host'), divergent: 'D3, meta results reported on the wrong hosts and task' },
+  s('meta_end_play'),
+  { ...s('meta_end_play_when'), divergent: 'D4, meta end_play decided by any host instead of the first' },
 ];
