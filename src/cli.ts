@@ -113,8 +113,7 @@ async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<numb
     },
   });
   try {
-    // TODO(lead): pass interrupts.kill as the signal commands run under (grace period), see journal report.
-    const outcome = await executeRun(opts, loaded, inventory, reporter, interrupts.stop);
+    const outcome = await executeRun(opts, loaded, inventory, reporter, interrupts.stop, interrupts.kill);
     return outcome.exitCode;
   } finally {
     interrupts.dispose();

@@ -25,6 +25,8 @@ export interface PlayContext extends VarSources {
   /** --forks: concurrency bound shared by every task of the run. */
   forks: LimitFunction;
   signal: AbortSignal;
+  /** Kills commands in flight: aborted when the grace period after the first signal ends, or at the second. */
+  kill: AbortSignal;
   stop: StopState;
   /** Inventory vars needed to connect to another host (delegate_to). */
   hostExists(host: string): boolean;

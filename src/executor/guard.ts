@@ -66,7 +66,7 @@ export class GuardRun {
         controller.abort(message);
       }, ms);
       timer.unref();
-      this.deadlines.set(host, { controller, timer, signal: AbortSignal.any([this.ctx.signal, controller.signal]) });
+      this.deadlines.set(host, { controller, timer, signal: AbortSignal.any([this.ctx.kill, controller.signal]) });
       this.emit('deadline-start', { host, deadlineAt });
     }
   }
@@ -89,7 +89,7 @@ export class GuardRun {
     if (this.guard.teardown.length === 0 || hosts.length === 0) return;
     this.emit('teardown');
     const own = new AbortController();
-    const ctx: PlayContext = { ...this.ctx, signal: own.signal, stop: {}, hostSignal: () => own.signal };
+    const ctx: PlayContext = { ...this.ctx, signal: own.signal, kill: own.signal, stop: {}, hostSignal: () => own.signal };
     const first = hosts[0]!;
     const state = ctx.state(first);
     const wasFailed = state.failed;

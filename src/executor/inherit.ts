@@ -19,6 +19,10 @@ export interface Inherited {
   allowFailed: ReadonlySet<string>;
   /** Vars for rescue sections: ansible_failed_task / ansible_failed_result per host. */
   failedInfo: ReadonlyMap<string, Vars>;
+  /** Per-host loop variables of a looped include_tasks/include_role (item, ansible_loop…). */
+  hostIncludeVars?: ReadonlyMap<string, Vars>;
+  /** Inside an `always` section: it still runs after the first SIGINT/SIGTERM (a teardown). */
+  teardown?: boolean;
 }
 
 const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout'] as const;

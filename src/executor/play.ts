@@ -30,7 +30,7 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
   const gather = toBool(typeof play.gatherFacts === 'string' ? renderValue(play.gatherFacts, scope, play.where) : play.gatherFacts) ?? true;
   const force = ctx.opts.forceHandlers || play.forceHandlers;
   const guard = play.guard ? new GuardRun(ctx, play.guard) : undefined;
-  if (guard) ctx.hostSignal = (h) => guard.hostSignal(h) ?? ctx.signal;
+  if (guard) ctx.hostSignal = (h) => guard.hostSignal(h) ?? ctx.kill;
   try {
     if (!guard || (await guard.setup(hosts))) await runBatches();
   } finally {

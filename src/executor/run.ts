@@ -51,7 +51,7 @@ export interface RunOutcome {
 }
 
 /** Run loaded playbooks; every event goes to `emit`. */
-export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal): Promise<RunOutcome> {
+export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal, kill: AbortSignal = signal): Promise<RunOutcome> {
   const emit: Reporter = (e) => {
     if (e.kind === 'host-result') {
       countResult(state(e.host).stats, e);
@@ -109,6 +109,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           pool,
           forks,
           signal,
+          kill,
           stop,
           extraVars: opts.extraVars,
           check: opts.check,
@@ -124,7 +125,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           playHosts: () => hosts.filter((h) => !state(h).failed),
           batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
           hostExists: (h) => inventory.hosts.has(h),
-          hostSignal: () => signal,
+          hostSignal: () => kill,
           playIndex,
         };
         await runPlay(ctx, playIndex, hosts);

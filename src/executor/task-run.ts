@@ -28,6 +28,11 @@ function withData(vars: Vars, data: Vars): Vars {
   return out;
 }
 
+/** What a no_log result shows: that it changed or failed, nothing it printed. */
+function censored(result: Outcome): Record<string, unknown> {
+  return { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) };
+}
+
 const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** Run one task on one host: conditions, loop, retries, the module, result rules, register, notify. */
@@ -55,7 +60,18 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
         const loopVar = task.loopControl?.loopVar ?? 'item';
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
         results.push(itemResult);
-        ctx.emit({ kind: 'host-result', task: info, host, status: statusOf(itemResult, flag(kw.ignoreErrors, false)), result: itemResult, isItem: true, item: task.loopControl?.label !== undefined ? renderValue(String(task.loopControl.label), itemScope) : items[i], delegatedTo });
+        const hidden = flag(kw.noLog, false);
+        const label = task.loopControl?.label !== undefined ? renderValue(String(task.loopControl.label), itemScope) : items[i];
+        ctx.emit({
+          kind: 'host-result',
+          task: info,
+          host,
+          status: statusOf(itemResult, flag(kw.ignoreErrors, false)),
+          result: hidden ? censored(itemResult) : itemResult,
+          isItem: true,
+          item: hidden ? '(censored due to no_log)' : label,
+          delegatedTo,
+        });
         if (task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
       }
       result = aggregateLoop(results);
@@ -88,7 +104,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
   const ignored = flag(kw.ignoreErrors, false);
   const status = statusOf(result, ignored);
-  const shown: Record<string, unknown> = noLog ? { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}) } : { ...result };
+  const shown: Record<string, unknown> = noLog ? censored(result) : { ...result };
   const showDiff = flag(kw.diff, ctx.opts.diff);
   if (!showDiff) delete shown.diff;
   const loopSummary = task.loop !== undefined && Array.isArray(result.results) && result.results.length > 0;

@@ -41,6 +41,7 @@ export function buildVars(src: VarSources, host: string, inh: Inherited, taskVar
     [st.hostFacts, true],
     [role?.params, false],
     [inh.includeParams, false],
+    [inh.hostIncludeVars?.get(host), true],
     [src.extraVars, false],
     [inh.failedInfo.get(host), true],
     [extra, true],

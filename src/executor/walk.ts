@@ -11,6 +11,7 @@ import { taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { runMeta } from './meta.js';
 import type { Vars } from '../types.js';
+import { loopItems, loopVars } from './loop.js';
 
 /** Hosts that can run now: not failed (unless an `always` lets them), not ended. */
 export function activeHosts(ctx: PlayContext, hosts: string[], inh: Inherited): string[] {
@@ -28,7 +29,7 @@ export function activeHosts(ctx: PlayContext, hosts: string[], inh: Inherited): 
 export async function walkItems(ctx: PlayContext, items: Item[], hosts: string[], inh: Inherited, onTaskDone: () => void): Promise<Set<string>> {
   const failed = new Set<string>();
   for (const item of items) {
-    if (ctx.stop.run || ctx.stop.play || ctx.stop.batch || ctx.signal.aborted) break;
+    if (ctx.stop.run || ctx.stop.play || ctx.stop.batch || (ctx.signal.aborted && !inh.teardown)) break;
     const live = activeHosts(ctx, hosts, inh).filter((h) => !failed.has(h));
     if (live.length === 0) break;
     const newlyFailed = item.kind === 'task' ? await runTask(ctx, item, live, inh) : await walkBlock(ctx, item, live, inh, onTaskDone);
@@ -45,6 +46,7 @@ async function walkBlock(ctx: PlayContext, block: Block, hosts: string[], outer:
     entering = hosts.filter((h) => block.when!.every((c) => evalCondition(c, lazyVars(buildVars(ctx, h, outer, block.vars), block.where), block.where)));
   }
   if (entering.length === 0) return new Set();
+  if (block.include?.loop !== undefined) return walkIncludeLoop(ctx, block, entering, outer, onTaskDone);
   const inner = enterBlock(outer, block);
   const hasRescue = block.rescue.length > 0;
   const blockFailed = await walkItems(ctx, block.block, entering, { ...inner, rescuable: inner.rescuable || hasRescue }, onTaskDone);
@@ -62,10 +64,40 @@ async function walkBlock(ctx: PlayContext, block: Block, hosts: string[], outer:
   if (block.always.length > 0) {
     const allowFailed = new Set([...inner.allowFailed, ...stillFailed].filter((h) => !ctx.state(h).unreachable));
     const alwaysHosts = entering.filter((h) => !ctx.state(h).ended && (allowFailed.has(h) || !ctx.state(h).failed));
-    const alwaysFailed = await walkItems(ctx, block.always, alwaysHosts, { ...inner, allowFailed }, onTaskDone);
+    // After SIGINT/SIGTERM an always section is a teardown: it runs, and the grace period does not
+    // kill its commands (a second signal exits at once).
+    const teardown: PlayContext = { ...ctx, hostSignal: (h) => (ctx.signal.aborted ? NEVER : ctx.hostSignal(h)) };
+    const alwaysFailed = await walkItems(teardown, block.always, alwaysHosts, { ...inner, allowFailed, teardown: true }, onTaskDone);
     for (const h of alwaysFailed) stillFailed.add(h);
   }
   return stillFailed;
+}
+
+const NEVER = new AbortController().signal;
+
+/**
+ * A looped include_tasks/include_role: its tasks run once per item, item by item in lockstep
+ * across the hosts (a host with fewer items drops out earlier), with item/ansible_loop per host.
+ */
+async function walkIncludeLoop(ctx: PlayContext, block: Block, hosts: string[], outer: Inherited, onTaskDone: () => void): Promise<Set<string>> {
+  const inc = block.include!;
+  const pseudo = { loop: inc.loop, loopControl: inc.loopControl } as Task;
+  const items = new Map<string, unknown[]>();
+  for (const h of hosts) {
+    const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
+    items.set(h, loopItems(inc.loop, scope, block.where, `${inc.module} loop`));
+  }
+  const failed = new Set<string>();
+  const rounds = Math.max(0, ...[...items.values()].map((l) => l.length));
+  const once: Block = { ...block, include: { ...inc, loop: undefined } };
+  for (let i = 0; i < rounds; i++) {
+    const round = hosts.filter((h) => !failed.has(h) && items.get(h)!.length > i);
+    if (round.length === 0) continue;
+    const vars = new Map(round.map((h) => [h, loopVars(pseudo, items.get(h)!, i)]));
+    const f = await walkBlock(ctx, once, round, { ...outer, hostIncludeVars: new Map([...(outer.hostIncludeVars ?? []), ...vars]) }, onTaskDone);
+    for (const h of f) failed.add(h);
+  }
+  return failed;
 }
 
 export function markFailed(ctx: PlayContext, host: string): void {
@@ -100,7 +132,7 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
     targets.map((h) =>
       limit(() =>
         ctx.forks(async () => {
-          if (ctx.stop.run || ctx.signal.aborted) return;
+          if (ctx.stop.run || (ctx.signal.aborted && !inh.teardown)) return;
           results.set(h, await runTaskOnHost(ctx, task, h, inh));
         }),
       ),

@@ -15,6 +15,7 @@ export const GATHER_SCRIPT = [
   'echo "ipv4=$( (ip -4 -o addr show 2>/dev/null | awk \'{split($4,a,"/"); print a[1]}\') | tr "\\n" " ")"',
   'echo "epoch=$(date +%s)"',
   'echo "tz=$(date +%Z)"',
+  'echo "local=$(date \'+%Y-%m-%d %H:%M:%S %a %B %z\')"',
   'echo "user=$(id -un)"',
 ].join('; ');
 
@@ -39,6 +40,9 @@ export function parseFacts(output: string): Record<string, unknown> {
   const epoch = Number(kv.epoch ?? Math.floor(Date.now() / 1000));
   const now = new Date(epoch * 1000);
   const iso = now.toISOString();
+  // Ansible's date_time fields are the host's local time (only iso8601 is UTC).
+  const local = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) (\S+) (\S+) ([-+]\d{4})$/.exec(kv.local ?? '');
+  const [, year, month, day, hour, minute, second, weekday, monthName, tzOffset] = local ?? [, iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19), '', '', '+0000'];
   const ipv4 = (kv.ipv4 ?? '').split(/\s+/).filter((a) => a && a !== '');
   const memKb = Number(kv.memtotal_kb ?? 0);
   return {
@@ -63,15 +67,18 @@ export function parseFacts(output: string): Record<string, unknown> {
     date_time: {
       epoch: String(epoch),
       iso8601: iso.replace(/\.\d+Z$/, 'Z'),
-      date: iso.slice(0, 10),
-      time: iso.slice(11, 19),
-      year: iso.slice(0, 4),
-      month: iso.slice(5, 7),
-      day: iso.slice(8, 10),
-      hour: iso.slice(11, 13),
-      minute: iso.slice(14, 16),
-      second: iso.slice(17, 19),
+      date: `${year}-${month}-${day}`,
+      time: `${hour}:${minute}:${second}`,
+      year,
+      month,
+      day,
+      hour,
+      minute,
+      second,
+      weekday,
+      monthname: monthName,
       tz: kv.tz ?? 'UTC',
+      tz_offset: tzOffset,
     },
   };
 }

@@ -195,7 +195,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   return task;
 }
 
-function loadLoop(raw: Record<string, unknown>, task: Task, where: Source, context: string): void {
+function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopControl'>, where: Source, context: string): void {
   const loops = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items'].filter((k) => raw[k] !== undefined);
   if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
   if (loops.length === 1) {
@@ -273,6 +273,12 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
   // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
-  if (action.startsWith('include_')) block.include = { module: action, params: keywords.vars ?? {} };
+  if (action.startsWith('include_')) {
+    block.include = { module: action, params: keywords.vars ?? {} };
+    // A loop on a dynamic include runs its tasks once per item (with item in the include params).
+    loadLoop(raw, block.include, where, context);
+  } else if (raw.loop !== undefined || raw.loop_control !== undefined) {
+    throw new ParseError(`'loop' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, 'loop') ?? where, context);
+  }
   return block;
 }

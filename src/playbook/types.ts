@@ -66,7 +66,7 @@ export interface Block extends Inheritable {
   always: Item[];
   role?: RoleInstance;
   /** A dynamic include (include_tasks/include_role): its `when` is evaluated once, not inherited. */
-  include?: { module: string; params: Vars };
+  include?: { module: string; params: Vars; loop?: unknown; loopControl?: Task['loopControl'] };
 }
 
 export type Item = Task | Block;

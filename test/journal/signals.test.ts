@@ -61,7 +61,7 @@ test.serial('SIGINT: exit 99 with the recap, guard teardown ran, the journal nam
 
 // Needs the executor to run `always` sections after the first signal (see the journal report):
 // today walkItems() stops at once on an aborted run signal, always sections included.
-test.serial.failing('SIGINT runs the block\'s always teardown on the interrupted host', async (t) => {
+test.serial('SIGINT runs the block\'s always teardown on the interrupted host', async (t) => {
   const dir = journalDir();
   const r = await interrupted(dir);
   t.is(r.code, 99);
@@ -69,7 +69,7 @@ test.serial.failing('SIGINT runs the block\'s always teardown on the interrupted
 });
 
 // Needs the executor to run commands under the kill signal (see the journal report).
-test.serial.failing('after the first SIGINT a command in flight may finish within the grace period', async (t) => {
+test.serial('after the first SIGINT a command in flight may finish within the grace period', async (t) => {
   const dir = journalDir();
   const r = await interrupted(dir, false, 2);
   t.is(r.code, 99, r.stdout + r.stderr);

@@ -89,7 +89,7 @@ test.serial("include_role's `name` and include_tasks' `file` are options, not va
   t.deepEqual(msgs(doc, 'in tasks'), { h1: 'undefined' });
 });
 
-test.serial.failing('loop on include_tasks / include_role runs the included tasks once per item', async (t) => {
+test.serial('loop on include_tasks / include_role runs the included tasks once per item', async (t) => {
   // task.ts loadInclude accepts `loop` and `loop_control` on an include but keeps neither, and
   // walk.ts walkBlock has no loop: the tasks run once, without `item` ("undefined variable 'item'").
   const dir = tree({
