@@ -7,12 +7,23 @@ import type { Inherited } from './inherit.js';
 import { taskInfo } from './result.js';
 import { buildVars } from './vars.js';
 
+const PER_HOST = new Set(['end_host', 'noop', 'reset_connection', 'flush_handlers', 'role_complete']);
+
 /** meta actions change the executor's own state; they are not run on hosts. */
 export async function runMeta(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited): Promise<Set<string>> {
   const action = (typeof task.args === 'string' ? task.args : String((task.args as Record<string, unknown>)._raw_params ?? '')).trim();
   const conditions = [...inh.when, ...(task.when ?? [])];
-  const selected = hosts.filter((h) => conditions.every((c) => evalCondition(c, lazyVars(buildVars(ctx, h, inh, task.vars), task.where), task.where)));
+  // As Ansible's linear strategy: most meta actions run once, for the batch's first host, so their
+  // condition is that host's; end_host, noop, flush_handlers… are per host.
+  const perHost = PER_HOST.has(action);
+  const candidates = perHost ? hosts : hosts.slice(0, 1);
+  const selected = candidates.filter((h) => conditions.every((c) => evalCondition(c, lazyVars(buildVars(ctx, h, inh, task.vars), task.where), task.where)));
   const info = taskInfo(task);
+  ctx.emit({ kind: 'task-start', task: info, hosts: candidates, time: new Date().toISOString() });
+  // Hosts whose condition was false see the task skipped (reported, not counted, as in Ansible).
+  for (const h of candidates) {
+    if (!selected.includes(h)) ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, uncounted: true });
+  }
   switch (action) {
     case 'flush_handlers':
       await flushHandlers(ctx, ctx.batch, ctx.opts.forceHandlers || ctx.play.forceHandlers);
@@ -24,10 +35,7 @@ export async function runMeta(ctx: PlayContext, task: Task, hosts: string[], inh
       if (selected.length > 0) ctx.stop.batch = true;
       break;
     case 'end_host':
-      for (const h of selected) {
-        ctx.state(h).ended = true;
-        ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, msg: 'end_host conditional evaluated to True, ending host' } });
-      }
+      for (const h of selected) ctx.state(h).ended = true;
       break;
     case 'clear_host_errors':
       for (const h of ctx.batch) {

@@ -43,6 +43,8 @@ export type RunEvent =
       loopSummary?: boolean;
       /** A failure inside a block whose rescue will handle it (counted as rescued, not failed). */
       rescued?: boolean;
+      /** Reported but not counted in the recap (a meta task skipped by its condition, as Ansible). */
+      uncounted?: boolean;
     }
   | { kind: 'no-hosts'; play: string }
   | { kind: 'warning'; message: string }

@@ -23,6 +23,12 @@ export function jsonReporter(write: (s: string) => void): Reporter {
       case 'play-start':
         plays.push({ play: { name: e.name, id: `play${e.index}`, duration: { start: e.time } }, tasks: [] });
         break;
+      case 'batch-start': {
+        // Ansible's json callback starts a play entry for every serial batch.
+        const p = current();
+        if (p && e.index > 1) plays.push({ play: { name: p.play.name, id: p.play.id, duration: { start: new Date().toISOString() } }, tasks: [] });
+        break;
+      }
       case 'task-start':
         current()?.tasks.push({ task: { name: e.task.name, id: e.task.id, duration: { start: e.time } }, hosts: {} });
         break;
@@ -44,8 +50,7 @@ export function jsonReporter(write: (s: string) => void): Reporter {
         break;
       }
       case 'play-end': {
-        const p = plays.find((pl) => pl.play.id === `play${e.index}`);
-        if (p) p.play.duration.end = e.time;
+        for (const p of plays) if (p.play.id === `play${e.index}`) p.play.duration.end ??= e.time;
         break;
       }
       case 'recap':

@@ -5,7 +5,7 @@ import type { HostStats, RunEvent } from './events.js';
  * handles counts as rescued, not failed; loop items are not counted, only the task's aggregate.
  */
 export function countResult(stats: HostStats, e: Extract<RunEvent, { kind: 'host-result' }>): void {
-  if (e.isItem) return;
+  if (e.isItem || e.uncounted) return;
   switch (e.status) {
     case 'ok':
       stats.ok++;
