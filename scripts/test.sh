@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 [ -x node_modules/.bin/ava ] || npm install --no-fund --no-audit
 npm run build --silent
+npm run typecheck --silent
 npx ava "$@"

@@ -29,7 +29,7 @@ test('comparisons == != < > <= >=', (t) => {
 test('number vs string: equality is false, ordering is an error naming both types', (t) => {
   t.is(ev('a == "1"'), false);
   t.is(ev('a != "1"'), true);
-  const e = t.throws(() => ev('n3 > 2'), { instanceOf: TsplayError });
+  const e = t.throws<TsplayError>(() => ev('n3 > 2'), { instanceOf: TsplayError });
   t.is(e!.describe(),
     `roles/kamailio/tasks/main.yml:14:5: cannot compare str with int using '>' (convert first, e.g. "| int") (in expression: n3 > 2)`);
   t.is(ev('n3 | int > 2'), true);
@@ -39,7 +39,7 @@ test('chained comparisons mean what they mean in Python', (t) => {
   t.is(ev('0 < a < 2'), true);
   t.is(ev('0 < a < 1'), false);
   t.is(ev('1 <= a <= 1 == 1'), true);
-  t.throws(() => ev('(0 < a) < 2'), { message: /cannot compare bool with int/ }, 'parenthesised: not a chain');
+  t.throws<TsplayError>(() => ev('(0 < a) < 2'), { message: /cannot compare bool with int/ }, 'parenthesised: not a chain');
 });
 
 test('and / or / not with Python precedence and truthiness', (t) => {
@@ -68,8 +68,8 @@ test('in / not in: substrings, list members, dict keys, tuples', (t) => {
   t.is(ev("ansible_os_family in ['Debian']"), false);
   t.is(ev('inventory_hostname in groups.web'), true);
   t.is(ev("inventory_hostname in groups['web']"), true);
-  t.throws(() => ev('1 in b'), { message: /'in <str>' requires a str on the left, not int/ });
-  t.throws(() => ev('1 in a'), { message: /'in' needs a str, list or dict on the right, not int/ });
+  t.throws<TsplayError>(() => ev('1 in b'), { message: /'in <str>' requires a str on the left, not int/ });
+  t.throws<TsplayError>(() => ev('1 in a'), { message: /'in' needs a str, list or dict on the right, not int/ });
 });
 
 test('literals: numbers, strings, booleans in both casings, none/None/null, lists', (t) => {
@@ -100,8 +100,8 @@ test('arithmetic and concatenation', (t) => {
   t.is(ev('"a" + "b"'), 'ab');
   t.deepEqual(ev('[1] + [2]'), [1, 2]);
   t.is(ev('"v" ~ a'), 'v1');
-  t.throws(() => ev('"a" + 1'), { message: /unsupported operand types for \+: str and int/ });
-  t.throws(() => ev('a / 0'), { message: /division by zero/ });
+  t.throws<TsplayError>(() => ev('"a" + 1'), { message: /unsupported operand types for \+: str and int/ });
+  t.throws<TsplayError>(() => ev('a / 0'), { message: /division by zero/ });
 });
 
 test('tests: defined / undefined / none', (t) => {
@@ -125,8 +125,8 @@ test('tests on registered results: succeeded/success failed/failure changed/chan
   t.deepEqual(['ok is changed', 'ok is change', 'changedLoop is changed'].map(ev), [false, false, true]);
   t.deepEqual(['skippedRes is skipped', 'skippedRes is skip', 'ok is skipped'].map(ev), [true, true, false]);
   t.is(ev('bad is not succeeded'), true);
-  t.throws(() => ev('b is failed'), { message: /the 'failed' test needs a registered result, got str/ });
-  t.throws(() => ev('nope is failed'), { message: /undefined variable 'nope'/ });
+  t.throws<TsplayError>(() => ev('b is failed'), { message: /the 'failed' test needs a registered result, got str/ });
+  t.throws<TsplayError>(() => ev('nope is failed'), { message: /undefined variable 'nope'/ });
 });
 
 test("tests: version('x', op), match, search, types", (t) => {
@@ -162,7 +162,7 @@ test('filters: int float bool string length count', (t) => {
   t.is(ev('list | length'), 3);
   t.is(ev('b | length'), 1);
   t.is(ev('d | count'), 3);
-  t.throws(() => ev('a | length'), { message: /length: int has no length/ });
+  t.throws<TsplayError>(() => ev('a | length'), { message: /length: int has no length/ });
 });
 
 test('filters: default/d, lower upper trim, list first last join and friends', (t) => {
@@ -200,7 +200,7 @@ test('an undefined variable is an error naming it, the expression and file:line'
     ["a | default(nope)", 'nope'], ['d.n.x == 1', 'd.n.x'], ['nope is none', 'nope'],
   ];
   for (const [src, name] of cases) {
-    const e = t.throws(() => ev(src), { instanceOf: TsplayError }, src);
+    const e = t.throws<TsplayError>(() => ev(src), { instanceOf: TsplayError }, src);
     t.is(e!.describe(), `roles/kamailio/tasks/main.yml:14:5: undefined variable '${name}' (in expression: ${src})`, src);
   }
 });
@@ -223,7 +223,7 @@ test('parse errors are ParseErrors (exit 4) naming file:line and the expression'
     ['', /empty expression/],
   ];
   for (const [src, re] of cases) {
-    const e = t.throws(() => compileExpr(src, where), { instanceOf: ParseError }, src);
+    const e = t.throws<TsplayError>(() => compileExpr(src, where), { instanceOf: ParseError }, src);
     t.regex(e!.message, re, src);
     t.true(e!.describe().startsWith('roles/kamailio/tasks/main.yml:14:5: '), src);
     t.is(e!.code, 4);
@@ -242,12 +242,12 @@ test('evalCondition: bool, string, {{ }}-wrapped string, list means AND, empty i
   t.true(evalCondition(null, vars, where));
   t.true(evalCondition('list', vars, where), 'truthiness of a non-empty list');
   t.false(evalCondition('empty', vars, where));
-  t.throws(() => evalCondition({ a: 1 }, vars, where), { instanceOf: ParseError, message: /a condition must be a string, a boolean or a list/ });
+  t.throws<TsplayError>(() => evalCondition({ a: 1 }, vars, where), { instanceOf: ParseError, message: /a condition must be a string, a boolean or a list/ });
 });
 
 test('checkCondition parses without variables and reports the first bad condition', (t) => {
   t.notThrows(() => checkCondition(['x is defined', 'y | int > 3', true], where));
-  const e = t.throws(() => checkCondition(['x is defined', 'y ==='], where), { instanceOf: ParseError });
+  const e = t.throws<TsplayError>(() => checkCondition(['x is defined', 'y ==='], where), { instanceOf: ParseError });
   t.regex(e!.describe(), /^roles\/kamailio\/tasks\/main\.yml:14:5: cannot parse expression "y ==="/);
 });
 
@@ -256,6 +256,6 @@ test('a compiled expression is cached but evaluates against the variables it is 
   t.true(c.evaluate({ count: '3' }) as boolean);
   t.false(c.evaluate({ count: '1' }) as boolean);
   t.is(c.src, 'count | int > 2');
-  const e = t.throws(() => c.evaluate({}, { file: 'other.yml', line: 3 }));
+  const e = t.throws<TsplayError>(() => c.evaluate({}, { file: 'other.yml', line: 3 }));
   t.regex(e!.describe(), /^other\.yml:3: undefined variable 'count'/);
 });

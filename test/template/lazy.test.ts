@@ -38,16 +38,16 @@ test('each var is rendered once per wrapper; a new wrapper sees new loop variabl
 
 test('a cycle is an error naming the chain', (t) => {
   const v = lazyVars({ a: '{{ b }}', b: 'x{{ c }}', c: '{{ a }}', self: '{{ self }}' }, play);
-  const e = t.throws(() => renderValue('{{ a }}', v, play, "task 'T'"), { instanceOf: TsplayError });
+  const e = t.throws<TsplayError>(() => renderValue('{{ a }}', v, play, "task 'T'"), { instanceOf: TsplayError });
   t.is(e!.describe(), "site.yml:20: variable 'a' refers to itself: a → b → c → a");
-  t.throws(() => v['self'], { message: "variable 'self' refers to itself: self → self" });
+  t.throws<TsplayError>(() => v['self'], { message: "variable 'self' refers to itself: self → self" });
 });
 
 test('an undefined variable inside a var names both, and the task location is kept', (t) => {
   const v = lazyVars({ url: 'http://{{ host }}:{{ port }}', port: 80, wrap: '<{{ url }}>' });
-  const e = t.throws(() => renderValue('curl {{ wrap }}', v, play, "task 'Fetch'"), { instanceOf: TsplayError });
+  const e = t.throws<TsplayError>(() => renderValue('curl {{ wrap }}', v, play, "task 'Fetch'"), { instanceOf: TsplayError });
   t.is(e!.describe(), "site.yml:20: task 'Fetch': undefined variable 'host' (in variable 'url')");
-  const c = t.throws(() => evalCondition('wrap == "x"', v, play));
+  const c = t.throws<TsplayError>(() => evalCondition('wrap == "x"', v, play));
   t.is(c!.describe(), `site.yml:20: undefined variable 'host' (in variable 'url') (in expression: wrap == "x")`);
 });
 
@@ -62,8 +62,8 @@ test('in conditions, a var built on an undefined var is undefined itself (as in 
   t.false(evalCondition('broken is defined', v));
   t.true(evalCondition('broken is undefined', v));
   t.is(evalCondition('(broken | default("d")) == "d"', v), true);
-  t.throws(() => evalCondition('broken == 1', v), { message: /^undefined variable 'nope' \(in variable 'broken'\)/ });
-  t.throws(() => evalCondition('deep.x == 1', v), { message: /^undefined variable 'nope' \(in variable 'deep'\)/ });
+  t.throws<TsplayError>(() => evalCondition('broken == 1', v), { message: /^undefined variable 'nope' \(in variable 'broken'\)/ });
+  t.throws<TsplayError>(() => evalCondition('deep.x == 1', v), { message: /^undefined variable 'nope' \(in variable 'deep'\)/ });
 });
 
 test('the wrapper reads like a plain object', (t) => {

@@ -126,7 +126,7 @@ test('strict: an undefined variable names itself, file:line and the task — eve
     t.is(failure(() => renderValue(tpl, vars, where, "task 'Install'")),
       `site.yml:12:7: task 'Install': undefined variable '${name}'`, tpl);
   }
-  const e = t.throws(() => renderValue('{{ missing }}', vars, where));
+  const e = t.throws<TsplayError>(() => renderValue('{{ missing }}', vars, where));
   t.is(e?.constructor, TsplayError);
 });
 
@@ -158,12 +158,12 @@ test('checkTemplate reports parse errors at load time with file:line, as ParseEr
     ['{{* deco}}', /decorators are not supported/],
   ];
   for (const [tpl, re] of cases) {
-    const e = t.throws(() => checkTemplate(tpl, where, "task 'T'"), { instanceOf: ParseError }, tpl);
+    const e = t.throws<TsplayError>(() => checkTemplate(tpl, where, "task 'T'"), { instanceOf: ParseError }, tpl);
     t.regex(e!.describe(), /^site\.yml:12:7: task 'T': /, tpl);
     t.regex(e!.message, re, tpl);
     t.is(e!.code, 4);
   }
-  const multi = t.throws(() => checkTemplate('line one\nline two\n{{#each x}}\n{{/if}}', where));
+  const multi = t.throws<TsplayError>(() => checkTemplate('line one\nline two\n{{#each x}}\n{{/if}}', where));
   t.regex(multi!.message, /template line 3/);
 });
 
@@ -178,7 +178,7 @@ test('renderDeep renders strings inside dicts and lists, keys untouched, types k
 
 test('renderDeep reports the position of the YAML node that failed', (t) => {
   const doc = loadYamlText('- name: t\n  args:\n    cmd: "{{ nope }}"\n', 'tasks.yml') as Record<string, unknown>[];
-  const e = t.throws(() => renderDeep(doc[0], vars, { file: 'tasks.yml', line: 1 }));
+  const e = t.throws<TsplayError>(() => renderDeep(doc[0], vars, { file: 'tasks.yml', line: 1 }));
   t.regex(e!.describe(), /^tasks\.yml:3:\d+: undefined variable 'nope'$/);
 });
 
@@ -191,7 +191,7 @@ test('template errors from helpers are one line with the location', (t) => {
 test('the same text is compiled once and works with different variables', (t) => {
   t.is(renderValue('v={{ x }}', { x: 1 }), 'v=1');
   t.is(renderValue('v={{ x }}', { x: 2 }), 'v=2');
-  t.throws(() => renderValue('v={{ x }}', {}), { message: "undefined variable 'x'" });
+  t.throws<TsplayError>(() => renderValue('v={{ x }}', {}), { message: "undefined variable 'x'" });
 });
 
 test('partials from a directory, strict inside too', (t) => {
@@ -206,14 +206,14 @@ test('partials from a directory, strict inside too', (t) => {
   registerPartialsDir(join(dir, 'does-not-exist'));
   t.is(renderText('{{> listen proto="udp" ip="1.2.3.4"}}', vars), 'listen=udp:1.2.3.4:5060');
   t.is(renderText('{{#each servers}}{{> sip/trunk}};{{/each}}', vars), 'trunk a;trunk b;');
-  const e = t.throws(() => renderText('{{> strict}}', vars, where));
+  const e = t.throws<TsplayError>(() => renderText('{{> strict}}', vars, where));
   t.regex(e!.message, /undefined variable 'missing_in_partial'/);
   t.regex(e!.describe(), /strict\.txt:1/);
-  t.throws(() => renderText('{{> nosuch}}', vars, where), { message: /template error: The partial nosuch could not be found/ });
+  t.throws<TsplayError>(() => renderText('{{> nosuch}}', vars, where), { message: /template error: The partial nosuch could not be found/ });
   const bad = mkdtempSync(join(tmpdir(), 'tsplay-partials-'));
   t.teardown(() => rmSync(bad, { recursive: true, force: true }));
   writeFileSync(join(bad, 'broken.hbs'), 'a\n{{#if x}}');
-  const pe = t.throws(() => registerPartialsDir(bad), { instanceOf: ParseError });
+  const pe = t.throws<TsplayError>(() => registerPartialsDir(bad), { instanceOf: ParseError });
   t.regex(pe!.describe(), /broken\.hbs:1: template error: unexpected end of template/);
 });
 
