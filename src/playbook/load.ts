@@ -60,7 +60,9 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const context = `play '${name}'`;
   const searchPath = roleSearchPath(dir, opts.rolesPath);
   const handlers: Task[] = [];
+  /** roles: entries and meta dependencies run once per play (same role, same params), as in Ansible. */
   const roleSeen = new Set<string>();
+  const handlersSeen = new Set<string>();
   const id = `play${index}`;
 
   const scopeFor = (fileOf: string, role?: RoleInstance, handler = false): TaskScope => ({
@@ -87,10 +89,10 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         else params[k] = v;
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
-    return [roleBlock(roleName, params, keywords, 'main', at, path)];
+    return [roleBlock(roleName, params, keywords, 'main', at, path, true)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, include?: { module: string; params: Vars }): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean): Block {
     const rolePath = findRole(roleName, searchPath, at);
     registerPartialsDir(join(rolePath, 'templates', 'partials'));
     const role: RoleInstance = {
@@ -106,22 +108,21 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     loadRoleDependencies(rolePath, warnings).forEach((dep, i) => {
       items.push(...loadRole(dep, sourceOf(dep) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`));
     });
-    if (!roleSeen.has(key)) {
-      roleSeen.add(key);
+    if (!dedupe || !roleSeen.has(key)) {
+      if (dedupe) roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
       if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, scopeFor(tasksFile, role), { file: tasksFile }));
       const handlersFile = roleFile(rolePath, 'handlers');
-      if (handlersFile) {
+      if (handlersFile && !handlersSeen.has(rolePath)) {
+        handlersSeen.add(rolePath);
         for (const h of loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })) {
           if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
           handlers.push(h);
         }
       }
     }
-    const block: Block = { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
-    if (include) block.include = include;
-    return block;
+    return { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
   }
 
   function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] {
@@ -134,7 +135,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
       const tasksFrom = typeof params.tasks_from === 'string' ? params.tasks_from.replace(/\.ya?ml$/, '') : 'main';
-      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`)];
+      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false)];
     }
     const target = params.file;
     if (typeof target !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
