@@ -2,7 +2,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
-import { loadYamlFile, sourceOf, sourceOfKey, type YamlWarning } from '../util/yaml.js';
+import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } from '../util/yaml.js';
 import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
@@ -153,7 +153,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const roles: Item[] = [];
   if (raw.roles !== undefined && raw.roles !== null) {
     if (!Array.isArray(raw.roles)) throw new ParseError("'roles' must be a list", sourceOfKey(raw, 'roles') ?? where);
-    raw.roles.forEach((r, i) => roles.push(...loadRole(r, sourceOf(r) ?? sourceOfKey(raw, 'roles') ?? where, `${id}/roles[${i}]`)));
+    raw.roles.forEach((r, i) => roles.push(...loadRole(r, sourceOfItem(raw.roles, i) ?? sourceOfKey(raw, 'roles') ?? where, `${id}/roles[${i}]`)));
   }
   const playHandlers = loadItems(raw.handlers, `${id}/handlers`, scopeFor(file, undefined, true), where);
   for (const h of playHandlers) {

@@ -3,7 +3,7 @@ import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate } from '../template/render.js';
 import { splitFreeForm } from '../util/shlex.js';
-import { sourceOf, sourceOfKey } from '../util/yaml.js';
+import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS } from './keywords.js';
 import type { Block, Inheritable, Item, RoleInstance, Task } from './types.js';
@@ -96,7 +96,7 @@ export function loadItems(raw: unknown, path: string, scope: TaskScope, where: S
   if (!Array.isArray(raw)) throw new ParseError('a task list must be a YAML list', sourceOf(raw) ?? where);
   const items: Item[] = [];
   raw.forEach((entry, i) => {
-    const at = sourceOf(entry) ?? where;
+    const at = sourceOfItem(raw, i) ?? where;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
       throw new ParseError(`each task must be a dictionary, got ${JSON.stringify(entry)}`, at);
     }

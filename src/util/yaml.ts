@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
-import YAML, { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, type Document } from 'yaml';
+import jsyaml from 'js-yaml';
 import { ParseError, type Source } from '../errors.js';
+import { ANSIBLE_SCHEMA } from './yaml-schema.js';
 
 /**
- * YAML as Ansible (PyYAML, YAML 1.1) reads it:
- * - booleans are yes/no/on/off/true/false in the three casings PyYAML knows (yes, Yes, YES); `y`/`n` stay strings;
- * - `0644` is octal (an int, 420), as in YAML 1.1;
- * - a duplicate key keeps the last value and produces a warning;
- * - an empty file is null.
- * Every mapping and sequence remembers where it started (see `sourceOf`).
+ * YAML as Ansible (PyYAML, YAML 1.1) reads it — see yaml-schema.ts for the scalars — with:
+ * - a duplicate key keeping the last value and producing a warning;
+ * - an empty file read as null;
+ * - every mapping and sequence remembering where it starts, and every block-mapping key where it is
+ *   written (`sourceOf`, `sourceOfKey`), so errors name file:line:column.
+ * js-yaml (the design card's parser) reads a 2,000-task playbook several times faster than the
+ * `yaml` package did; positions come from its listener.
  */
 
 const positions = new WeakMap<object, Source>();
 const keyPositions = new WeakMap<object, Map<string, Source>>();
+const itemPositions = new WeakMap<object, Source[]>();
 
 /** Where a mapping or sequence loaded by `loadYaml*` starts. */
 export function sourceOf(value: unknown): Source | undefined {
@@ -25,6 +28,12 @@ export function sourceOfKey(map: unknown, key: string): Source | undefined {
   return keyPositions.get(map)?.get(key) ?? positions.get(map);
 }
 
+/** Where item `i` of a loaded sequence is written (scalars too), else where the sequence starts. */
+export function sourceOfItem(list: unknown, i: number): Source | undefined {
+  if (list === null || typeof list !== 'object') return undefined;
+  return itemPositions.get(list)?.[i] ?? sourceOf((list as unknown[])[i]) ?? positions.get(list);
+}
+
 /** Attach a position to an object built in code (e.g. a task normalised from a loaded one). */
 export function setSource(value: object, where: Source | undefined): void {
   if (where) positions.set(value, where);
@@ -35,57 +44,101 @@ export interface YamlWarning {
   where: Source;
 }
 
-const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
-
-const boolTag = {
-  identify: (v: unknown) => typeof v === 'boolean',
-  default: true,
-  tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON|no|No|NO|false|False|FALSE|off|Off|OFF)$/,
-  resolve: (s: string) => PYYAML_TRUE.test(s) && !PYYAML_FALSE.test(s),
-  stringify: ({ value }: { value: unknown }) => (value ? 'true' : 'false'),
-};
-
-function customTags(tags: YAML.Tags): YAML.Tags {
-  return [boolTag as unknown as YAML.Tags[number], ...tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:bool').map(pyyamlNumber)];
+/** Offsets → 1-based line and column. */
+function lineIndex(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
 }
 
-/** PyYAML's number rules: a decimal has no leading zero ('08' stays a string); an exponent needs a dot and a sign ('1e3' stays a string). */
-function pyyamlNumber(t: YAML.Tags[number]): YAML.Tags[number] {
-  const tag = t as { tag?: string; format?: string };
-  if (tag.tag === 'tag:yaml.org,2002:int' && tag.format === undefined) return { ...tag, test: /^[-+]?(?:0|[1-9][0-9_]*)$/ } as YAML.Tags[number];
-  if (tag.tag === 'tag:yaml.org,2002:float' && tag.format === 'EXP') return { ...tag, test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/ } as YAML.Tags[number];
-  return t;
+/** The listener's "open" position may sit before whitespace and comments: move to the node itself. */
+function skipBlank(text: string, pos: number): number {
+  while (pos < text.length) {
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9 || c === 10 || c === 13) pos++;
+    else if (c === 35 /* # */) {
+      const nl = text.indexOf('\n', pos);
+      pos = nl < 0 ? text.length : nl + 1;
+    } else break;
+  }
+  return pos;
+}
+
+interface Frame {
+  pos: number;
+  /** Scalars composed directly inside this node: the candidates for its keys. */
+  scalars: { pos: number; value: unknown }[];
+  /** Every node composed directly inside this one (a sequence's items). */
+  children: number[];
 }
 
 /** Parse YAML text; `file` is used for positions and error messages. */
 export function loadYamlText(text: string, file: string, warnings: YamlWarning[] = []): unknown {
-  const lineCounter = new LineCounter();
-  let doc: Document.Parsed;
-  try {
-    doc = YAML.parseDocument(text, {
-      version: '1.1',
-      customTags,
-      uniqueKeys: false,
-      lineCounter,
-      prettyErrors: false,
-      merge: true,
-    });
-  } catch (e) {
-    throw new ParseError(`YAML: ${(e as Error).message}`, { file });
-  }
-  const at = (offset: number | undefined): Source => {
-    if (offset === undefined) return { file };
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
+  const where = lineIndex(text);
+  const at = (offset: number): Source => ({ file, ...where(offset) });
+  const stack: Frame[] = [];
+  const listener = (event: string, state: { position: number; result: unknown; kind: string | null }) => {
+    if (event === 'open') {
+      stack.push({ pos: skipBlank(text, state.position), scalars: [], children: [] });
+      return;
+    }
+    const frame = stack.pop();
+    if (!frame) return;
+    const value = state.result;
+    stack[stack.length - 1]?.children.push(frame.pos);
+    if (value === null || typeof value !== 'object') {
+      stack[stack.length - 1]?.scalars.push({ pos: frame.pos, value });
+      return;
+    }
+    if (!positions.has(value)) positions.set(value, at(frame.pos));
+    if (Array.isArray(value) && frame.children.length === value.length) itemPositions.set(value, frame.children.map(at));
+    if (state.kind === 'mapping' && !Array.isArray(value)) recordKeys(value as Record<string, unknown>, frame, at, found, where);
   };
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ParseError(`YAML syntax error: ${msg}`, at(err.pos[0]));
+  const found: YamlWarning[] = [];
+  try {
+    const value = jsyaml.load(text, { schema: ANSIBLE_SCHEMA, json: true, listener: (e, s) => listener(e, s as never), filename: file }) ?? null;
+    // Inner mappings close first: report in the order the file reads.
+    found.sort((a, b) => a.where.line! - b.where.line! || a.where.column! - b.where.column!);
+    warnings.push(...found);
+    return value;
+  } catch (e) {
+    if (e instanceof jsyaml.YAMLException) {
+      const mark = (e as unknown as { mark?: { line: number; column: number } }).mark;
+      const reason = (e as unknown as { reason?: string }).reason ?? e.message;
+      throw new ParseError(`YAML syntax error: ${reason}`, mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file });
+    }
+    throw e;
   }
-  return toJS(doc.contents, at, warnings, doc);
+}
+
+/**
+ * A block mapping's keys all start in its first key's column; its scalar values sit to their right
+ * (or deeper, on later lines). So the scalars composed in that column are the keys, in order —
+ * which also reveals duplicates, which js-yaml (json mode) silently lets the last one win.
+ */
+function recordKeys(map: Record<string, unknown>, frame: Frame, at: (o: number) => Source, warnings: YamlWarning[], where: (o: number) => { line: number; column: number }): void {
+  const keys = new Map<string, Source>();
+  const first = frame.scalars[0];
+  if (!first) return;
+  const column = where(first.pos).column;
+  for (const s of frame.scalars) {
+    if (where(s.pos).column !== column) continue;
+    const key = s.value === null ? 'null' : String(s.value);
+    if (!Object.prototype.hasOwnProperty.call(map, key)) continue;
+    const src = at(s.pos);
+    if (keys.has(key)) warnings.push({ message: `duplicate key '${key}': the last value wins`, where: src });
+    keys.set(key, src);
+  }
+  keyPositions.set(map, keys);
 }
 
 /** Read and parse a YAML (or JSON) file. Missing/unreadable files are a clear error. */
@@ -98,49 +151,4 @@ export function loadYamlFile(file: string, warnings: YamlWarning[] = []): unknow
     throw new ParseError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? (e as Error).message})`, { file });
   }
   return loadYamlText(text, file, warnings);
-}
-
-function toJS(node: unknown, at: (o: number | undefined) => Source, warnings: YamlWarning[], doc: Document.Parsed): unknown {
-  if (node === null || node === undefined) return null;
-  if (isAlias(node)) return toJS(node.resolve(doc), at, warnings, doc);
-  if (isScalar(node)) {
-    // YAML 1.1 timestamps: Ansible templates them as text, so keep the text ("2024-01-01").
-    if (node.value instanceof Date) return node.source ?? node.value.toISOString().slice(0, 10);
-    return node.value;
-  }
-  if (isSeq(node)) {
-    const out: unknown[] = [];
-    positions.set(out, at((node as Node).range?.[0]));
-    for (const item of node.items) out.push(toJS(item, at, warnings, doc));
-    return out;
-  }
-  if (isMap(node)) {
-    const out: Record<string, unknown> = {};
-    const keys = new Map<string, Source>();
-    positions.set(out, at((node as Node).range?.[0]));
-    keyPositions.set(out, keys);
-    for (const pair of node.items) {
-      if (!isPair(pair)) continue;
-      const keyNode = pair.key as Node | null;
-      // YAML merge key `<<`: copy the referenced mapping(s) in, explicit keys win.
-      if (isScalar(keyNode) && (keyNode.value === '<<' || typeof keyNode.value === 'symbol')) {
-        const merged = toJS(pair.value, at, warnings, doc);
-        for (const m of Array.isArray(merged) ? merged : [merged]) {
-          if (m && typeof m === 'object') for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
-        }
-        continue;
-      }
-      const rawKey = toJS(keyNode, at, warnings, doc);
-      const key = rawKey === null ? 'null' : typeof rawKey === 'object' ? JSON.stringify(rawKey) : String(rawKey);
-      const where = at(keyNode?.range?.[0]);
-      if (Object.prototype.hasOwnProperty.call(out, key)) {
-        warnings.push({ message: `duplicate key '${key}': the last value wins`, where });
-      }
-      // defineProperty: a key such as "__proto__" stays plain data.
-      Object.defineProperty(out, key, { value: toJS(pair.value, at, warnings, doc), enumerable: true, writable: true, configurable: true });
-      keys.set(key, where);
-    }
-    return out;
-  }
-  return (node as { toJSON?: () => unknown }).toJSON?.() ?? null;
 }

@@ -185,14 +185,14 @@ const cases: Case[] = [
   {
     title: 'a task that is not a dictionary',
     files: { 'site.yml': play('    - just a string\n') },
-    // The list's position (a scalar has none): see the known failure at the end for the item's own.
-    at: 'site.yml:4:3',
+    // The item's own position, not the list's.
+    at: 'site.yml:5:7',
     message: /each task must be a dictionary/,
   },
   {
     title: 'a role that does not exist',
     files: { 'site.yml': '- hosts: all\n  roles:\n    - nosuchrole\n' },
-    at: 'site.yml:2:3',
+    at: 'site.yml:3:7',
     message: /role 'nosuchrole' not found \(searched .*roles/,
   },
   {
@@ -230,7 +230,7 @@ const cases: Case[] = [
     files: { 'site.yml': '- hosts: all\n  tasks:\n    - name: x\n      debug: {msg: "unterminated\n' },
     // Where the parser found the string unclosed: the end of the file.
     at: 'site.yml:5',
-    message: /YAML syntax error: Missing closing "quote/,
+    message: /YAML syntax error: unexpected end of the stream within a double quoted scalar/,
   },
   {
     title: 'a playbook that is not a list',
@@ -318,10 +318,8 @@ test('k=v arguments keep a {{ template }} with spaces together, as Ansible does 
   t.deepEqual(tasks[1]!.args, { content: '{{ body }}', dest: '/tmp/x', mode: '0644' });
 });
 
-test.failing('an error about a plain-string list item (a role name, a task) names that item\'s line, not the list\'s', (t) => {
-  // util/yaml.ts records positions only for maps and lists, so sourceOf('nosuchrole') is undefined
-  // and load.ts:155 / task.ts:99 fall back to the enclosing `roles:` / `tasks:` key. With 20
-  // roles listed, "site.yml:2:3" does not say which one is missing.
+test('an error about a plain-string list item (a role name, a task) names that item\'s line, not the list\'s', (t) => {
+  // With 20 roles listed, the error must say which one is missing (util/yaml.ts sourceOfItem).
   const roles = tree({ 'site.yml': '- hosts: all\n  roles:\n    - common\n    - nosuchrole\n', 'roles/common/tasks/main.yml': '- debug: msg=x\n' });
   t.true(loadError(join(roles, 'site.yml')).startsWith(`${join(roles, 'site.yml')}:4:7:`));
   const tasks = tree({ 'site.yml': play('    - debug: msg=x\n    - just a string\n') });
