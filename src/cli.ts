@@ -14,6 +14,7 @@ import { startJournal } from './journal/session.js';
 import { registerRunsCommand } from './journal/runs-command.js';
 import { graceMs, watchSignals } from './journal/signals.js';
 import { registerScheduleCommand } from './schedule/command.js';
+import { registerLabCommand } from './lab/command.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -149,7 +150,11 @@ function buildProgram(setCode: (c: number) => void): Command {
     .action(async (playbooks: string[], flags: PlaybookFlags) => setCode(await runPlaybooks(playbooks, flags)));
   registerRunsCommand(program, setCode);
   registerScheduleCommand(program, setCode);
-  program.addHelpText('after', '\nSubcommands:\n  tsplay inventory -i INV --list | --host NAME | --graph [--limit PATTERN]\n');
+  registerLabCommand(program, setCode);
+  program.addHelpText(
+    'after',
+    '\nSubcommands:\n  tsplay inventory -i INV --list | --host NAME | --graph [--limit PATTERN]\n  tsplay runs [show ID|last]\n  tsplay schedule JOBS.yml [--list | --run JOB | --check]\n  tsplay lab up|down\n',
+  );
   program
     .command('inventory')
     .description('show the resolved inventory, like ansible-inventory')
