@@ -1,26 +1,34 @@
 /**
- * npm run demo: bring up the lab fleet (OpenSSH test hosts on loopback), run a playbook against it
- * with the built CLI, print tsplay's output, tear the fleet down. Exits with tsplay's exit code.
+ * npm run demo: bring up the lab (site A: 2 EMs, 3 CPs, 2 SCS hosts, 2 LCA-only hosts, PostgreSQL) on
+ * local OpenSSH test hosts, run the SRE rolling upgrade on it with the built CLI as an operator would
+ *   tsplay playbooks/upgrade.yml -i <lab inventory> -e src_rpm=sre-4.0.2.x86_64.rpm
+ * print tsplay's output and recap, tear the lab down. Exits with tsplay's exit code.
+ * `npm run demo -- playbooks/lca-upgrade.yml` runs another playbook (further arguments go to tsplay).
  */
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startFleet } from '../test/fleet/fleet.js';
+import { join } from 'node:path';
+import { repoRoot, startLab } from '../src/lab/lab.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const playbook = process.argv[2] ?? join(repo, 'playbooks', 'demo.yml');
+const repo = repoRoot();
+const [playbook = join(repo, 'playbooks', 'upgrade.yml'), ...rest] = process.argv.slice(2);
+const extra = process.argv.length > 2 ? rest : ['-e', 'src_rpm=sre-4.0.2.x86_64.rpm'];
 
-const fleet = await startFleet({ size: 5, groups: { em: ['h1', 'h2'], cp: ['h3', 'h4', 'h5'] } });
-console.log(`lab up: ${fleet.hosts.map((h) => `${h.name}=${h.address}:${h.port}`).join(' ')}`);
-console.log(`inventory: ${fleet.inventoryPath}\n`);
+console.log('lab: starting site-a (9 OpenSSH hosts on 127.x, PostgreSQL, SRE 3.3.0 installed) …');
+const lab = await startLab({ site: 'site-a' });
+console.log(`lab up: ${lab.fleet.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}`);
+console.log(`inventory: ${lab.inventory}\n`);
 let code = 1;
+const stopOnSignal = () => void lab.stop().then(() => process.exit(130));
+process.once('SIGINT', stopOnSignal);
+process.once('SIGTERM', stopOnSignal);
 try {
+  console.log(`$ tsplay ${[playbook, '-i', lab.inventory, ...extra].join(' ')}\n`);
   code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [join(repo, 'dist', 'src', 'cli.js'), playbook, '-i', fleet.inventoryPath, ...process.argv.slice(3)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(repo, 'dist', 'src', 'cli.js'), playbook, '-i', lab.inventory, ...extra], { stdio: 'inherit', cwd: repo });
     child.on('close', (c) => resolve(c ?? 1));
   });
 } finally {
-  await fleet.stop();
+  await lab.stop();
   console.log('lab down');
 }
 process.exit(code);
