@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDaemons } from '../../src/lab/daemons.js';
 import { procStart, type LabState } from '../../src/lab/state.js';
@@ -11,7 +11,8 @@ const lab = (args: string[]): ChildProcess => spawn(process.execPath, ['--import
 const exited = (p: ChildProcess) => new Promise<number | null>((done) => (p.exitCode !== null ? done(p.exitCode) : p.once('exit', (c) => done(c))));
 
 test('lab up brings site B up in the foreground, the same upgrade.yml runs green on it, lab down stops exactly what up started', async (t) => {
-  const dir = join(mkdtempSync(join(repo, 'test/.work/labcmd-')), 'lab');
+  const base = mkdtempSync(join(repo, 'test/.work/labcmd-'));
+  const dir = join(base, 'lab');
   const up = lab(['up', '--site', 'site-b', '--dir', dir]);
   let out = '';
   up.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -26,7 +27,7 @@ test('lab up brings site B up in the foreground, the same upgrade.yml runs green
   try {
     t.regex(out, /ant-sre-cp-02\s+127\.\d+\.\d+\.\d+:2222\s+cp\b/);
     const state = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabState;
-    t.is(state.pid, up.pid);
+    t.is(state.pid, up.pid!);
 
     // A second lab in the same dir is refused while this one is up.
     const second = lab(['up', '--dir', dir]);
@@ -57,5 +58,6 @@ test('lab up brings site B up in the foreground, the same upgrade.yml runs green
   } finally {
     if (up.exitCode === null) up.kill('SIGTERM');
     await exited(up);
+    rmSync(base, { recursive: true, force: true });
   }
 });
