@@ -3,6 +3,9 @@ import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
 import { fromPlay } from './inherit.js';
 import { walkItems } from './walk.js';
+import { buildVars } from './vars.js';
+import { lazyVars } from '../template/lazy.js';
+import { TsplayError } from '../errors.js';
 
 /**
  * A play's guard at run time. setup runs once before the first batch and teardown once after the
@@ -13,14 +16,17 @@ import { walkItems } from './walk.js';
  */
 export class GuardRun {
   private readonly deadlines = new Map<string, { controller: AbortController; timer: NodeJS.Timeout; signal: AbortSignal }>();
-  private readonly seconds?: number;
 
-  constructor(private readonly ctx: PlayContext, private readonly guard: Guard) {
-    if (guard.hostDeadline !== undefined) {
-      const v = typeof guard.hostDeadline === 'string' ? renderValue(guard.hostDeadline, { ...ctx.play.vars, ...ctx.extraVars }, guard.where, `guard '${guard.name}'`) : guard.hostDeadline;
-      this.seconds = Number(v);
-      if (!(this.seconds > 0)) throw new Error(`guard '${guard.name}': host_deadline must be a positive number of seconds, got ${JSON.stringify(v)}`);
-    }
+  constructor(private readonly ctx: PlayContext, private readonly guard: Guard) {}
+
+  /** A host's budget in seconds: host_deadline rendered with that host's variables (a site's group_vars). */
+  private secondsFor(host: string): number | undefined {
+    const raw = this.guard.hostDeadline;
+    if (raw === undefined) return undefined;
+    const v = typeof raw === 'string' ? renderValue(raw, lazyVars(buildVars(this.ctx, host, fromPlay(this.ctx.play), undefined), this.guard.where), this.guard.where, `guard '${this.guard.name}'`) : raw;
+    const seconds = Number(v);
+    if (!(seconds > 0)) throw new TsplayError(`guard '${this.guard.name}': host_deadline must be a positive number of seconds, got ${JSON.stringify(v)}`, { where: this.guard.where });
+    return seconds;
   }
 
   private emit(phase: 'setup' | 'precheck' | 'teardown' | 'deadline-start' | 'deadline-hit' | 'failed', extra: { host?: string; deadlineAt?: number; message?: string } = {}): void {
@@ -53,13 +59,14 @@ export class GuardRun {
 
   /** Start each host's budget as its batch begins. */
   startBatch(batch: string[]): void {
-    if (this.seconds === undefined) return;
-    const ms = this.seconds * 1000;
     for (const host of batch) {
+      const seconds = this.secondsFor(host);
+      if (seconds === undefined) return;
+      const ms = seconds * 1000;
       const controller = new AbortController();
       const deadlineAt = Date.now() + ms;
       const timer = setTimeout(() => {
-        const message = `guard '${this.guard.name}': host_deadline of ${this.seconds} s exceeded on ${host}; its command was killed`;
+        const message = `guard '${this.guard.name}': host_deadline of ${seconds} s exceeded on ${host}; its command was killed`;
         this.emit('deadline-hit', { host, message });
         this.ctx.state(host).failed = true;
         this.ctx.stop.afterBatch ??= message;

@@ -61,13 +61,15 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
         results.push(itemResult);
         const hidden = flag(kw.noLog, false);
+        const shownItem: Outcome = { ...itemResult };
+        if (!flag(kw.diff, ctx.opts.diff)) delete shownItem.diff;
         const label = task.loopControl?.label !== undefined ? renderValue(String(task.loopControl.label), itemScope) : items[i];
         ctx.emit({
           kind: 'host-result',
           task: info,
           host,
           status: statusOf(itemResult, flag(kw.ignoreErrors, false)),
-          result: hidden ? censored(itemResult) : itemResult,
+          result: hidden ? censored(itemResult) : shownItem,
           isItem: true,
           item: hidden ? '(censored due to no_log)' : label,
           delegatedTo,

@@ -43,7 +43,12 @@ async function walkBlock(ctx: PlayContext, block: Block, hosts: string[], outer:
   let entering = hosts;
   if (block.include && block.when && block.when.length > 0) {
     // A dynamic include's condition is evaluated once per host, not inherited by its tasks.
-    entering = hosts.filter((h) => block.when!.every((c) => evalCondition(c, lazyVars(buildVars(ctx, h, outer, block.vars), block.where), block.where)));
+    // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
+    const conditions = [...outer.when, ...block.when];
+    entering = hosts.filter((h) => {
+      const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
+      return conditions.every((c) => evalCondition(c, scope, block.where));
+    });
   }
   if (entering.length === 0) return new Set();
   if (block.include?.loop !== undefined) return walkIncludeLoop(ctx, block, entering, outer, onTaskDone);

@@ -9,6 +9,7 @@ import { generateKey, knownHostsLine } from './keys.js';
 import { ensureLabUser } from './labuser.js';
 import { killTree, signal } from './procs.js';
 import { makeFleetDir } from './workdir.js';
+import { onProcessEnd } from './exit-hooks.js';
 import { launchSshd, sshdConfig, waitListening, type SshdLaunch } from './sshd.js';
 
 export interface FleetHost {
@@ -144,18 +145,7 @@ let hooksInstalled = false;
 function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on('exit', killAllNow);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      killAllNow();
-      // When nobody else handles the signal, keep its default meaning: die by it.
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
-    };
-    process.on(sig, onSignal);
-  }
+  onProcessEnd(killAllNow);
 }
 
 async function startOne(s: HostState): Promise<void> {

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { onProcessEnd } from './exit-hooks.js';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -125,17 +126,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       /* already gone */
     }
   };
-  process.on('exit', onExit);
-  // On a signal too (no 'exit' event then); keep the signal's default meaning when nobody else handles it.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    onExit();
-    if (process.listenerCount(sig) === 1) {
-      process.removeListener(sig, onSignal);
-      process.kill(process.pid, sig);
-    }
-  };
-  for (const sig of signals) process.on(sig, onSignal);
+  const unregister = onProcessEnd(onExit);
 
   return {
     host: '127.0.0.1',
@@ -151,8 +142,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      process.off('exit', onExit);
-      for (const sig of signals) process.off(sig, onSignal);
+      unregister();
       try {
         await asPostgres([join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop']);
       } catch {
