@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { TsplayError } from '../errors.js';
+import { quote } from '../util/quote.js';
 import {
   compareOp, deepEqual, forbiddenError, isForbiddenName, ownGet, regexReplace, toText, truthy, typeName, versionTest,
 } from './values.js';
@@ -85,6 +86,8 @@ export const HELPERS: Record<string, HelperDef> = {
   basename: { min: 1, max: 1, fn: ([p]) => path.posix.basename(str('basename', p)) },
   dirname: { min: 1, max: 1, fn: ([p]) => path.posix.dirname(str('dirname', p)) },
   version: { min: 2, max: 3, fn: ([a, b, op]) => versionTest(a, b, op ?? 'eq') },
+  // Ansible's `| quote`: a value made safe to paste into a shell command (the one quoting helper).
+  quote: { min: 1, max: 1, fn: ([v]) => quote(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : toText(v)) },
 };
 
 /** `lookup` as the optional first argument of `default`/`defined`: a missing key is undefined, not an error. */
