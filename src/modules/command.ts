@@ -2,6 +2,7 @@ import { ParseError } from '../errors.js';
 import { quote, quoteArgv } from '../util/quote.js';
 import { shellSplit } from '../util/shlex.js';
 import { parseArgs, type ArgSpecs } from './args.js';
+import { skipByGuards } from './run-guards.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
 import type { ExecResult } from '../connection/types.js';
 
@@ -67,20 +68,8 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
     line = quoteArgv(words);
   }
   const display = module === 'shell' ? (args._raw_params ?? args.cmd ?? '') : line;
-  if (args.creates || args.removes) {
-    const probe = [
-      args.creates ? `if [ -e ${quote(args.creates)} ]; then echo creates; fi` : '',
-      args.removes ? `if [ ! -e ${quote(args.removes)} ]; then echo removes; fi` : '',
-    ].filter(Boolean);
-    const r = await ctx.probe(args.chdir ? `cd ${quote(args.chdir)} && { ${probe.join('; ')}; }` : probe.join('; '));
-    const hit = r.stdout.split('\n').map((s) => s.trim());
-    if (hit.includes('creates')) {
-      return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: `skipped, since ${args.creates} exists`, stderr: '', msg: `Did not run command since '${args.creates}' exists` } };
-    }
-    if (hit.includes('removes')) {
-      return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, stderr: '', msg: `Did not run command since '${args.removes}' does not exist` } };
-    }
-  }
+  const skipped = await skipByGuards(ctx, args, display);
+  if (skipped) return skipped;
   const cmd = args.chdir ? `cd ${quote(args.chdir)} && ${line}` : line;
   const stdin = args.stdin !== undefined ? args.stdin + (args.stdin_add_newline ? '\n' : '') : undefined;
   const started = new Date();

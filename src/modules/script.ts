@@ -3,6 +3,7 @@ import type { ExecResult } from '../connection/types.js';
 import { ParseError, TsplayError, type Source } from '../errors.js';
 import { quote, quoteArgv } from '../util/quote.js';
 import { shellSplit, splitFreeForm } from '../util/shlex.js';
+import { skipByGuards } from './run-guards.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
 
@@ -62,16 +63,8 @@ export async function planScript(args: ScriptArgs, ctx: ModuleContext): Promise<
     return { steps: [], failed: true, msg: `Could not find or access '${name}': ${msg}` };
   }
   const display = args.argv.join(' ');
-  if (args.creates || args.removes) {
-    const checks = [
-      args.creates ? `if [ -e ${quote(args.creates)} ]; then echo creates; fi` : '',
-      args.removes ? `if [ ! -e ${quote(args.removes)} ]; then echo removes; fi` : '',
-    ].filter(Boolean);
-    const r = await ctx.probe(args.chdir ? `cd ${quote(args.chdir)} && { ${checks.join('; ')}; }` : checks.join('; '));
-    const hits = r.stdout.split('\n').map((s) => s.trim());
-    if (hits.includes('creates')) return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: '', stderr: '', msg: `skipped, since ${args.creates} exists` } };
-    if (hits.includes('removes')) return { steps: [], changed: false, result: { cmd: display, rc: 0, stdout: '', stderr: '', msg: `skipped, since ${args.removes} does not exist` } };
-  }
+  const skipped = await skipByGuards(ctx, args, display);
+  if (skipped) return skipped;
   const run = `${args.executable ? `${quote(args.executable)} ` : ''}"$t"${rest.length ? ' ' + quoteArgv(rest) : ''}`;
   const cmd = [
     `t=$(mktemp "\${TMPDIR:-/tmp}/tsplay-script.XXXXXX") || exit 1`,
