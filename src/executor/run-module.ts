@@ -24,6 +24,8 @@ export interface ModuleRun {
   searchDirs?: string[];
   /** Handlebars rendering with this task's variables. */
   render?: (text: string) => string;
+  /** Told every command before it is sent (-vv). */
+  trace?: (command: string, kind: 'probe' | 'step') => void;
 }
 
 const local = new LocalConnection();
@@ -38,7 +40,10 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     check: run.check,
     diff: run.diff,
     where: run.where,
-    probe: (command, opts) => run.conn.exec(command, { ...execOpts, ...opts }),
+    probe: (command, opts) => {
+      run.trace?.(command, 'probe');
+      return run.conn.exec(command, { ...execOpts, ...opts });
+    },
     findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
     render: run.render ?? ((text) => text),
   };
@@ -47,6 +52,7 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     // A controller-side step (fetch writing its local copy) must not take the target's become/environment.
     const opts: ExecOptions = step.local ? { signal: execOpts.signal, stdin: step.stdin } : { ...execOpts, stdin: step.stdin };
     if (step.timeoutMs !== undefined) opts.timeoutMs = step.timeoutMs;
+    run.trace?.(step.local ? `(controller) ${step.cmd}` : step.cmd, 'step');
     return (step.local ? local : run.conn).exec(step.cmd, opts);
   });
 }

@@ -155,7 +155,12 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   let conn: Connection | undefined;
   if (!mod.controllerOnly || task.module === 'setup') {
     const connVars = delegate !== undefined && delegate !== host ? (ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}) : (scope as Vars);
-    conn = await ctx.pool.get(targetFromVars(connHost, connVars, ctx.opts.env ?? process.env));
+    const target = targetFromVars(connHost, connVars, ctx.opts.env ?? process.env);
+    if (ctx.opts.verbosity >= 3 && ctx.pool.openedCount(connHost) === 0) {
+      const how = target.kind === 'local' ? 'local connection' : `SSH ${target.user}@${target.address}:${target.port} (key ${target.privateKeyPath ?? 'agent/default'}, known_hosts ${target.knownHostsPath}${target.hostKeyChecking ? '' : ', host key checking off'})`;
+      ctx.emit({ kind: 'verbose', level: 3, host: connHost, message: `ESTABLISH ${how}` });
+    }
+    conn = await ctx.pool.get(target);
   }
   const exec: ExecOptions = { signal: ctx.hostSignal(host) };
   if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;
@@ -181,6 +186,8 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     exec,
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
     render: (text) => String(renderValue(text, scope, task.where, context)),
+    // no_log hides the commands too: they may carry the secret.
+    trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && toBool(render(kw.noLog))) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
   });
   applyResultRules(task, outcome, scope);
   return { outcome, delegatedTo: delegate };

@@ -128,6 +128,9 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         updateSpinner();
         break;
       }
+      case 'verbose':
+        if (o.verbosity >= e.level) out(`<${e.host}> ${e.message}`);
+        break;
       case 'warning':
         spinner?.clear();
         o.writeErr(paint(COLORS.warn, `[WARNING]: ${e.message}`) + '\n');

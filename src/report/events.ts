@@ -48,6 +48,8 @@ export type RunEvent =
     }
   | { kind: 'no-hosts'; play: string }
   | { kind: 'warning'; message: string }
+  /** -vv: the commands sent to a host; -vvv: connection details. Shown when verbosity >= level. */
+  | { kind: 'verbose'; level: 2 | 3; host: string; message: string }
   | { kind: 'play-end'; index: number; time: string }
   | { kind: 'stopped'; reason: string }
   | {

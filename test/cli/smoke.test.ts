@@ -99,3 +99,18 @@ test('bad options and files: one line, the right exit code, never a stack trace'
   const forks = await runCli([smoke, '-f', 'zero']);
   t.is(forks.code, 5);
 });
+
+test.serial('-vv shows the commands sent, -vvv the connection; no_log hides its commands', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsplay-vv-'));
+  const pb = join(dir, 'vv.yml');
+  writeFileSync(pb, '- hosts: h1\n  gather_facts: false\n  tasks:\n    - shell: echo visible-marker\n    - shell: echo secret-marker\n      no_log: true\n');
+  const vv = await runCli([pb, '-i', fleet.inventoryPath, '-vv']);
+  t.is(vv.code, 0, vv.stderr);
+  t.regex(vv.stdout, /<h1> EXEC echo visible-marker/);
+  t.false(vv.stdout.includes('secret-marker'));
+  t.notRegex(vv.stdout, /ESTABLISH/);
+  const vvv = await runCli([pb, '-i', fleet.inventoryPath, '-vvv']);
+  t.regex(vvv.stdout, new RegExp(`<h1> ESTABLISH SSH root@${fleet.host('h1').address.replace(/\./g, '\\.')}:2222`));
+  const plain = await runCli([pb, '-i', fleet.inventoryPath]);
+  t.false(plain.stdout.includes('visible-marker'));
+});
