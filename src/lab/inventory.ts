@@ -19,14 +19,7 @@ export async function writeLabInventory(site: Site, fleet: Fleet, dir: string, d
   }
   const hosts: Record<string, Record<string, unknown>> = {};
   for (const h of fleet.hosts) {
-    hosts[h.name] = {
-      ansible_host: h.address,
-      ansible_port: h.port,
-      ansible_user: 'root',
-      ansible_ssh_private_key_file: fleet.keyPath,
-      tsplay_known_hosts_file: fleet.knownHostsPath,
-      sre_db_port: dbPort,
-    };
+    hosts[h.name] = { ...fleet.connectionVars(h.name), sre_db_port: dbPort };
   }
   const header = `# Written by \`tsplay lab up\` for ${site.name}: the lab's addresses and keys over the site's inventory.\n`;
   await writeFile(join(out, 'zz-lab.yml'), header + stringify({ all: { hosts } }));

@@ -6,18 +6,11 @@ import { parseArgs, exclusive, type ArgSpecs } from './args.js';
 import { isOctal, octal, parseMode } from './file-attrs.js';
 import { quote } from '../util/quote.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
-import { planFileWrite, type FileWrite } from './write-file.js';
+import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 
-export interface CopyArgs {
+export interface CopyArgs extends WriteArgs {
   src?: string;
   content?: string;
-  dest: string;
-  mode?: string;
-  owner?: string;
-  group?: string;
-  backup: boolean;
-  validate?: string;
-  force: boolean;
   remote_src: boolean;
   directory_mode?: string;
 }
@@ -25,24 +18,11 @@ export interface CopyArgs {
 const specs: ArgSpecs = {
   src: { type: 'path' },
   content: { type: 'raw' },
-  dest: { type: 'path', required: true },
-  mode: { type: 'raw' },
-  owner: { type: 'str' },
-  group: { type: 'str' },
-  backup: { type: 'bool', default: false },
-  validate: { type: 'str' },
+  ...writeArgSpecs,
   force: { type: 'bool', default: true, aliases: ['thirsty'] },
   remote_src: { type: 'bool', default: false },
   directory_mode: { type: 'raw' },
 };
-
-const TEMPLATE = /\{\{|\{%/;
-
-/** `validate` must name the file to check with %s, as in Ansible. */
-export function checkValidate(module: string, validate: string | undefined, where: Source, loadTime: boolean): void {
-  if (validate === undefined || (loadTime && TEMPLATE.test(validate))) return;
-  if (!validate.includes('%s')) throw new ParseError(`${module}: argument 'validate' must contain %s (the file to check), got ${JSON.stringify(validate)}`, where);
-}
 
 export function parseCopy(raw: unknown, where: Source, loadTime: boolean): CopyArgs {
   const args = parseArgs<CopyArgs & { content?: unknown }>('copy', specs, raw, where, loadTime);

@@ -4,24 +4,17 @@ import { statAndRead } from '../facts/file.js';
 import { quote } from '../util/quote.js';
 import { exclusive, parseArgs, type ArgSpecs } from './args.js';
 import { atomicWriteSteps } from './atomic-write.js';
-import { checkValidate } from './copy.js';
+import { checkValidate } from './write-file.js';
 import { applyMode, attributeSteps, defaultMode, octal, parseMode } from './file-attrs.js';
-import { absentEdit, presentEdit, pyRegex, splitLines, type EditResult } from './lineinfile-edit.js';
+import { absentEdit, presentEdit, pyRegex, splitLines, type EditResult, type LineEdit } from './lineinfile-edit.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
 
-export interface LineinfileArgs {
+export interface LineinfileArgs extends LineEdit {
   path: string;
   state: 'present' | 'absent';
-  regexp?: string;
-  search_string?: string;
-  line?: string;
-  insertafter?: string;
-  insertbefore?: string;
-  backrefs: boolean;
   create: boolean;
   backup: boolean;
-  firstmatch: boolean;
   validate?: string;
   mode?: string;
   owner?: string;

@@ -2,32 +2,18 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TsplayError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { checkValidate } from './copy.js';
 import { octal, parseMode } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
-import { planFileWrite } from './write-file.js';
+import { checkValidate, planFileWrite, writeArgSpecs, type WriteArgs } from './write-file.js';
 
-export interface TemplateArgs {
+export interface TemplateArgs extends WriteArgs {
   src: string;
-  dest: string;
-  mode?: string;
-  owner?: string;
-  group?: string;
-  backup: boolean;
-  validate?: string;
-  force: boolean;
   newline_sequence: '\n' | '\r' | '\r\n';
 }
 
 const specs: ArgSpecs = {
   src: { type: 'path', required: true },
-  dest: { type: 'path', required: true },
-  mode: { type: 'raw' },
-  owner: { type: 'str' },
-  group: { type: 'str' },
-  backup: { type: 'bool', default: false },
-  validate: { type: 'str' },
-  force: { type: 'bool', default: true },
+  ...writeArgSpecs,
   newline_sequence: { type: 'str', default: '\n', choices: ['\n', '\r', '\r\n'] },
 };
 

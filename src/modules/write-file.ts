@@ -5,6 +5,37 @@ import { quote } from '../util/quote.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { applyMode, attributeSteps, attributeText, defaultMode, octal } from './file-attrs.js';
 import type { FileDiff, ModuleContext, Plan, Step } from './types.js';
+import type { ArgSpecs } from './args.js';
+import { ParseError, type Source } from '../errors.js';
+
+/** The arguments copy and template share (copy semantics). */
+export interface WriteArgs {
+  dest: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  validate?: string;
+  force: boolean;
+}
+
+export const writeArgSpecs: ArgSpecs = {
+  dest: { type: 'path', required: true },
+  mode: { type: 'raw' },
+  owner: { type: 'str' },
+  group: { type: 'str' },
+  backup: { type: 'bool', default: false },
+  validate: { type: 'str' },
+  force: { type: 'bool', default: true },
+};
+
+const TEMPLATE = /\{\{|\{%/;
+
+/** `validate` must name the file to check with %s, as in Ansible. */
+export function checkValidate(module: string, validate: string | undefined, where: Source, loadTime: boolean): void {
+  if (validate === undefined || (loadTime && TEMPLATE.test(validate))) return;
+  if (!validate.includes('%s')) throw new ParseError(`${module}: argument 'validate' must contain %s (the file to check), got ${JSON.stringify(validate)}`, where);
+}
 
 /** What copy and template share: put these bytes at dest, with these attributes. */
 export interface FileWrite {

@@ -5,19 +5,7 @@ import type { ConnectionTarget } from '../../src/connection/types.js';
 
 /** The connection target of a fleet host, as the inventory would give it. */
 export function fleetTarget(fleet: Fleet, name: string, extra: Record<string, unknown> = {}): ConnectionTarget {
-  const h = fleet.host(name);
-  return targetFromVars(
-    name,
-    {
-      ansible_host: h.address,
-      ansible_port: h.port,
-      ansible_user: 'root',
-      ansible_ssh_private_key_file: fleet.keyPath,
-      tsplay_known_hosts_file: fleet.knownHostsPath,
-      ...extra,
-    },
-    {},
-  );
+  return targetFromVars(name, { ...fleet.connectionVars(name), ...extra }, {});
 }
 
 /** Is this pid still running? A zombie counts as gone: it has exited, only its parent has not reaped it. */

@@ -33,6 +33,8 @@ export interface Fleet {
   /** known_hosts with every host's key, as "[address]:port key" */
   knownHostsPath: string;
   host(name: string): FleetHost;
+  /** The variables that reach host `name` as root, as the inventory gives them (address, port, key, known_hosts). */
+  connectionVars(name: string): Record<string, string | number>;
   /** controller-side path of file `p` (absolute path as seen on the host) on host `name`, when p is under a private dir */
   path(name: string, p: string): string;
   /** count of accepted SSH connections (sessions authenticated) on that host so far, read from its sshd log */
@@ -246,6 +248,16 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     keyPath,
     knownHostsPath,
     host: (name) => state(name).host,
+    connectionVars(name) {
+      const h = state(name).host;
+      return {
+        ansible_host: h.address,
+        ansible_port: h.port,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: keyPath,
+        tsplay_known_hosts_file: knownHostsPath,
+      };
+    },
     path(name, p) {
       const s = state(name);
       if (!isAbsolute(p)) throw new Error(`test fleet: path must be absolute, got "${p}"`);

@@ -50,20 +50,7 @@ export interface OneHost {
 export async function oneHost(): Promise<OneHost> {
   const fleet = await startFleet({ size: 1 });
   const pool = new ConnectionPool();
-  const h = fleet.host('h1');
-  const conn = await pool.get(
-    targetFromVars(
-      'h1',
-      {
-        ansible_host: h.address,
-        ansible_port: h.port,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: fleet.keyPath,
-        tsplay_known_hosts_file: fleet.knownHostsPath,
-      },
-      {},
-    ),
-  );
+  const conn = await pool.get(targetFromVars('h1', fleet.connectionVars('h1'), {}));
   const path = (p: string) => fleet.path('h1', p);
   return {
     fleet,

@@ -74,18 +74,7 @@ export async function startFilesLab(size = 1): Promise<FilesLab> {
   const fleet = await startFleet({ size });
   const pool = new ConnectionPool();
   const local = mkdtempSync(join(tmpdir(), 'tsplay-files-'));
-  const conn = (host: string) => {
-    const h = fleet.host(host);
-    return pool.get(
-      targetFromVars(host, {
-        ansible_host: h.address,
-        ansible_port: h.port,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: fleet.keyPath,
-        tsplay_known_hosts_file: fleet.knownHostsPath,
-      }),
-    );
-  };
+  const conn = (host: string) => pool.get(targetFromVars(host, fleet.connectionVars(host)));
   return {
     fleet,
     local,

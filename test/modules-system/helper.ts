@@ -38,18 +38,7 @@ export async function startSystemLab(size: number): Promise<SystemLab> {
     for (const [v, p] of Object.entries(built) as [SreVersion, string][]) await copyFile(p, fleet.path(h.name, rpm[v]));
   }
   const pool = new ConnectionPool();
-  const conn = (host: string) => {
-    const h = fleet.host(host);
-    return pool.get(
-      targetFromVars(host, {
-        ansible_host: h.address,
-        ansible_port: h.port,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: fleet.keyPath,
-        tsplay_known_hosts_file: fleet.knownHostsPath,
-      }),
-    );
-  };
+  const conn = (host: string) => pool.get(targetFromVars(host, fleet.connectionVars(host)));
   const read = (host: string, path: string) => readFile(fleet.path(host, path), 'utf8').catch(() => '');
   return {
     fleet,
