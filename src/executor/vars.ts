@@ -61,14 +61,33 @@ export function buildVars(src: VarSources, host: string, inh: Inherited, taskVar
   return vars;
 }
 
+/** One hostvars object per play: its getters read each host's current state when used. */
+const hostvarsOf = new WeakMap<VarSources, Vars>();
+
+function hostvars(src: VarSources): Vars {
+  let hv = hostvarsOf.get(src);
+  if (!hv) {
+    hv = {};
+    for (const h of src.allHosts()) {
+      Object.defineProperty(hv, h, {
+        enumerable: true,
+        get: () => ({ ...src.inventoryVars(h), ...src.state(h).facts, ...src.state(h).hostFacts, inventory_hostname: h }),
+      });
+    }
+    hostvarsOf.set(src, hv);
+  }
+  return hv;
+}
+
 function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
+  const playHosts = src.playHosts();
   const magic: Vars = {
     inventory_hostname: host,
     inventory_hostname_short: host.split('.')[0],
     groups: src.groups(),
     group_names: src.groupNames(host),
-    ansible_play_hosts: src.playHosts(),
-    ansible_play_hosts_all: src.playHosts(),
+    ansible_play_hosts: playHosts,
+    ansible_play_hosts_all: playHosts,
     ansible_play_batch: src.batchHosts(),
     ansible_check_mode: src.check,
     playbook_dir: src.play.dir,
@@ -76,13 +95,6 @@ function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
   };
   if (rolePath) magic.role_path = rolePath;
   // hostvars: every host's inventory vars, facts and set_facts, computed when read.
-  const hostvars: Vars = {};
-  for (const h of src.allHosts()) {
-    Object.defineProperty(hostvars, h, {
-      enumerable: true,
-      get: () => ({ ...src.inventoryVars(h), ...src.state(h).facts, ...src.state(h).hostFacts, inventory_hostname: h }),
-    });
-  }
-  magic.hostvars = hostvars;
+  magic.hostvars = hostvars(src);
   return magic;
 }

@@ -126,7 +126,9 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
   }
   const kw = taskKeywords(inh, task);
   const first = hosts[0]!;
-  const scopeFirst = () => lazyVars(buildVars(ctx, first, inh, task.vars), task.where);
+  // The first host's scope decides run_once and throttle: built once, when first needed.
+  let firstScope: Vars | undefined;
+  const scopeFirst = () => (firstScope ??= lazyVars(buildVars(ctx, first, inh, task.vars), task.where));
   const runOnce = kw.runOnce !== undefined && toBool(renderValue(String(kw.runOnce), scopeFirst(), task.where)) === true;
   const targets = runOnce ? [first] : hosts;
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
@@ -150,7 +152,8 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
       if (r.status === 'failed') results.set(h, r);
     }
   }
-  const fatal = kw.anyErrorsFatal !== undefined && toBool(renderValue(String(kw.anyErrorsFatal), scopeFirst(), task.where)) === true;
+  // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
+  const fatal = kw.anyErrorsFatal !== undefined && toBool(renderValue(String(kw.anyErrorsFatal), lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where)) === true;
   for (const [h, r] of results) {
     const st = ctx.state(h);
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {
