@@ -17,6 +17,14 @@ export type ArgSpecs = Record<string, ArgSpec>;
 
 const TEMPLATE = /\{\{|\{%/;
 
+/**
+ * A value still to be rendered: at load time, a string holding a template passes any check on its
+ * type or shape (it is checked again, rendered, at run time).
+ */
+export function unrendered(v: unknown, loadTime: boolean): boolean {
+  return loadTime && typeof v === 'string' && TEMPLATE.test(v);
+}
+
 /** Ansible's boolean conversion for module arguments. */
 export function toBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
@@ -47,7 +55,7 @@ function convert(
   const bad = (want: string): never => {
     throw new ParseError(`${module}: argument '${key}' must be ${want}, got ${typeName(v)} ${JSON.stringify(v)}`, where);
   };
-  if (loadTime && typeof v === 'string' && TEMPLATE.test(v)) return v;
+  if (unrendered(v, loadTime)) return v;
   switch (spec.type) {
     case 'raw':
       return v;
@@ -130,7 +138,7 @@ export function parseArgs<T = Record<string, unknown>>(
     const spec = specs[name]!;
     if (value === null || value === undefined) continue;
     const converted = convert(module, key, spec, value, where, loadTime);
-    if (spec.choices && !(loadTime && typeof converted === 'string' && TEMPLATE.test(converted))) {
+    if (spec.choices && !unrendered(converted, loadTime)) {
       if (!spec.choices.includes(converted)) {
         throw new ParseError(
           `${module}: argument '${key}' must be one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(value)}`,

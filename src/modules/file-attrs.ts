@@ -3,11 +3,10 @@ import type { FileStat } from '../facts/file.js';
 import { quote } from '../util/quote.js';
 import type { Step } from './types.js';
 import { ownership } from './atomic-write.js';
+import { unrendered } from './args.js';
 
 /** One clause of a symbolic mode: `u+rwx`, `go=`, `a-w`, `g=u`, … (several operations may follow the who). */
 const SYMBOLIC = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+$/;
-const TEMPLATE = /\{\{|\{%/;
-
 /**
  * Normalize a `mode` argument as Ansible reads it: an integer is the numeric mode itself (YAML 0644 is
  * 420 → '0644'; beware that a bare 644 is 0o1204, as in Ansible), an octal string ('644', '0644') is
@@ -19,7 +18,7 @@ export function parseMode(module: string, key: string, v: unknown, where: Source
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v.toString(8).padStart(4, '0');
   if (typeof v === 'string') {
     const s = v.trim();
-    if (loadTime && TEMPLATE.test(s)) return s;
+    if (unrendered(s, loadTime)) return s;
     if (/^[0-7]{1,5}$/.test(s) && Number.parseInt(s, 8) <= 0o7777) return Number.parseInt(s, 8).toString(8).padStart(4, '0');
     if (allowPreserve && s === 'preserve') return s;
     if (s !== '' && s.split(',').every((c) => SYMBOLIC.test(c))) return s;

@@ -2,7 +2,7 @@ import type { ExecResult } from '../connection/types.js';
 import { ParseError, type Source } from '../errors.js';
 import { readRemoteFile } from '../facts/file.js';
 import { quote } from '../util/quote.js';
-import { parseArgs, type ArgSpecs } from './args.js';
+import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { applyDefines, differences, mergePreserved, unifiedDiff } from './kamailio-config.js';
 import type { FileDiff, ModuleDef, Outcome, Plan, Step } from './types.js';
@@ -41,14 +41,12 @@ const specs: ArgSpecs = {
 };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TEMPLATE = /\{\{|\{%/;
-
 function parse(raw: unknown, where: Source, loadTime: boolean): KamailioArgs {
   const args = parseArgs<KamailioArgs>('kamailio', specs, raw, where, loadTime);
   // At load time a list may still be one template string: checked again once rendered.
   if (loadTime && ![args.preserve, args.defines, args.undefines].every(Array.isArray)) return args;
   args.preserve.forEach((p, i) => {
-    if (loadTime && TEMPLATE.test(p)) return;
+    if (unrendered(p, loadTime)) return;
     try {
       new RegExp(p);
     } catch (e) {
@@ -57,7 +55,7 @@ function parse(raw: unknown, where: Source, loadTime: boolean): KamailioArgs {
   });
   for (const key of ['defines', 'undefines'] as const) {
     args[key].forEach((n, i) => {
-      if (!(loadTime && TEMPLATE.test(n)) && !NAME.test(n)) {
+      if (!unrendered(n, loadTime) && !NAME.test(n)) {
         throw new ParseError(`kamailio: argument '${key}[${i}]' must be a name like WITH_REGISTER_CLIENT, got ${JSON.stringify(n)}`, where);
       }
     });

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { ParseError, type Source } from '../errors.js';
 import { statAndRead } from '../facts/file.js';
 import { quote } from '../util/quote.js';
-import { exclusive, parseArgs, type ArgSpecs } from './args.js';
+import { exclusive, parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { checkValidate } from './write-file.js';
 import { applyMode, attributeSteps, defaultMode, octal, parseMode } from './file-attrs.js';
@@ -39,8 +39,6 @@ const specs: ArgSpecs = {
   group: { type: 'str' },
 };
 
-const TEMPLATE = /\{\{|\{%/;
-
 export function parseLineinfile(raw: unknown, where: Source, loadTime: boolean): LineinfileArgs {
   const args = parseArgs<LineinfileArgs>('lineinfile', specs, raw, where, loadTime);
   const a = args as unknown as Record<string, unknown>;
@@ -57,7 +55,7 @@ export function parseLineinfile(raw: unknown, where: Source, loadTime: boolean):
   }
   for (const key of ['regexp', 'insertafter', 'insertbefore'] as const) {
     const v = args[key];
-    if (v === undefined || v === 'EOF' || v === 'BOF' || (loadTime && TEMPLATE.test(v))) continue;
+    if (v === undefined || v === 'EOF' || v === 'BOF' || unrendered(v, loadTime)) continue;
     try {
       pyRegex(v);
     } catch (e) {

@@ -5,7 +5,7 @@ import { quote } from '../util/quote.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { applyMode, attributeSteps, attributeText, defaultMode, octal } from './file-attrs.js';
 import type { FileDiff, ModuleContext, Plan, Step } from './types.js';
-import type { ArgSpecs } from './args.js';
+import { unrendered, type ArgSpecs } from './args.js';
 import { ParseError, type Source } from '../errors.js';
 
 /** The arguments copy and template share (copy semantics). */
@@ -29,11 +29,9 @@ export const writeArgSpecs: ArgSpecs = {
   force: { type: 'bool', default: true },
 };
 
-const TEMPLATE = /\{\{|\{%/;
-
 /** `validate` must name the file to check with %s, as in Ansible. */
 export function checkValidate(module: string, validate: string | undefined, where: Source, loadTime: boolean): void {
-  if (validate === undefined || (loadTime && TEMPLATE.test(validate))) return;
+  if (validate === undefined || unrendered(validate, loadTime)) return;
   if (!validate.includes('%s')) throw new ParseError(`${module}: argument 'validate' must contain %s (the file to check), got ${JSON.stringify(validate)}`, where);
 }
 
