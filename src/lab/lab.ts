@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startFleet, standinsBin, type Fleet } from '../../test/fleet/fleet.js';
+import { join, resolve } from 'node:path';
+import { repoRoot, startFleet, standinsBin, type Fleet } from '../../test/fleet/fleet.js';
 import { startPostgres, type PostgresServer } from '../../test/fleet/postgres.js';
 import { buildSreRpms } from '../../test/fleet/rpms.js';
 import { createLabDatabases } from './database.js';
@@ -12,15 +11,7 @@ import { provision } from './provision.js';
 import { readSite, siteDir, type Site } from './site.js';
 
 /** The repo root (where inventory/ and playbooks/ are), from src/lab or dist/src/lab. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (dirname(dir) !== dir) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsplay') return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('lab: cannot find the tsplay repo root');
-}
+export { repoRoot };
 
 export interface LabOptions {
   /** A directory under inventory/ (default site-a) or a path to an inventory directory. */

@@ -64,7 +64,7 @@ export interface FleetOptions {
 export const SSH_PORT = 2222;
 
 /** The repo root: the nearest ancestor with tsplay's package.json (works from test/ and dist/test/). */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (dirname(dir) !== dir) {
     const pkg = join(dir, 'package.json');

@@ -2,12 +2,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { onProcessEnd } from './exit-hooks.js';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { repoRoot } from './fleet.js';
 
 const run = promisify(execFile);
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A real PostgreSQL server for tests: its own data dir, a random port on 127.0.0.1, trust auth. */
 export interface PostgresServer {
@@ -72,7 +71,7 @@ function pgUid(): { uid: number; gid: number } {
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findBinDir();
-  const work = join(repoRoot, 'test', '.work');
+  const work = join(repoRoot(), 'test', '.work');
   mkdirSync(work, { recursive: true });
   const dataDir = mkdtempSync(join(work, 'pg-'));
   if (process.getuid?.() === 0) {
