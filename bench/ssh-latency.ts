@@ -3,7 +3,7 @@
  * Without it, Nagle's algorithm holds each small write until the peer's delayed ACK (~40 ms),
  * and every task of a `serial: 1` rollout pays that. Run: npx tsx bench/ssh-latency.ts
  */
-import { startFleet } from '../test/fleet/fleet.js';
+import { startFleet } from '../src/fleet/fleet.js';
 import { SshConnection } from '../src/connection/ssh.js';
 import { targetFromVars } from '../src/connection/target.js';
 

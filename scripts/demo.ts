@@ -7,14 +7,22 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot, startLab } from '../src/lab/lab.js';
+import { repoRoot, startLab, type Lab } from '../src/lab/lab.js';
+import { TsplayError } from '../src/errors.js';
 
 const repo = repoRoot();
 const [playbook = join(repo, 'playbooks', 'upgrade.yml'), ...rest] = process.argv.slice(2);
 const extra = process.argv.length > 2 ? rest : ['-e', 'src_rpm=sre-4.0.2.x86_64.rpm'];
 
 console.log('lab: starting site-a (9 OpenSSH hosts on 127.x, PostgreSQL, SRE 3.3.0 installed) …');
-const lab = await startLab({ site: 'site-a' });
+let lab: Lab;
+try {
+  lab = await startLab({ site: 'site-a' });
+} catch (e) {
+  // One line, never a stack trace: a missing package or a port in use is the operator's to fix.
+  console.error(`ERROR! ${e instanceof TsplayError ? e.describe() : (e as Error).message}`);
+  process.exit(1);
+}
 console.log(`lab up: ${lab.fleet.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}`);
 console.log(`inventory: ${lab.inventory}\n`);
 let code = 1;

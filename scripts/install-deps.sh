@@ -1,27 +1,26 @@
 #!/usr/bin/env bash
-# Installs what the tests and the lab need on a fresh Debian machine (run as root; a no-op when present).
-# The real parts: OpenSSH for the test hosts, rpm/rpmbuild for packages, PostgreSQL, the kamailio binary,
-# sudo for become. Idempotent: only missing packages are installed.
+# Installs what the tests and the lab need on a fresh Debian machine (as root; a no-op when present).
+# The list is src/fleet/requirements.txt ("TOOL PACKAGE" per line), shared with `tsplay lab up`.
+# Not root and something missing: one line naming the packages and the command, exit 1.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 need=()
-have() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ]; }
-have /usr/sbin/sshd      || need+=(openssh-server)
-have ssh-keygen          || need+=(openssh-client)
-have rpmbuild            || need+=(rpm)
-have /usr/sbin/kamailio  || need+=(kamailio)
-have sudo                || need+=(sudo)
-have curl                || need+=(curl)
-have unshare             || need+=(util-linux)
-have setpriv             || need+=(util-linux)
-have mount               || need+=(mount)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "missing Debian packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
-    exit 1
-  fi
-  echo "installing: ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+have() {
+  case "$1" in
+    /*) compgen -G "$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
+while read -r tool pkg; do
+  case "$tool" in ''|'#'*) continue ;; esac
+  have "$tool" || [[ " ${need[*]-} " == *" $pkg "* ]] || need+=("$pkg")
+done < src/fleet/requirements.txt
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${need[*]} (as root: apt-get install ${need[*]}, or run npm test / npm run demo as root)" >&2
+  exit 1
 fi
+echo "installing: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFleet } from '../test/fleet/fleet.js';
+import { startFleet } from '../src/fleet/fleet.js';
 import { parseDoc, reduce, type Fixture } from '../test/compat/reduce.js';
 import { COMPAT_FLEET, SCENARIOS } from '../test/compat/scenarios.js';
 

@@ -1,4 +1,4 @@
-import type { PostgresServer } from '../../test/fleet/postgres.js';
+import type { PostgresServer } from '../fleet/postgres.js';
 
 /**
  * The lab's databases on the real PostgreSQL server: `sre` at the SRE 3.3 schema (service_logic without

@@ -1,7 +1,7 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Fleet } from '../../test/fleet/fleet.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { Site } from './site.js';
 
 /**

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { repoRoot, startFleet, standinsBin, type Fleet } from '../../test/fleet/fleet.js';
-import { startPostgres, type PostgresServer } from '../../test/fleet/postgres.js';
-import { buildSreRpms } from '../../test/fleet/rpms.js';
+import { repoRoot, startFleet, standinsBin, type Fleet } from '../fleet/fleet.js';
+import { startPostgres, type PostgresServer } from '../fleet/postgres.js';
+import { buildSreRpms } from '../fleet/rpms.js';
+import { assertLabRequirements } from '../fleet/requirements.js';
 import { createLabDatabases } from './database.js';
 import { killDaemonsNow, labDaemons, stopDaemons } from './daemons.js';
 import { writeLabInventory } from './inventory.js';
@@ -16,7 +17,7 @@ export { repoRoot };
 export interface LabOptions {
   /** A directory under inventory/ (default site-a) or a path to an inventory directory. */
   site?: string;
-  /** Where the lab keeps its hosts, keys and inventory (default: a fresh test/.work/fleet-XXXXXX). */
+  /** Where the lab keeps its hosts, keys and inventory (default: a fresh <repo>/.work/fleet-XXXXXX). */
   dir?: string;
   /** Seconds a Genesys installation takes (default 0.3). */
   installSeconds?: number;
@@ -39,6 +40,7 @@ export interface Lab {
 
 /** Bring up a site on the test fleet with everything the seed procedures need; see README "The lab". */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  assertLabRequirements();
   const repo = repoRoot();
   const site = await readSite(siteDir(opts.site ?? 'site-a', repo));
   const [rpms, postgres] = await Promise.all([buildSreRpms(), startPostgres()]);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Fleet } from '../../test/fleet/fleet.js';
+import type { Fleet } from '../fleet/fleet.js';
 
 /** Run a shell script on a lab host as root over the fleet's SSH (the OpenSSH client), failing on rc != 0. */
 export function sshRun(fleet: Fleet, host: string, script: string): Promise<string> {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
 
 const smoke = join(repo, 'test/cli/fixtures/smoke.yml');

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { repo, runCli } from '../helpers/cli.js';
 import { parseDoc, reduce, type Fixture, type Reduced } from './reduce.js';
 import { COMPAT_FLEET, SCENARIOS } from './scenarios.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
 import { targetFromVars } from '../../src/connection/target.js';
 import type { ConnectionTarget } from '../../src/connection/types.js';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { ConnectionPool } from '../../src/connection/pool.js';
 import { UnreachableError } from '../../src/connection/types.js';
 import { fleetTarget } from './helpers.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { ConnectionPool } from '../../src/connection/pool.js';
 import type { Connection } from '../../src/connection/types.js';
 import { eventually, fleetTarget, processRunning } from './helpers.js';

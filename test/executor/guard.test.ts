@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
 
 const playbook = join(repo, 'test/executor/fixtures/guarded.yml');

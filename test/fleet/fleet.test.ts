@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, standinsBin, type Fleet } from './fleet.js';
+import { startFleet, standinsBin, type Fleet } from '../../src/fleet/fleet.js';
 
 /** Run `command` on a fleet host with the real OpenSSH client, verifying its host key. */
 function ssh(fleet: Fleet, name: string, command: string, user = 'root'): Promise<{ rc: number; stdout: string; stderr: string }> {

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
 import { repo } from '../helpers/cli.js';
 
 export const fixture = (name: string) => join(repo, 'test/journal/fixtures', name);

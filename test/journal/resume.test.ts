@@ -1,7 +1,7 @@
 import test from 'ava';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, runCli } from '../helpers/cli.js';
 import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until, type Rec } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture, journalDir, journalOf, runIds, type Rec } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, runCli } from '../helpers/cli.js';
 import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until, type Rec } from './helpers.js';
 

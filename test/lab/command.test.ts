@@ -6,8 +6,8 @@ import { labDaemons } from '../../src/lab/daemons.js';
 import { procStart, type LabState } from '../../src/lab/state.js';
 import { repo, runCli, parseRecap } from '../helpers/cli.js';
 
-const cli = join(repo, 'test/lab/lab-cli.ts');
-const lab = (args: string[]): ChildProcess => spawn(process.execPath, ['--import', 'tsx', cli, 'lab', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+const cli = join(repo, 'dist/src/cli.js');
+const lab = (args: string[]): ChildProcess => spawn(process.execPath, [cli, 'lab', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
 const exited = (p: ChildProcess) => new Promise<number | null>((done) => (p.exitCode !== null ? done(p.exitCode) : p.once('exit', (c) => done(c))));
 
 test('lab up brings site B up in the foreground, the same upgrade.yml runs green on it, lab down stops exactly what up started', async (t) => {

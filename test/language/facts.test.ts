@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { arch, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { msgs, resultsOf, runJson, tree } from './helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { fixtures, msgs, resultsOf, runJson, type JsonRun } from './helpers.js';
 
 /**

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlaybook } from '../../src/playbook/load.js';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import type { CliRun } from '../helpers/cli.js';
 import { fixtures, msgs, runJson, tasksOf, tree } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { targetFromVars } from '../../src/connection/target.js';
 import type { Connection, ExecOptions, ExecResult } from '../../src/connection/types.js';
 import { runModule } from '../../src/executor/run-module.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../../src/modules/types.js';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 
 /** Shared setup for the data-module tests: a fake probe for planning, one fleet host for real runs. */
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { psqlModule } from '../../src/modules/psql.js';
-import { startPostgres, type PostgresServer } from '../fleet/postgres.js';
+import { startPostgres, type PostgresServer } from '../../src/fleet/postgres.js';
 import { NASTY, oneHost, type OneHost } from './helpers.js';
 
 // A real PostgreSQL server on the controller; psql runs on a fleet host (which shares the controller's

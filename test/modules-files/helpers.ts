@@ -14,7 +14,7 @@ import { runModule } from '../../src/executor/run-module.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../../src/modules/types.js';
 import { renderText } from '../../src/template/render.js';
 import type { Vars } from '../../src/types.js';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 
 /** A value that must reach the target as literal data, never as shell syntax. */
 export const NASTY = `it's "quoted" $(touch /tmp/pwned-by-tsplay) \`touch /tmp/pwned2\` a  b\nnext line`;

@@ -10,8 +10,8 @@ import { targetFromVars } from '../../src/connection/target.js';
 import type { Connection, ExecResult } from '../../src/connection/types.js';
 import { runModule } from '../../src/executor/run-module.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../../src/modules/types.js';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
-import { buildSreRpms, type SreVersion } from '../fleet/rpms.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { buildSreRpms, type SreVersion } from '../../src/fleet/rpms.js';
 
 export interface SystemLab {
   fleet: Fleet;

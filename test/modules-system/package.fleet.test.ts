@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { packageModule } from '../../src/modules/package.js';
-import { kamailioCfg } from '../fleet/rpm-specs/sre.js';
+import { kamailioCfg } from '../../src/fleet/rpm-specs/sre.js';
 import { NASTY, startSystemLab, type SystemLab } from './helper.js';
 
 // One host's package state carries from test to test: they run in order.

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { startFleet, type Fleet } from '../fleet/fleet.js';
-import { startPostgres, type PostgresServer } from '../fleet/postgres.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { startPostgres, type PostgresServer } from '../../src/fleet/postgres.js';
 import { repo, runCli } from '../helpers/cli.js';
 import { workDir, writeFiles } from './helpers.js';
 

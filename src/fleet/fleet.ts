@@ -55,7 +55,7 @@ export interface FleetOptions {
   names?: string[];
   /** written as [group] sections in the inventory */
   groups?: Record<string, string[]>;
-  /** default: <repo>/test/.work/fleet-<random> (gitignored) */
+  /** default: <repo>/.work/fleet-<random> (gitignored) */
   dir?: string;
   /** extra [all:vars] */
   vars?: Record<string, string>;
@@ -63,7 +63,7 @@ export interface FleetOptions {
 
 export const SSH_PORT = 2222;
 
-/** The repo root: the nearest ancestor with tsplay's package.json (works from test/ and dist/test/). */
+/** The repo root: the nearest ancestor with tsplay's package.json (works from src/ and dist/src/). */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (dirname(dir) !== dir) {
@@ -71,12 +71,12 @@ export function repoRoot(): string {
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsplay') return dir;
     dir = dirname(dir);
   }
-  throw new Error('test fleet: cannot find the tsplay repo root (package.json)');
+  throw new Error('fleet: cannot find the tsplay repo root (package.json)');
 }
 
 /** Stand-in commands (fake systemctl…) that sessions find first in PATH. */
 export function standinsBin(): string {
-  return join(repoRoot(), 'test/fleet/standins/bin');
+  return join(repoRoot(), 'src/fleet/standins/bin');
 }
 
 function tcpOpen(address: string, port: number): Promise<boolean> {
@@ -171,7 +171,7 @@ async function stopOne(s: HostState): Promise<void> {
 export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
   const names = hostNames(opts);
   const repo = repoRoot();
-  const dir = opts.dir ? resolve(opts.dir) : await makeFleetDir(join(repo, 'test/.work'));
+  const dir = opts.dir ? resolve(opts.dir) : await makeFleetDir(join(repo, '.work'));
   if ((PRIVATE_DIRS as readonly string[]).includes(dir)) throw new Error(`test fleet: dir ${dir} is a per-host private dir`);
   await mkdir(dir, { recursive: true });
   await chmod(dir, 0o755); // sshd reads authorized_keys as labuser too

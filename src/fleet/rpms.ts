@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { repoRoot } from './fleet.js';
 import { kamailioCfg, sreAdminScript, sreServerScript, sreUnit } from './rpm-specs/sre.js';
 
 const run = promisify(execFile);
 
 /** Built RPMs are cached here, one directory per hash of everything that goes into them. */
-export const RPM_CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../.work/rpms');
+export const RPM_CACHE_DIR = join(repoRoot(), '.work/rpms');
 
 export interface RpmFileSpec {
   /** Absolute path the file gets on the host. */
@@ -49,7 +50,7 @@ function specText(spec: RpmSpec, stageDir: string): string {
     'AutoReqProv: no',
     '',
     '%description',
-    `${escapeMacros(spec.summary ?? spec.name)} (built by tsplay test/fleet/rpms.ts).`,
+    `${escapeMacros(spec.summary ?? spec.name)} (built by tsplay src/fleet/rpms.ts).`,
     '',
     '%install',
     `cp -a ${stageDir}/. %{buildroot}/`,

@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { quote } from '../../src/util/quote.js';
+import { quote } from '../util/quote.js';
 import { LAB_USER } from './labuser.js';
 
 const run = promisify(execFile);

@@ -71,7 +71,7 @@ function pgUid(): { uid: number; gid: number } {
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findBinDir();
-  const work = join(repoRoot(), 'test', '.work');
+  const work = join(repoRoot(), '.work');
   mkdirSync(work, { recursive: true });
   const dataDir = mkdtempSync(join(work, 'pg-'));
   if (process.getuid?.() === 0) {

@@ -1,5 +1,5 @@
 /**
- * Bring up a test fleet by hand: `node --import tsx test/fleet/cli.ts up [--size N] [--dir D]`.
+ * Bring up a test fleet by hand: `node --import tsx src/fleet/cli.ts up [--size N] [--dir D]`.
  * Prints the inventory path, stays in the foreground; Ctrl-C (SIGINT) or SIGTERM stops the fleet.
  */
 import { parseArgs } from 'node:util';
