@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { ExitCode, TsplayError } from '../errors.js';
 import { startLab, type Lab } from './lab.js';
 import { procStart, readState, reapOrphans, stateFile, stopUp, upAlive, writeState } from './state.js';
@@ -30,7 +29,7 @@ function describe(lab: Lab, dir: string): void {
   out(`stop:      Ctrl-C, or tsplay lab down --dir ${dir}`);
 }
 
-async function up(flags: { site?: string; dir?: string }): Promise<number> {
+export async function labUp(flags: { site?: string; dir?: string }): Promise<number> {
   const dir = resolve(flags.dir ?? DEFAULT_DIR);
   await prepareDir(dir);
   const lab = await startLab({ site: flags.site, dir });
@@ -63,7 +62,7 @@ async function up(flags: { site?: string; dir?: string }): Promise<number> {
   return ExitCode.ok;
 }
 
-async function down(flags: { dir?: string }): Promise<number> {
+export async function labDown(flags: { dir?: string }): Promise<number> {
   const dir = resolve(flags.dir ?? DEFAULT_DIR);
   const state = readState(dir);
   if (!state) throw new TsplayError(`no lab in ${dir} (no lab.json)`);
@@ -75,20 +74,4 @@ async function down(flags: { dir?: string }): Promise<number> {
   }
   out(`lab down: ${dir}`);
   return ExitCode.ok;
-}
-
-/** `tsplay lab up|down`: a site of the seed procedures on local OpenSSH test hosts (root needed). */
-export function registerLabCommand(program: Command, setCode: (code: number) => void): void {
-  const lab = program.command('lab').description('bring a local lab of a site up or down (OpenSSH test hosts on 127.x; needs root)');
-  lab
-    .command('up')
-    .description('start the lab and stay in the foreground until Ctrl-C or `tsplay lab down`')
-    .option('--site <site>', 'a site under inventory/ or an inventory directory', 'site-a')
-    .option('--dir <dir>', 'where the lab keeps its hosts, keys and inventory', DEFAULT_DIR)
-    .action(async (flags: { site?: string; dir?: string }) => setCode(await up(flags)));
-  lab
-    .command('down')
-    .description('stop the lab started in --dir: its daemons, hosts and database')
-    .option('--dir <dir>', 'the lab directory', DEFAULT_DIR)
-    .action(async (flags: { dir?: string }) => setCode(await down(flags)));
 }

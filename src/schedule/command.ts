@@ -1,5 +1,4 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { ExitCode, ParseError, TsplayError } from '../errors.js';
 import { loadJobs, type Job, type JobsFile } from './jobs.js';
 import { isLock } from './lock.js';
@@ -7,27 +6,14 @@ import { lockJob, runScheduler, statePaths } from './scheduler.js';
 import { startJobRun, stdoutLog, type Log } from './spawn-run.js';
 import { formatInZone, nextSlots } from './timing.js';
 
-interface ScheduleFlags {
+export interface ScheduleFlags {
   list?: boolean;
   run?: string;
   check?: boolean;
   stateDir?: string;
 }
 
-/** `tsplay schedule JOBS.yml [--list] [--run JOB] [--check] [--state-dir DIR]`. */
-export function registerScheduleCommand(program: Command, setCode: (code: number) => void): void {
-  program
-    .command('schedule')
-    .description('run playbooks on a schedule (cron: or every:), never two runs of a job at once')
-    .argument('<jobs-file>', 'the jobs file (YAML)')
-    .option('--list', 'print each job with its next three run times')
-    .option('--run <job>', 'run one job now and exit with its exit code')
-    .option('--check', 'validate the jobs file and syntax-check each playbook')
-    .option('--state-dir <dir>', 'where the lock and state files are kept (default: beside the jobs file)')
-    .action(async (file: string, flags: ScheduleFlags) => setCode(await scheduleCommand(file, flags)));
-}
-
-async function scheduleCommand(file: string, flags: ScheduleFlags): Promise<number> {
+export async function scheduleCommand(file: string, flags: ScheduleFlags): Promise<number> {
   const chosen = [flags.list, flags.run !== undefined, flags.check].filter(Boolean).length;
   if (chosen > 1) throw new TsplayError('give only one of --list, --run and --check', { code: ExitCode.badOptions });
   const jobs = loadJobs(file);

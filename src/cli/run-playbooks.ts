@@ -1,0 +1,117 @@
+import { appendFileSync, existsSync } from 'node:fs';
+import { ExitCode, TsplayError } from '../errors.js';
+import { defaultRunOptions, type RunOptions } from '../executor/options.js';
+import { executeRun, prepareRun } from '../executor/run.js';
+import { parseExtraVars } from './extra-vars.js';
+import { listHosts, listTasks } from './listing.js';
+import { consoleReporter } from '../report/console.js';
+import { jsonReporter } from '../report/json.js';
+import type { Reporter } from '../report/events.js';
+import { startJournal } from '../journal/session.js';
+import { graceMs, watchSignals } from '../journal/signals.js';
+import { exitAfterDrain } from './exit.js';
+
+const stdout = (s: string) => process.stdout.write(s);
+const stderr = (s: string) => process.stderr.write(s);
+const warn = (m: string) => stderr(`[WARNING]: ${m}\n`);
+
+export interface PlaybookFlags {
+  inventory: string[];
+  extraVars: string[];
+  limit?: string;
+  forks: string;
+  check?: boolean;
+  diff?: boolean;
+  verbose: number;
+  syntaxCheck?: boolean;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  json?: boolean;
+  tags: string[];
+  skipTags: string[];
+  startAtTask?: string;
+  forceHandlers?: boolean;
+  logFile?: string;
+  resume?: string;
+  force?: boolean;
+  events?: string;
+  journalDir?: string;
+}
+
+function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
+  const forks = Number(f.forks);
+  if (!Number.isInteger(forks) || forks < 1) throw new TsplayError(`--forks must be a positive integer, got '${f.forks}'`, { code: ExitCode.badOptions });
+  for (const p of playbooks) if (!existsSync(p)) throw new TsplayError(`the playbook: ${p} could not be found`, { code: ExitCode.error });
+  const split = (l: string[]) => l.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  return {
+    ...defaultRunOptions,
+    playbooks,
+    inventory: f.inventory,
+    extraVars: parseExtraVars(f.extraVars),
+    limit: f.limit,
+    forks,
+    check: !!f.check,
+    diff: !!f.diff,
+    verbosity: f.verbose,
+    tags: split(f.tags),
+    skipTags: split(f.skipTags),
+    startAtTask: f.startAtTask,
+    forceHandlers: !!f.forceHandlers,
+    json: !!f.json,
+    resumeId: f.resume,
+    force: !!f.force,
+    events: f.events,
+    journalDir: f.journalDir ?? process.env.TSPLAY_JOURNAL_DIR,
+    job: process.env.TSPLAY_JOB,
+  };
+}
+
+export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<number> {
+  if (playbooks.length === 0) throw new TsplayError('no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)', { code: ExitCode.badOptions });
+  const opts = toRunOptions(playbooks, f);
+  const { playbooks: loaded, inventory } = await prepareRun(opts, warn);
+  if (f.syntaxCheck) {
+    for (const pb of loaded) stdout(`\nplaybook: ${pb.file}\n`);
+    return ExitCode.ok;
+  }
+  if (f.listHosts || f.listTasks) {
+    if (f.listHosts) stdout(listHosts(loaded, inventory, opts, warn));
+    if (f.listTasks) stdout(listTasks(loaded, opts));
+    return ExitCode.ok;
+  }
+  const tty = !!process.stdout.isTTY && !process.env.CI;
+  const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
+  const journal = await startJournal(opts, loaded, inventory, warn);
+  if (journal.resume) opts.resume = journal.resume;
+  // `--events -` owns stdout: the human output moves to stderr.
+  const out = opts.events === '-' ? stderr : stdout;
+  const display: Reporter = opts.json
+    ? jsonReporter(out)
+    : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
+  // The journal records first: a controller killed right after an event still has it on disk.
+  const reporter: Reporter = (e) => {
+    journal.reporter(e);
+    display(e);
+  };
+  const interrupts = watchSignals({
+    graceMs: graceMs(),
+    onStop: (sig) => {
+      stderr(`\n[tsplay] ${sig}: stopping — no new tasks. ${sig === 'SIGINT' ? 'Ctrl-C again to abort at once.' : ''}\n`);
+      journal.interrupted(sig, 'stop');
+    },
+    onAbort: (sig) => {
+      stderr(`\n[tsplay] ${sig} again: aborting at once (journal ${journal.id}).\n`);
+      journal.interrupted(sig, 'abort');
+      void journal.close();
+      exitAfterDrain(ExitCode.interrupted);
+    },
+  });
+  try {
+    const outcome = await executeRun(opts, loaded, inventory, reporter, interrupts.stop, interrupts.kill);
+    return outcome.exitCode;
+  } finally {
+    interrupts.dispose();
+    await journal.close();
+  }
+}
+
