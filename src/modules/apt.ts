@@ -375,7 +375,9 @@ export const aptModule: ModuleDef<AptArgs> = {
     const given = (k: keyof AptArgs) => args[k] !== undefined && !(k === 'upgrade' && args.upgrade === 'no');
     const excl = (['deb', 'name', 'upgrade'] as const).filter(given);
     if (excl.length > 1) throw new ParseError(`apt: arguments ${excl.map((k) => `'${k}'`).join(' and ')} are mutually exclusive`, where);
-    if (!(['autoremove', 'deb', 'name', 'update_cache', 'upgrade'] as const).some((k) => given(k))) {
+    const rawKeys = Object.keys((raw ?? {}) as object);
+    const named = (k: string) => rawKeys.some((r) => r === k || (aptSpecs[k]!.aliases ?? []).includes(r));
+    if (!(['autoremove', 'deb', 'name', 'update_cache'] as const).some(named) && !given('upgrade')) {
       if (!args.clean && !args.autoclean && args.cache_valid_time === 0) {
         throw new ParseError("apt: one of 'name', 'deb', 'upgrade', 'update_cache', 'autoremove' is required", where);
       }
