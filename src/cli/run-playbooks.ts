@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { ExitCode, TsplayError } from '../errors.js';
 import { defaultRunOptions, type RunOptions } from '../executor/options.js';
 import { executeRun, prepareRun } from '../executor/run.js';
@@ -10,6 +10,7 @@ import type { Reporter } from '../report/events.js';
 import { startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { exitAfterDrain } from './exit.js';
+import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { setVaultSecrets } from '../vault/keyring.js';
 import { loadVaultSecrets } from '../vault/sources.js';
 import { scrubVaultValues } from '../vault/scrub.js';
@@ -73,7 +74,8 @@ function applyPasswords(inventory: Inventory, pw: { ssh?: string; become?: strin
 function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
   const forks = Number(f.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new TsplayError(`--forks must be a positive integer, got '${f.forks}'`, { code: ExitCode.badOptions });
-  for (const p of playbooks) if (!existsSync(p)) throw new TsplayError(`the playbook: ${p} could not be found`, { code: ExitCode.error });
+  for (const p of playbooks) checkPlaybookFile(p);
+  checkRunOptions(f);
   const split = (l: string[]) => l.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
   return {
     ...defaultRunOptions,
@@ -103,6 +105,7 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   const opts = toRunOptions(playbooks, f);
   const passwords = await askPasswords(f);
   const { playbooks: loaded, inventory } = await prepareRun(opts, warn);
+  checkStartAtTask(loaded, opts.startAtTask);
   applyPasswords(inventory, passwords);
   if (f.syntaxCheck) {
     for (const pb of loaded) stdout(`\nplaybook: ${pb.file}\n`);

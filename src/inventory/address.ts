@@ -53,8 +53,17 @@ export function parseAddress(address: string, allowRanges: boolean): { host: str
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/** More hosts than any real inventory has: a range beyond this is a typo, not a fleet. */
+const MAX_RANGE_HOSTS = 100_000;
+
 /** Expand every `[x:y(:step)]` range in a host name, left to right, as Ansible does. */
 export function expandHostRange(name: string): string[] {
+  const out = expandRange(name);
+  if (out.length > MAX_RANGE_HOSTS) throw new Error(`host range expands to ${out.length} hosts, more than ${MAX_RANGE_HOSTS}: ${name}`);
+  return out;
+}
+
+function expandRange(name: string): string[] {
   const open = name.indexOf('[');
   if (open < 0) return [name];
   const close = name.indexOf(']', open);
@@ -81,9 +90,16 @@ export function expandHostRange(name: string): string[] {
     for (let i = ib; i <= ie; i += step) seq.push(LETTERS[i]!);
   } else {
     if (!/^[0-9]+$/.test(beg) || !/^[0-9]+$/.test(end)) throw new Error(`invalid host range [${bounds.join(':')}]: ${name}`);
+    if (Number(beg) > Number(end)) throw new Error(`host range must have begin <= end: ${name}`);
+    if ((Number(end) - Number(beg)) / step >= MAX_RANGE_HOSTS) throw new Error(`host range expands to more than ${MAX_RANGE_HOSTS} hosts: ${name}`);
     for (let i = Number(beg); i <= Number(end); i += step) seq.push(String(i).padStart(pad, '0'));
   }
-  return seq.flatMap((part) => expandHostRange(head + part + tail));
+  const out: string[] = [];
+  for (const part of seq) {
+    out.push(...expandRange(head + part + tail));
+    if (out.length > MAX_RANGE_HOSTS) throw new Error(`host range expands to more than ${MAX_RANGE_HOSTS} hosts: ${name}`);
+  }
+  return out;
 }
 
 /** A host entry of an INI line or YAML key: expanded names and the port, if any. */

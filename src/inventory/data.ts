@@ -107,10 +107,12 @@ export class InventoryData {
       g.priority = n;
       return;
     }
+    checkConnectionVar(key, value);
     setVar(g.vars, key, value);
   }
 
   setHostVar(host: string, key: string, value: unknown): void {
+    checkConnectionVar(key, value);
     setVar(this.hosts.get(host)!.vars, key, value);
   }
 
@@ -146,4 +148,15 @@ export function hostGroups(h: HostNode): Set<GroupNode> {
 
 function setVar(vars: Vars, key: string, value: unknown): void {
   Object.defineProperty(vars, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Connection variables that can be checked when the inventory is read, so a typo fails before any
+ * host is contacted (a template is checked once rendered, when connecting).
+ */
+export function checkConnectionVar(key: string, value: unknown): void {
+  if (key !== 'ansible_port' && key !== 'ansible_ssh_port') return;
+  if (typeof value === 'string' && /\{\{|\{%/.test(value)) return;
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${key} must be a port number (1-65535), got ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`);
 }

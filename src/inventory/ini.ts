@@ -98,7 +98,11 @@ export function parseIni(text: string, file: string, data: InventoryData): void 
       for (const name of expanded.names) {
         if (name.trim() === '---') fail(lineNo, `invalid host '${name}': '---' is normally a sign this is a YAML file`);
         data.addHost(name, group, expanded.port);
-        for (const [k, v] of vars) data.setHostVar(name, k, v);
+        try {
+          for (const [k, v] of vars) data.setHostVar(name, k, v);
+        } catch (e) {
+          fail(lineNo, `host '${name}': ${(e as Error).message}`);
+        }
       }
     } else if (state === 'vars') {
       const eq = line.indexOf('=');

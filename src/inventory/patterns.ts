@@ -97,6 +97,20 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^(?:${re})$`, 's');
 }
 
+/** Check a pattern's regular expressions without an inventory: the message, or undefined when valid. */
+export function hostPatternError(pattern: string | readonly string[]): string | undefined {
+  for (const part of splitHostPattern(pattern)) {
+    const bare = part.replace(/^[&!]/, '');
+    if (bare[0] !== '~') continue;
+    try {
+      new RegExp(`^(?:${bare.slice(1)})`);
+    } catch (e) {
+      return `invalid regular expression in host pattern '${bare}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    }
+  }
+  return undefined;
+}
+
 function compile(pattern: string): RegExp {
   try {
     return pattern[0] === '~' ? new RegExp(`^(?:${pattern.slice(1)})`) : globToRegExp(pattern);

@@ -7,11 +7,19 @@ import { CycleError, type InventoryData } from './data.js';
  * bare list of hosts, or a bare mapping of variables meaning a host of the group's name) and
  * optionally `_meta.hostvars`; without `_meta`, `SCRIPT --host NAME` is asked for each host.
  */
+/** How long an inventory script may take (TSPLAY_INVENTORY_TIMEOUT seconds, default 60): a hung one must not hang the run. */
+function scriptTimeoutMs(): number {
+  const s = Number(process.env.TSPLAY_INVENTORY_TIMEOUT ?? 60);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 60_000;
+}
+
 function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; spawnError?: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const e = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
-      if (e && typeof e.code === 'string') resolve({ code: -1, stdout, stderr, spawnError: e.message });
+    const timeout = scriptTimeoutMs();
+    execFile(file, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', timeout, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+      if (e?.killed) resolve({ code: -1, stdout, stderr, spawnError: `did not finish within ${timeout / 1000} s (TSPLAY_INVENTORY_TIMEOUT) and was killed` });
+      else if (e && typeof e.code === 'string') resolve({ code: -1, stdout, stderr, spawnError: e.message });
       else resolve({ code: e ? Number(e.code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -23,13 +31,13 @@ export async function parseScript(file: string, data: InventoryData): Promise<vo
   };
   const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
   const res = await run(file, ['--list']);
-  if (res.spawnError) fail(`cannot run inventory script: ${res.spawnError}`);
+  if (res.spawnError) fail(`inventory script ${res.spawnError.startsWith('did not') ? res.spawnError : `cannot run: ${res.spawnError}`}`);
   if (res.code !== 0) fail(`inventory script exited with status ${res.code}${res.stderr.trim() ? `: ${firstLine(res.stderr)}` : ''}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(res.stdout);
   } catch (e) {
-    return fail(`inventory script printed invalid JSON for --list: ${(e as Error).message}`);
+    return fail(`inventory script printed invalid JSON for --list: ${firstLine((e as Error).message)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail('inventory script --list must print a JSON object');
 
@@ -84,7 +92,7 @@ export async function parseScript(file: string, data: InventoryData): Promise<vo
         try {
           vars = JSON.parse(r.stdout);
         } catch (e) {
-          return fail(`inventory script printed invalid JSON for --host ${h}: ${(e as Error).message}`);
+          return fail(`inventory script printed invalid JSON for --host ${h}: ${firstLine((e as Error).message)}`);
         }
       }
     }

@@ -21,7 +21,7 @@ export function isHostList(source: string): boolean {
   return source.includes(',') && !existsSync(source);
 }
 
-export async function readSource(source: string, data: InventoryData, warnings: string[]): Promise<void> {
+export async function readSource(source: string, data: InventoryData, warnings: string[], inDir = false): Promise<void> {
   if (isHostList(source)) {
     for (const raw of source.split(',')) {
       const h = raw.trim();
@@ -41,12 +41,25 @@ export async function readSource(source: string, data: InventoryData, warnings: 
   if (st.isDirectory()) {
     for (const entry of readdirSync(path).sort()) {
       if (IGNORED.test(entry)) continue;
-      await readSource(join(path, entry), data, warnings);
+      await readSource(join(path, entry), data, warnings, true);
     }
     return;
   }
+  if (!st.isFile()) throw new TsplayError('inventory source is not a regular file, a directory or a host list', { code: 1, where: { file: source } });
   if (isExecutable(path)) return parseScript(path, data);
-  const text = readFileSync(path, 'utf8');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new TsplayError(`cannot read the inventory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { code: 1, where: { file: source } });
+  }
+  // A binary file (an archive, a core dump) is not an inventory: in a directory it is skipped, as
+  // Ansible's plugins all fail to parse it; given by itself it is an error.
+  if (bytes.includes(0)) {
+    if (inDir) return void warnings.push(`${source}: skipped, a binary file is not an inventory`);
+    throw new TsplayError('a binary file is not an inventory', { code: 1, where: { file: source } });
+  }
+  const text = bytes.toString('utf8');
   const ext = extname(path);
   if (YAML_EXTS.includes(ext)) return parseYaml(text, path, data, warnings);
   if (ext === '' && looksLikeYaml(text, path)) return parseYaml(text, path, data, warnings);

@@ -69,7 +69,13 @@ export function parseYamlInventory(doc: unknown, file: string, data: InventoryDa
           if (hostVars !== null && !isMap(hostVars)) err(`variables of host '${pattern}' must be a mapping, got ${describe(hostVars)}`, hostAt);
           for (const h of expanded.names) {
             data.addHost(h, name, expanded.port);
-            for (const [k, v] of Object.entries(hostVars ?? {})) data.setHostVar(h, k, plainData(v));
+            for (const [k, v] of Object.entries(hostVars ?? {})) {
+              try {
+                data.setHostVar(h, k, plainData(v));
+              } catch (e) {
+                err(`host '${h}': ${(e as Error).message}`, sourceOfKey(hostVars, k) ?? hostAt);
+              }
+            }
           }
         }
       } else {

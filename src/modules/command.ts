@@ -1,7 +1,7 @@
 import { ParseError } from '../errors.js';
 import { quote, quoteArgv } from '../util/quote.js';
 import { shellSplit } from '../util/shlex.js';
-import { parseArgs, type ArgSpecs } from './args.js';
+import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { skipByGuards } from './run-guards.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
 import type { ExecResult } from '../connection/types.js';
@@ -45,6 +45,15 @@ function parseCommandArgs(module: string, raw: unknown, where: Parameters<Module
   if (given.length > 1) throw new ParseError(`${module}: give only one of the free-form command, 'cmd' and 'argv'`, where);
   if (module === 'shell' && args.argv) throw new ParseError("shell: 'argv' is not supported, use a command string", where);
   if (module === 'command' && args.executable) throw new ParseError("command: 'executable' is only for the shell module", where);
+  // command splits its line itself: an unbalanced quote is found at load time, not on the host
+  const text = args._raw_params ?? args.cmd;
+  if (module === 'command' && text !== undefined && !unrendered(text, loadTime)) {
+    try {
+      shellSplit(text);
+    } catch (e) {
+      throw new ParseError(`command: ${(e as Error).message}`, where);
+    }
+  }
   return args;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecResult } from '../connection/types.js';
 import { ParseError, type Source } from '../errors.js';
-import { parseArgs, type ArgSpecs } from './args.js';
+import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import type { ModuleDef, Outcome, Plan } from './types.js';
 
 /**
@@ -50,6 +50,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function parse(raw: unknown, where: Source, loadTime: boolean): UriArgs {
   const a = parseArgs<UriArgs>('uri', specs, raw, where, loadTime);
+  // a literal URL is checked at load time: a typo must not wait for a host to be contacted
+  if (!unrendered(a.url, loadTime) && !/^https?:\/\//i.test(a.url)) throw new ParseError(`uri: argument 'url' must start with http:// or https://, got ${JSON.stringify(a.url)}`, where);
   if (loadTime) return a;
   a.method = a.method.toUpperCase();
   if (!/^[A-Z]+$/.test(a.method)) throw new ParseError(`uri: argument 'method' must be an HTTP method, got ${JSON.stringify(a.method)}`, where);

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
@@ -7,6 +7,7 @@ import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
+import { hostPatternError } from '../inventory/patterns.js';
 import { loadGuard } from './guard.js';
 import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
 
@@ -30,7 +31,7 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
   if (!Array.isArray(data)) throw new ParseError('a playbook must be a list of plays', sourceOf(data) ?? { file });
   const plays: Play[] = [];
   data.forEach((raw, i) => {
-    const where = sourceOf(raw) ?? { file };
+    const where = sourceOfItem(data, i) ?? { file };
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ParseError('each play must be a dictionary', where);
     const entry = raw as Record<string, unknown>;
     if ('import_playbook' in entry) {
@@ -53,6 +54,10 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   if (typeof hosts !== 'string' && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
     throw new ParseError("'hosts' must be a pattern string or a list of patterns", sourceOfKey(raw, 'hosts') ?? where);
   }
+  if (!(Array.isArray(hosts) ? hosts : [hosts]).some((h) => isTemplate(h))) {
+    const bad = hostPatternError(hosts as string | string[]);
+    if (bad) throw new ParseError(bad, sourceOfKey(raw, 'hosts') ?? where);
+  }
   const dir = dirname(file);
   // Shared snippets: {{> name}} from templates/partials/ beside the playbook (and in each role).
   registerPartialsDir(join(dir, 'templates', 'partials'));
@@ -72,7 +77,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
   });
 
-  const loadRole = (entry: unknown, at: Source, path: string): Block[] => {
+  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = []): Block[] => {
     let roleName: string;
     let params: Vars = {};
     let keywords: Record<string, unknown> = {};
@@ -89,11 +94,17 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         else params[k] = v;
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
-    return [roleBlock(roleName, params, keywords, 'main', at, path, true)];
+    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = []): Block {
     const rolePath = findRole(roleName, searchPath, at);
+    // A role that depends on itself, directly or through others, would expand forever.
+    const depChain = [...chain, rolePath];
+    if (chain.includes(rolePath)) {
+      const names = depChain.slice(chain.indexOf(rolePath)).map((p) => basename(p));
+      throw new ParseError(`role dependency cycle: ${names.join(' -> ')}`, at);
+    }
     registerPartialsDir(join(rolePath, 'templates', 'partials'));
     const role: RoleInstance = {
       name: roleName,
@@ -105,8 +116,9 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     checkTemplates(params, at, `role '${roleName}'`);
     const key = `${rolePath}|${JSON.stringify(params)}|${tasksFrom}`;
     const items: Item[] = [];
-    loadRoleDependencies(rolePath, warnings).forEach((dep, i) => {
-      items.push(...loadRole(dep, sourceOf(dep) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`));
+    const deps = loadRoleDependencies(rolePath, warnings);
+    deps.forEach((dep, i) => {
+      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain));
     });
     if (!dedupe || !roleSeen.has(key)) {
       if (dedupe) roleSeen.add(key);
@@ -145,7 +157,13 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       : [...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)];
     const found = candidates.find((c) => existsSync(c));
     if (!found) throw new ParseError(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler) }, { file: found });
+    // A file that includes itself, directly or through others, would expand forever.
+    const chain = [...(scope.chain ?? [scope.file]), found];
+    if (chain.indexOf(found) < chain.length - 1) {
+      const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
+      throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
+    }
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain }, { file: found });
   }
 
   const scope = scopeFor(file);

@@ -1,7 +1,8 @@
 import { ParseError, type Source } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
-import { checkTemplate } from '../template/render.js';
+import { checkTemplate, isTemplate } from '../template/render.js';
+import { toBool } from '../modules/args.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
@@ -13,6 +14,8 @@ export interface TaskScope {
   file: string;
   role?: RoleInstance;
   handler?: boolean;
+  /** The task files being expanded, outermost first (an include cycle is an error). */
+  chain?: string[];
   /** Loads the items an import/include brings in (provided by the playbook loader). */
   expandInclude(action: string, params: Vars, where: Source, scope: TaskScope): Item[];
 }
@@ -206,23 +209,39 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
   if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
   if (loops.length === 1) {
     const key = loops[0]!;
-    checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
+    const at = sourceOfKey(raw, key) ?? where;
+    checkTemplates(raw[key], at, context);
+    const v = raw[key];
+    const templated = typeof v === 'string' && isTemplate(v);
+    // loop wants a list (Ansible: "Invalid data passed to 'loop', it requires a list"); with_dict a dictionary
+    if (key === 'with_dict') {
+      if (!templated && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new ParseError(`'with_dict' must be a dictionary or a template giving one, got ${JSON.stringify(v)}`, at, context);
+    } else if (key === 'loop' || key === 'with_list' || key === 'with_indexed_items') {
+      if (!templated && !Array.isArray(v)) throw new ParseError(`'${key}' must be a list or a template giving one, got ${JSON.stringify(v)}`, at, context);
+    } else if (!templated && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      throw new ParseError(`'${key}' must be a list or a template giving one, got a dictionary`, at, context);
+    }
     task.loop = key === 'with_items' ? { flatten: raw[key] } : key === 'with_dict' ? { dict: raw[key] } : key === 'with_indexed_items' ? { indexed: raw[key] } : raw[key];
   }
   if (raw.loop_control !== undefined) {
     const lc = raw.loop_control as Record<string, unknown>;
-    if (lc === null || typeof lc !== 'object' || Array.isArray(lc)) throw new ParseError("'loop_control' must be a dictionary", where, context);
+    if (lc === null || typeof lc !== 'object' || Array.isArray(lc)) throw new ParseError("'loop_control' must be a dictionary", sourceOfKey(raw, 'loop_control') ?? where, context);
     for (const k of Object.keys(lc)) {
+      const at = sourceOfKey(lc, k) ?? where;
       if (!['loop_var', 'label', 'index_var', 'pause', 'extended', 'extended_allitems'].includes(k)) {
-        throw new ParseError(`'loop_control' has no option '${k}'`, sourceOfKey(lc, k) ?? where, context);
+        throw new ParseError(`'loop_control' has no option '${k}'`, at, context);
       }
+      const v = lc[k];
+      if ((k === 'loop_var' || k === 'index_var') && (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) throw new ParseError(`loop_control: '${k}' must be a variable name, got ${JSON.stringify(v)}`, at, context);
+      if (k === 'pause' && !(typeof v === 'number' && v >= 0)) throw new ParseError(`loop_control: 'pause' must be a number of seconds, got ${JSON.stringify(v)}`, at, context);
+      if ((k === 'extended' || k === 'extended_allitems') && toBool(v) === undefined) throw new ParseError(`loop_control: '${k}' must be a boolean, got ${JSON.stringify(v)}`, at, context);
     }
     task.loopControl = {
       loopVar: typeof lc.loop_var === 'string' ? lc.loop_var : 'item',
       label: lc.label,
       indexVar: typeof lc.index_var === 'string' ? lc.index_var : undefined,
       pause: typeof lc.pause === 'number' ? lc.pause : undefined,
-      extended: lc.extended === true,
+      extended: toBool(lc.extended) === true,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import jsyaml from 'js-yaml';
 import { ParseError, type Source } from '../errors.js';
 import { ANSIBLE_SCHEMA, withVaultFile } from './yaml-schema.js';
@@ -120,6 +120,7 @@ function parseYamlText(text: string, file: string, warnings: YamlWarning[]): unk
   const found: YamlWarning[] = [];
   try {
     const value = withVaultFile(file, () => jsyaml.load(text, { schema: ANSIBLE_SCHEMA, json: true, listener: (e, s) => listener(e, s as never), filename: file })) ?? null;
+    if (text.includes('*')) checkAliasExpansion(value, file);
     // Inner mappings close first: report in the order the file reads.
     found.sort((a, b) => a.where.line! - b.where.line! || a.where.column! - b.where.column!);
     warnings.push(...found);
@@ -155,12 +156,43 @@ function recordKeys(map: Record<string, unknown>, frame: Frame, at: (o: number) 
   keyPositions.set(map, keys);
 }
 
+/** More nodes than any real playbook: aliases that expand beyond this are an alias bomb ("billion laughs"). */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+/**
+ * Aliases share one object, so a few lines can stand for billions of nodes that every later walk
+ * (templates, keywords, JSON) would visit. Count the expanded size once, each shared node once.
+ */
+function checkAliasExpansion(value: unknown, file: string): void {
+  const sizes = new Map<object, number>();
+  const size = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    sizes.set(v, 1); // a cycle counts once
+    let n = 1;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) {
+      n += size(c);
+      if (n > MAX_EXPANDED_NODES) break;
+    }
+    sizes.set(v, n);
+    return n;
+  };
+  if (size(value) > MAX_EXPANDED_NODES) {
+    throw new ParseError(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} values (an alias bomb?)`, { file });
+  }
+}
+
 /** Read and parse a YAML (or JSON) file. Missing/unreadable files are a clear error. */
 export function loadYamlFile(file: string, warnings: YamlWarning[] = []): unknown {
   let text: string;
   try {
+    // A FIFO or a device would block the read forever; a directory is no document.
+    const st = statSync(file);
+    if (!st.isFile()) throw new ParseError(`not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a special file'})`, { file });
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ParseError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ParseError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? (e as Error).message})`, { file });
   }
