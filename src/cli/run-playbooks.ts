@@ -9,6 +9,7 @@ import { jsonReporter } from '../report/json.js';
 import type { Reporter } from '../report/events.js';
 import { startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
+import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
 import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { setVaultSecrets } from '../vault/keyring.js';
@@ -117,8 +118,24 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
     return ExitCode.ok;
   }
   const tty = !!process.stdout.isTTY && !process.env.CI;
+  // A journal that cannot be written (full disk) stops the run as a first Ctrl-C does: no new task,
+  // but commands in flight finish and always sections and guard teardowns run. Said once, exit 1.
+  let journalFault: string | undefined;
+  let stopRun: ((reason: string) => void) | undefined;
+  const offFault = onWriteFailure((file, err) => {
+    if (journalFault) return;
+    journalFault = `${file}: ${err.code ?? err.message}`;
+    stderr(`\n[tsplay] the run journal cannot be written (${journalFault}): stopping — no new tasks; always sections and guard teardowns still run.\n`);
+    stopRun?.('journal write failed');
+  });
   const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
-  const journal = await startJournal(opts, loaded, inventory, warn);
+  let journal: Awaited<ReturnType<typeof startJournal>>;
+  try {
+    journal = await startJournal(opts, loaded, inventory, warn);
+  } catch (e) {
+    offFault();
+    throw e;
+  }
   if (journal.resume) opts.resume = journal.resume;
   // `--events -` owns stdout: the human output moves to stderr.
   const out = opts.events === '-' ? stderr : stdout;
@@ -145,11 +162,15 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
       exitAfterDrain(ExitCode.interrupted);
     },
   });
+  stopRun = (reason) => interrupts.stopFor(reason);
+  if (journalFault) interrupts.stopFor('journal write failed');
   try {
     const outcome = await executeRun(opts, loaded, inventory, reporter, interrupts.stop, interrupts.kill);
+    if (journalFault && (outcome.exitCode === ExitCode.ok || outcome.exitCode === ExitCode.interrupted)) return ExitCode.error;
     return outcome.exitCode;
   } finally {
     interrupts.dispose();
+    offFault();
     await journal.close();
   }
 }

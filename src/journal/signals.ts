@@ -4,6 +4,8 @@ export interface Interrupts {
   stop: AbortSignal;
   /** Aborted when the grace period ends, or at the second signal: commands in flight are killed. */
   kill: AbortSignal;
+  /** Stop as the first signal would, for another reason (the journal cannot be written). */
+  stopFor(reason: string): void;
   /** Stop listening (the run is over). */
   dispose(): void;
 }
@@ -34,16 +36,19 @@ export function watchSignals(h: SignalHandlers): Interrupts {
   const kill = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let count = 0;
+  const startGrace = () => {
+    timer = setTimeout(() => {
+      h.onGraceOver?.();
+      kill.abort(new Error('grace period over'));
+    }, h.graceMs);
+    timer.unref();
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
       h.onStop(sig);
       stop.abort(new Error(`${sig}: stopping`));
-      timer = setTimeout(() => {
-        h.onGraceOver?.();
-        kill.abort(new Error('grace period over'));
-      }, h.graceMs);
-      timer.unref();
+      startGrace();
     } else {
       if (timer) clearTimeout(timer);
       stop.abort();
@@ -56,6 +61,12 @@ export function watchSignals(h: SignalHandlers): Interrupts {
   return {
     stop: stop.signal,
     kill: kill.signal,
+    stopFor(reason) {
+      if (count > 0) return;
+      count = 1;
+      stop.abort(new Error(reason));
+      startGrace();
+    },
     dispose() {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onSignal);

@@ -189,6 +189,7 @@ const cases: Case[] = [
   { name: '--limit @ a missing file', args: ['pb.yml', '-i', 'INV', '-l', '@gone.txt'], code: 5, says: /--limit.*gone\.txt/ },
   { name: '--resume an unknown run', args: ['pb.yml', '-i', 'INV', '--resume', 'nope', '--journal-dir', 'runs'], code: 1, says: /no run 'nope' in .*runs/ },
   { name: '--journal-dir that is a file', files: { 'afile': 'x' }, args: ['pb.yml', '-i', 'INV', '--journal-dir', 'afile'], code: 5, says: /--journal-dir.*afile/ },
+  { name: '--journal-dir that cannot be written', args: ['pb.yml', '-i', 'INV', '--journal-dir', '/sys/tsplay-runs'], code: 1, says: /cannot write the run journal in \/sys\/tsplay-runs\/\S+ \(\w+\); choose a writable place/ },
   { name: '--events into a missing directory', args: ['pb.yml', '-i', 'INV', '--events', 'no/such/dir/ev.jsonl'], code: 5, says: /--events.*no\/such\/dir/ },
   { name: '--log-file into a missing directory', args: ['pb.yml', '-i', 'INV', '--log-file', 'no/such/dir/log'], code: 5, says: /--log-file.*no\/such\/dir/ },
   { name: 'runs show of an unknown run', args: ['runs', 'show', 'nope', '--journal-dir', 'runs'], code: 1, says: /nope/ },
