@@ -90,7 +90,7 @@ export function assembleFragments(fragments: Fragment[], a: Pick<AssembleArgs, '
   return Buffer.concat(parts);
 }
 
-const MARK = '--tsplay-fragment--';
+const MARK = '@@tsplay-fragment@@';
 
 /** The regular files directly in a directory on the target, with their content (one round trip). */
 async function remoteFragments(ctx: ModuleContext, src: string): Promise<Fragment[] | string> {

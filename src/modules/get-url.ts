@@ -282,9 +282,10 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     // Check mode: download to a temp file and compare, so that "changed" tells the truth; nothing is kept.
     const r = await ctx.probe(downloadScript(base), { stdin, timeoutMs });
     const out = read(r, { changed: false, failed: false, ...result });
-    if (out.failed) return { steps: [], failed: true, msg: out.msg, result: out };
+    if (out.failed) return { steps: [], failed: true, msg: out.msg, result: { ...out, changed: undefined, failed: undefined } };
     const differs = readDownload(r.stdout).outcome === 'differs';
-    return { steps: [...(differs ? write.steps : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: out };
+    const { changed: _c, failed: _f, ...fields } = out;
+    return { steps: [...(differs ? write.steps : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: fields };
   }
   const download: Step = { cmd: downloadScript({ ...base, write: write.steps[0]!.cmd }), stdin, timeoutMs };
   return {

@@ -130,7 +130,7 @@ export function probeScript(a: UnarchiveArgs, url: boolean): string {
     `  if [ -d "$z/$f" ]; then [ -d ${d}/"$f" ] || echo "$f: File type differs"; continue; fi`,
     `  if ! cmp -s "$z/$f" ${d}/"$f"; then echo "$f: Contents differ"; fi`,
     a.mode ? '' : `  if [ "$(stat -c %a "$z/$f")" != "$(stat -c %a ${d}/"$f")" ]; then echo "$f: Mode differs"; fi`,
-    'done',
+    'done; true',
   ].filter(Boolean);
   const lines = [
     ...acquire(a, url),
@@ -146,9 +146,10 @@ export function probeScript(a: UnarchiveArgs, url: boolean): string {
     `  ;;`,
     `*)`,
     `  echo ${SEP}list; tar -t${ZIPFLAG_AUTO}${tarOpts(a)}${a.exclude.map((e) => ` --exclude=${quote(e)}`).join('')} -f "$a"${a.include.map((f) => ` ${quote(f)}`).join('')} || exit 2`,
-    `  echo ${SEP}diff; LANG=C LC_ALL=C tar --diff -C ${d}${tarCommonAuto(a)} 2>&1`,
+    `  echo ${SEP}diff; LANG=C LC_ALL=C tar --diff -C ${d}${tarCommonAuto(a)} 2>&1 || true`,
     `  ;;`,
     `esac`,
+    `exit 0`,
   ];
   return lines.join('\n');
 }

@@ -167,9 +167,9 @@ test('assemble: sorted fragments, newline glue, delimiter, regexp, hidden', (t) 
 });
 
 test('assemble plan: fragments read on the target; same checksum → ok; a missing src fails', async (t) => {
-  const frag = (name: string, data: string) => `--tsplay-fragment--${Buffer.from(name).toString('base64')}\n${Buffer.from(data).toString('base64')}\n`;
+  const frag = (name: string, data: string) => `@@tsplay-fragment@@${Buffer.from(name).toString('base64')}\n${Buffer.from(data).toString('base64')}\n`;
   const listing = 'ok\n' + frag('a', 'one\n') + frag('b', 'two\n');
-  const answer = (destSha?: string) => (cmd: string) => (cmd.includes('--tsplay-fragment--') ? listing : statOutput(destSha ? { sha1: destSha } : undefined) + SEP + statOutput({ dir: true }) + SEP);
+  const answer = (destSha?: string) => (cmd: string) => (cmd.includes("@@tsplay-fragment@@") ? listing : statOutput(destSha ? { sha1: destSha } : undefined) + SEP + statOutput({ dir: true }) + SEP);
   const p = await plan(assembleModule, { src: '/etc/sre/conf.d', dest: '/etc/sre/all.conf' }, answer());
   t.is(p.steps[0]!.stdin!.toString(), 'one\ntwo\n');
   t.like(p.result, { checksum: sha1('one\ntwo\n'), src: '/etc/sre/conf.d', msg: 'OK' });
