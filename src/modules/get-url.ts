@@ -3,7 +3,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { statFiles } from '../facts/file.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
-import { atomicWriteSteps } from './atomic-write.js';
+import { backupName, ownership } from './atomic-write.js';
 import { applyMode, attributeSteps, octal, parseMode } from './file-attrs.js';
 import type { ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
@@ -11,7 +11,7 @@ import { cfgQuote } from './uri.js';
 
 /**
  * get_url: download a URL on the target with its `curl` (or `wget`), into a temp file, check the
- * `checksum`, then put it in place atomically (atomic-write.ts) only when its SHA-1 differs from dest.
+ * `checksum`, then renamed over dest (the temp file sits beside it) only when its SHA-1 differs.
  * Credentials and headers reach the tool through a config on stdin, never argv.
  */
 export interface GetUrlArgs {
@@ -163,7 +163,31 @@ export function downloadLines(tool: Tool, url: string, tmpDir: string | undefine
   return lines;
 }
 
-/** The whole download script: fetch, verify the checksum, compare with dest, and (write) move it in place. */
+/** How the downloaded temp file becomes dest: its attributes, the backup, then a rename (as atomic-write.ts). */
+export interface Placement {
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backupFile?: string;
+}
+
+function placeLines(dest: string, p: Placement): string[] {
+  const d = quote(dest);
+  const lines: string[] = [];
+  if (p.mode) lines.push(/^[0-7]+$/.test(p.mode) ? `chmod ${quote(p.mode)} "$d" || exit 1` : `chmod =rw "$d" && chmod ${quote(p.mode)} "$d" || exit 1`);
+  else lines.push(`if [ -e ${d} ]; then chmod --reference=${d} "$d"; else chmod =rw "$d"; fi || exit 1`);
+  if (!p.owner || !p.group) lines.push(`if [ -e ${d} ]; then chown --reference=${d} "$d" 2>/dev/null || true; fi`);
+  const own = ownership(p.owner, p.group);
+  if (own) lines.push(`${own} "$d" || exit 1`);
+  if (p.backupFile) lines.push(`if [ -e ${d} ]; then cp -p ${d} ${quote(p.backupFile)} || exit 1; fi`);
+  lines.push(`mv -f "$d" ${d} || exit 1`);
+  return lines;
+}
+
+/**
+ * The whole download script: fetch into a temp file, verify the checksum, compare with dest, and (with
+ * `place`) rename it over dest — the temp file is then made beside dest, so the rename is atomic.
+ */
 export function downloadScript(o: {
   tool: Tool;
   url: string;
@@ -171,11 +195,11 @@ export function downloadScript(o: {
   tmpDir?: string;
   ifModifiedSince?: string;
   checksum?: { algo: string; value: string };
-  /** The atomic write of stdin to dest; absent: only report whether dest would change (check mode). */
-  write?: string;
+  /** Absent: only report whether dest would change (check mode). */
+  place?: Placement;
 }): string {
   const d = quote(o.dest);
-  const lines = downloadLines(o.tool, o.url, o.tmpDir, o.ifModifiedSince);
+  const lines = downloadLines(o.tool, o.url, o.place ? posix.dirname(o.dest) : o.tmpDir, o.ifModifiedSince);
   if (o.checksum) {
     lines.push(
       `c=$(${o.checksum.algo}sum < "$d" | cut -d' ' -f1)`,
@@ -183,8 +207,8 @@ export function downloadScript(o: {
     );
   }
   lines.push(`if [ -f ${d} ] && [ "$(sha1sum < ${d} | cut -d' ' -f1)" = "$(sha1sum < "$d" | cut -d' ' -f1)" ]; then echo same; exit 0; fi`);
-  if (o.write === undefined) lines.push('echo differs');
-  else lines.push(`( ${o.write}\n) < "$d" || exit $?`, 'echo written');
+  if (!o.place) lines.push('echo differs');
+  else lines.push(...placeLines(o.dest, o.place), 'echo written');
   return lines.join('\n');
 }
 
@@ -268,7 +292,7 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     const current = st.exists && st.mode ? Number.parseInt(st.mode, 8) : 0o666 & ~Number.parseInt(st.umask ?? '0022', 8);
     mode = octal(applyMode(mode, current, false, Number.parseInt(st.umask ?? '0022', 8)));
   }
-  const write = atomicWriteSteps(dest, '', { mode, owner: a.owner, group: a.group, backup: a.backup });
+  const place: Placement = { mode, owner: a.owner, group: a.group, backupFile: a.backup && st.exists ? backupName(dest) : undefined };
   const read = (r: ExecResult, out: Outcome): Outcome => {
     const d = readDownload(r.stdout);
     const o: Outcome = { ...out, status_code: d.status ?? -1, checksum_src: d.sha1 ?? null };
@@ -285,9 +309,10 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     if (out.failed) return { steps: [], failed: true, msg: out.msg, result: { ...out, changed: undefined, failed: undefined } };
     const differs = readDownload(r.stdout).outcome === 'differs';
     const { changed: _c, failed: _f, ...fields } = out;
-    return { steps: [...(differs ? write.steps : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: fields };
+    const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
+    return { steps: [...(differs ? [download] : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: fields };
   }
-  const download: Step = { cmd: downloadScript({ ...base, write: write.steps[0]!.cmd }), stdin, timeoutMs };
+  const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
   return {
     steps: [download, ...attrs.steps],
     result,
@@ -297,7 +322,7 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
       const written = readDownload(results[0]!.stdout).outcome === 'written';
       const attrFailed = results.slice(1).find((r) => r.rc !== 0);
       if (attrFailed) return { ...out, failed: true, changed: written, msg: attrFailed.stderr.trim() || `rc ${attrFailed.rc}` };
-      if (written && write.backupFile && st.exists) out.backup_file = write.backupFile;
+      if (written && place.backupFile) out.backup_file = place.backupFile;
       return { ...out, changed: written || attrs.steps.length > 0 };
     },
   };

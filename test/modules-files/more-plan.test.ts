@@ -232,7 +232,7 @@ test('get_url: file name from the URL, checksum files, curl config carries secre
   t.regex(cfg, /^user = "u:p\\"w"$/m);
   t.regex(cfg, /^header = "X-Token: t"$/m);
   t.regex(cfg, /^location$/m);
-  const script = downloadScript({ tool: 'curl', url: a.url, dest: '/d', checksum: { algo: 'sha256', value: 'ab' }, write: 'true' });
+  const script = downloadScript({ tool: 'curl', url: a.url, dest: '/d', checksum: { algo: 'sha256', value: 'ab' }, place: {} });
   t.false(script.includes('p"w'));
   t.regex(script, /curl -K "\$cfg"/);
   t.regex(script, /sha256sum < "\$d"/);
@@ -252,7 +252,7 @@ test('get_url plan: a dest with the right checksum is not downloaded; otherwise 
   t.deepEqual([same.steps, same.msg], [[], 'file already exists']);
   const other = await plan(getUrlModule, { url: 'http://h/sre.tgz', dest: '/opt/sre.tgz', checksum: `sha256:${good}` }, answer('b'.repeat(64)));
   t.is(other.steps.length, 1);
-  t.regex(other.steps[0]!.cmd, /mv -f "\$t" \/opt\/sre\.tgz/);
+  t.regex(other.steps[0]!.cmd, /mktemp \/opt\/.tsplay-get_url.XXXXXX[\s\S]*mv -f "\$d" \/opt\/sre\.tgz/);
   t.notRegex(other.steps[0]!.cmd, / -z /, 'a checksum mismatch forces the download');
   const noCurl = await plan(getUrlModule, { url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, (cmd) => (cmd.startsWith('if command -v curl') ? 'tool=\n' : ''));
   t.like(noCurl, { failed: true, msg: 'get_url needs curl or wget on the target: neither was found in PATH' });
