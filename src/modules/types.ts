@@ -16,6 +16,8 @@ export interface ModuleDef<A = any> {
   aliases?: readonly string[];
   /** Accepts a free-form string (`command: ls -l`) as `_raw_params`; k=v words in it become arguments. */
   freeForm?: boolean;
+  /** Its result's `ansible_facts` become host facts (getent, package_facts, service_facts, hostname). */
+  returnsFacts?: boolean;
   /** Runs on the controller only (debug, set_fact, assert, fail, pause, meta): no connection is needed. */
   controllerOnly?: boolean;
   /**
@@ -95,5 +97,5 @@ export interface Plan {
    * Build the final outcome from the steps' results (in step order). Default: failed when a step's rc ≠ 0,
    * with that step's rc/stdout/stderr; changed = plan's changed.
    */
-  finish?(results: ExecResult[], base: Outcome): Outcome;
+  finish?(results: ExecResult[], base: Outcome): Outcome | Promise<Outcome>;
 }
