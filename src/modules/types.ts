@@ -97,5 +97,10 @@ export interface Plan {
    * Build the final outcome from the steps' results (in step order). Default: failed when a step's rc ≠ 0,
    * with that step's rc/stdout/stderr; changed = plan's changed.
    */
-  finish?(results: ExecResult[], base: Outcome): Outcome | Promise<Outcome>;
+  finish?(results: ExecResult[], base: Outcome): Outcome;
+  /**
+   * Like `finish`, for a module that must keep talking to the host after its steps (reboot waits for the
+   * host to come back). Not called in check mode. Wins over `finish`.
+   */
+  finishAsync?(results: ExecResult[], base: Outcome): Promise<Outcome>;
 }

@@ -41,7 +41,7 @@ test.serial('reboot: the host goes away and comes back; the module waits for the
 test.serial('a boot id that never changes times out naming the check', async (t) => {
   const r = await lab.run(rebootModule, 'h2', { ...args, boot_time_command: 'echo same', reboot_timeout: 2 });
   t.like(r, { failed: true, rebooted: true }, String(r.msg));
-  t.regex(String(r.msg), /^Timed out waiting for last boot time check \(timeout=2\): boot time has not changed/);
+  t.regex(String(r.msg), /^Timed out waiting for last boot time check \(timeout=2\)/);
 });
 
 test.serial('a shutdown command that is nowhere in search_paths fails before anything happens', async (t) => {

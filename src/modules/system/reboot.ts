@@ -132,7 +132,7 @@ export const rebootModule: ModuleDef<RebootArgs> = {
       if (found.rc !== 0) return { steps: [], failed: true, msg: `Unable to find command "${bin}" in search paths: ${JSON.stringify(a.search_paths)}` };
       shutdown = found.stdout.trim();
     }
-    // No planned step: the reboot runs in `finish`, which must survive the connection dropping under it.
-    return { steps: [], changed: true, result: { rebooted: true }, finish: (_results, base) => rebootAndWait(a, ctx, shutdown, boot.stdout.trim(), base) };
+    // No planned step: the reboot runs in `finishAsync`, which must survive the connection dropping under it.
+    return { steps: [], changed: true, result: { rebooted: true }, finishAsync: (_results, base) => rebootAndWait(a, ctx, shutdown, boot.stdout.trim(), base) };
   },
 };
