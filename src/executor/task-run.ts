@@ -103,6 +103,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     const facts = result.ansible_facts as Vars | undefined;
     if (facts && task.module === 'set_fact') Object.assign(state.hostFacts, facts);
     else if (facts && task.module === 'setup') storeFacts(state, facts);
+    else if (facts && findModule(task.module)?.returnsFacts) storeFacts(state, facts, false);
   }
   if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
   const ignored = flag(kw.ignoreErrors, false);
