@@ -9,6 +9,7 @@ import { generateKey, knownHostsLine } from './keys.js';
 import { ensureLabUser } from './labuser.js';
 import { killTree, signal } from './procs.js';
 import { makeFleetDir } from './workdir.js';
+import { APT_STATE_DIRS, copyAptState } from './aptstate.js';
 import { onProcessEnd } from './exit-hooks.js';
 import { launchSshd, sshdConfig, waitListening, type SshdLaunch } from './sshd.js';
 
@@ -59,6 +60,13 @@ export interface FleetOptions {
   dir?: string;
   /** extra [all:vars] */
   vars?: Record<string, string>;
+  /** More directories private to each host (empty at start), e.g. /etc/yum.repos.d. */
+  privateDirs?: string[];
+  /**
+   * Give each host its own copy of the controller's apt and dpkg state (aptstate.ts): apt/dpkg tests then
+   * install and remove packages on the host without touching the controller's package database.
+   */
+  aptState?: boolean;
 }
 
 export const SSH_PORT = 2222;
@@ -180,7 +188,11 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     await mkdir(standins, { recursive: true });
     await writeFile(join(standins, '.gitkeep'), '');
   }
-  ensureMountPoints();
+  const extraDirs = [...(opts.privateDirs ?? []), ...(opts.aptState ? APT_STATE_DIRS : [])];
+  for (const d of extraDirs) {
+    if (!isAbsolute(d) || d === '/' || privateRootOf(d)) throw new Error(`test fleet: privateDirs: ${d} must be an absolute path outside the private dirs`);
+  }
+  ensureMountPoints(extraDirs);
   const [subnet] = await Promise.all([pickSubnet(), ensureLabUser(), mkdir('/run/sshd', { recursive: true })]);
 
   const keyPath = join(dir, 'id_ed25519');
@@ -205,6 +217,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       logPath: join(hostDir, 'sshd.log'),
       root: host.root,
       keep,
+      extraDirs,
     };
     return { host, launch };
   });
@@ -213,6 +226,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     generateKey(keyPath, 'tsplay-fleet-client'),
     ...states.map(async (s) => {
       await prepareHostRoot(s.host.root, hostsFile, standins, keep);
+      for (const d of opts.privateDirs ?? []) await mkdir(join(s.host.root, d), { recursive: true });
+      if (opts.aptState) await copyAptState(s.host.root);
       const hostKeyPath = join(dirname(s.launch.configPath), 'ssh_host_ed25519_key');
       const pub = await generateKey(hostKeyPath, s.host.name);
       const env = { PATH: sessionPath(standins), LAB_HOST: s.host.name };
@@ -261,7 +276,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     path(name, p) {
       const s = state(name);
       if (!isAbsolute(p)) throw new Error(`test fleet: path must be absolute, got "${p}"`);
-      if (!privateRootOf(p)) {
+      if (!privateRootOf(p, extraDirs)) {
         throw new Error(`test fleet: ${p} is shared with the controller, not private to ${name} (private: ${PRIVATE_DIRS.join(' ')})`);
       }
       return join(s.host.root, p);

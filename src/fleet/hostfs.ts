@@ -64,14 +64,14 @@ function isUnder(p: string, dir: string): boolean {
 }
 
 /** The private dir or file that holds absolute path `p` on a host, or undefined when `p` is shared. */
-export function privateRootOf(p: string): string | undefined {
-  const all: string[] = [...PRIVATE_DIRS, ...PRIVATE_FILES];
+export function privateRootOf(p: string, extraDirs: readonly string[] = []): string | undefined {
+  const all: string[] = [...PRIVATE_DIRS, ...PRIVATE_FILES, ...extraDirs];
   return all.filter((d) => isUnder(p, d)).sort((a, b) => b.length - a.length)[0];
 }
 
 /** Mount points must exist on the real system; an empty dir there changes nothing for the controller. */
-export function ensureMountPoints(): void {
-  for (const d of PRIVATE_DIRS) mkdirSync(d, { recursive: true });
+export function ensureMountPoints(extraDirs: readonly string[] = []): void {
+  for (const d of [...PRIVATE_DIRS, ...extraDirs]) mkdirSync(d, { recursive: true });
 }
 
 /**
@@ -102,9 +102,9 @@ export async function prepareHostRoot(root: string, hostsFile: string, standins:
  * The shell script run inside `unshare --mount --uts`: re-expose kept paths, bind the private dirs
  * (parents first) and files, set the hostname, then exec `command` so the PID stays the same.
  */
-export function namespaceScript(root: string, hostname: string, keep: string[], command: string[]): string {
+export function namespaceScript(root: string, hostname: string, keep: string[], command: string[], extraDirs: readonly string[] = []): string {
   const lines = ['set -e'];
-  const dirs = [...PRIVATE_DIRS].sort((a, b) => a.length - b.length);
+  const dirs = [...PRIVATE_DIRS, ...extraDirs].sort((a, b) => a.length - b.length);
   for (const d of dirs) {
     for (const k of keep) {
       if (isUnder(k, d) && relative(d, k) !== '') lines.push(`mount --bind ${quote(k)} ${quote(join(root, k))}`);
