@@ -1,4 +1,5 @@
 import type { NodeSSH } from 'node-ssh';
+import { checkBecome } from './become.js';
 import { LocalConnection } from './local.js';
 import { SshConnection } from './ssh.js';
 import { openSsh, type SshOpenOptions } from './ssh-open.js';
@@ -40,7 +41,7 @@ export class ConnectionPool {
       transport = await this.transport(target);
       return await SshConnection.open(target, { ...this.options, ...(transport ? { sock: transport.sock } : {}) });
     } catch (e) {
-      const why = transport?.failure();
+      const why = await transport?.failure();
       if (why) throw new UnreachableError(target.name, why);
       if (e instanceof UnreachableError) throw e.host === target.name ? e : new UnreachableError(target.name, `through ${e.host}: ${e.message}`);
       throw new UnreachableError(target.name, (e as Error).message);
@@ -73,7 +74,7 @@ export class ConnectionPool {
           ssh.connection!.on('error', forget);
           return ssh;
         } catch (e) {
-          const why = transport?.failure();
+          const why = await transport?.failure();
           if (why) throw new UnreachableError(hop.name, why);
           throw e;
         }
@@ -130,7 +131,7 @@ class ReopeningConnection implements Connection {
 
   async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
     if (!this.current.alive) this.current = await this.reopen();
-    return this.current.exec(command, opts);
+    return checkBecome(await this.current.exec(command, opts), opts?.become);
   }
 
   close(): Promise<void> {

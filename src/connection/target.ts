@@ -111,8 +111,10 @@ function resolveSsh(name: string, host: string, fixed: Fixed, args: SshArgs, sha
   // IdentitiesOnly: only the keys named; the agent's other keys are not offered
   if (identitiesOnly && (identities.length > 0 || fixed.privateKeyPath !== undefined)) agentSocket = undefined;
 
-  const jumpSpec = fixed.jump ?? opt('proxyjump');
-  const proxyCommandSpec = jumpSpec === undefined || jumpSpec.toLowerCase() === 'none' ? opt('proxycommand') : undefined;
+  // ProxyJump and ProxyCommand exclude each other: the command line's wins over the file's
+  const fromArgs = args.options.proxyjump !== undefined || args.options.proxycommand !== undefined;
+  const jumpSpec = fixed.jump ?? (fromArgs ? args.options.proxyjump : first(cfg, 'proxyjump'));
+  const proxyCommandSpec = jumpSpec === undefined || jumpSpec.toLowerCase() === 'none' ? (fromArgs ? args.options.proxycommand : first(cfg, 'proxycommand')) : undefined;
   let via: ConnectionTarget | undefined;
   if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none') {
     if (depth >= MAX_HOPS) throw new TsplayError(`${what}: ProxyJump nested more than ${MAX_HOPS} hops deep (a loop in the ssh config?)`);

@@ -7,7 +7,7 @@ import type { ConnectionTarget } from './types.js';
 export interface Transport {
   sock: Duplex;
   /** A reason better than ssh2's ("connection lost before handshake") when the transport itself failed. */
-  failure(): string | undefined;
+  failure(): Promise<string | undefined>;
 }
 
 /**
@@ -21,15 +21,27 @@ export function proxyCommandTransport(command: string): Transport {
   let spawnError: string | undefined;
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4000)));
   child.on('error', (e) => (spawnError = e.message));
-  child.on('exit', (code, signal) => (exit = signal ? `killed by ${signal}` : `exited ${code}`));
+  const exited = new Promise<void>((done) =>
+    child.on('close', (code, signal) => {
+      exit = signal ? `killed by ${signal}` : `exited ${code}`;
+      done();
+    }),
+  );
+  // a command that exits closes its pipes under ssh2's feet: the handshake fails, reported by failure()
   child.stdin.on('error', () => {});
+  child.stdout.on('error', () => {});
   const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  sock.on('error', () => {});
   sock.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
   return {
     sock,
-    failure: () => {
+    failure: async () => {
+      // the handshake fails on the broken pipe before the command's exit is seen: wait a moment for it
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
       if (spawnError) return `ProxyCommand could not start: ${spawnError}`;
       if (exit === undefined) return undefined;
       const last = stderr.trim().split('\n').pop();
@@ -43,7 +55,7 @@ export function forwardThrough(jump: Client, jumpName: string, target: Connectio
   return new Promise((resolve, reject) => {
     jump.forwardOut('127.0.0.1', 0, target.address, target.port, (err, channel) => {
       if (err) return reject(new Error(`${jumpName} cannot reach ${target.address}:${target.port}: ${err.message.replace(/^\(SSH\) /, '')}`));
-      resolve({ sock: channel as unknown as Duplex, failure: () => undefined });
+      resolve({ sock: channel as unknown as Duplex, failure: async () => undefined });
     });
   });
 }

@@ -17,6 +17,8 @@ export interface ExecOptions {
 export interface Become {
   user: string;
   password?: string;
+  /** become_method: sudo (default) or su (which needs the target user's password). */
+  method?: 'sudo' | 'su';
 }
 
 /** What a command did. stdout/stderr are decoded once, from all raw bytes, as UTF-8. */

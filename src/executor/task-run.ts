@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
 import { targetFromVars } from '../connection/target.js';
+import { becomeFor } from '../connection/become.js';
 import { TsplayError } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import type { Outcome } from '../modules/types.js';
@@ -168,12 +169,8 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     const env = renderDeep(kw.environment, scope, task.where, context) as Vars;
     exec.env = Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
   }
-  if (kw.become !== undefined && toBool(render(kw.become))) {
-    const user = kw.becomeUser !== undefined ? String(render(kw.becomeUser)) : 'root';
-    const loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');
-    const password = kw.becomePassword !== undefined ? String(render(kw.becomePassword)) : (scope as Vars).ansible_become_password;
-    if (user !== loginUser) exec.become = { user, ...(password !== undefined ? { password: String(password) } : {}) };
-  }
+  const become = becomeFor(kw, scope as Vars, render, String((scope as Vars).ansible_user ?? process.env.USER ?? 'root'), toBool);
+  if (become) exec.become = become;
   const outcome = await runModule({
     module: mod,
     args,

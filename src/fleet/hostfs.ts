@@ -102,7 +102,7 @@ export async function prepareHostRoot(root: string, hostsFile: string, standins:
  * The shell script run inside `unshare --mount --uts`: re-expose kept paths, bind the private dirs
  * (parents first) and files, set the hostname, then exec `command` so the PID stays the same.
  */
-export function namespaceScript(root: string, hostname: string, keep: string[], command: string[]): string {
+export function namespaceScript(root: string, hostname: string, keep: string[], command: string[], extraFiles: string[] = []): string {
   const lines = ['set -e'];
   const dirs = [...PRIVATE_DIRS].sort((a, b) => a.length - b.length);
   for (const d of dirs) {
@@ -111,7 +111,7 @@ export function namespaceScript(root: string, hostname: string, keep: string[], 
     }
     lines.push(`mount --rbind ${quote(join(root, d))} ${quote(d)}`);
   }
-  for (const f of PRIVATE_FILES) lines.push(`mount --bind ${quote(join(root, f))} ${quote(f)}`);
+  for (const f of [...PRIVATE_FILES, ...extraFiles]) lines.push(`mount --bind ${quote(join(root, f))} ${quote(f)}`);
   lines.push(`hostname ${quote(hostname)}`);
   lines.push(`exec ${command.map((w) => quote(w)).join(' ')}`);
   return lines.join('\n');

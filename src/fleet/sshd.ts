@@ -12,6 +12,8 @@ export interface SshdConfig {
   authorizedKeysPath: string;
   /** Variables every session gets (PATH with the stand-ins first, LAB_HOST). */
   env: Record<string, string>;
+  /** Accept password authentication (the host has its own /etc/shadow with the fleet's passwords). */
+  passwordAuth?: boolean;
 }
 
 /** sshd_config values are split on spaces unless double-quoted. */
@@ -41,7 +43,7 @@ export function sshdConfig(c: SshdConfig): string {
     'UsePAM no',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
+    `PasswordAuthentication ${c.passwordAuth ? 'yes' : 'no'}`,
     'KbdInteractiveAuthentication no',
     `AuthorizedKeysFile ${q(c.authorizedKeysPath)}`,
     'StrictModes no',
@@ -68,6 +70,8 @@ export interface SshdLaunch {
   root: string;
   /** Controller paths that must stay visible inside the host's namespace. */
   keep: string[];
+  /** More files of the host's own (under root), bind-mounted over the controller's (e.g. /etc/shadow). */
+  files?: string[];
 }
 
 /**
@@ -76,7 +80,7 @@ export interface SshdLaunch {
  */
 export function launchSshd(l: SshdLaunch): ChildProcess {
   const command = ['setpriv', '--pdeathsig', 'TERM', '--', SSHD, '-D', '-f', l.configPath, '-E', l.logPath];
-  const script = namespaceScript(l.root, l.name, l.keep, command);
+  const script = namespaceScript(l.root, l.name, l.keep, command, l.files);
   const log = openSync(l.logPath, 'a');
   try {
     const child = spawn('unshare', ['--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script], {

@@ -72,7 +72,7 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
   const when = conditions('when', raw.when, sourceOfKey(raw, 'when') ?? where, context);
   if (when) out.when = when;
   const map: [keyof Inheritable, string][] = [
-    ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'],
+    ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'], ['becomeMethod', 'become_method'],
     ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
     ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'],
     ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],

@@ -7,6 +7,7 @@ export interface Inheritable {
   become?: unknown;
   becomeUser?: unknown;
   becomePassword?: unknown;
+  becomeMethod?: unknown;
   environment?: unknown;
   ignoreErrors?: unknown;
   ignoreUnreachable?: unknown;
