@@ -113,7 +113,7 @@ function canConnect(address: string, port: number): Promise<boolean> {
 }
 
 /** Resolve once the host accepts TCP; reject with the log's tail if sshd exits or never listens. */
-export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 10_000): Promise<void> {
+export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
