@@ -7,7 +7,7 @@ import { listHosts, listTasks } from './listing.js';
 import { consoleReporter } from '../report/console.js';
 import { jsonReporter } from '../report/json.js';
 import type { Reporter } from '../report/events.js';
-import { startJournal } from '../journal/session.js';
+import { runRedactor, startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
@@ -129,19 +129,23 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
     stopRun?.('journal write failed');
   });
   const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
+  const redactor = runRedactor(opts, loaded, inventory);
   let journal: Awaited<ReturnType<typeof startJournal>>;
   try {
-    journal = await startJournal(opts, loaded, inventory, warn);
+    journal = await startJournal(opts, loaded, inventory, warn, redactor);
   } catch (e) {
     offFault();
     throw e;
   }
   if (journal.resume) opts.resume = journal.resume;
+  opts.hooks = journal.hooks;
   // `--events -` owns stdout: the human output moves to stderr.
   const out = opts.events === '-' ? stderr : stdout;
-  const display: Reporter = opts.json
+  const shown: Reporter = opts.json
     ? jsonReporter(out)
     : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
+  // Secrets are hidden in every output: console (every -v level), --log-file and --json too.
+  const display: Reporter = (e) => shown(redactor.redact(e));
   // The journal records first: a controller killed right after an event still has it on disk.
   // Decrypted vault values are cut out of every event before any output sees it.
   const reporter: Reporter = (event) => {
