@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { reportWriteFailure } from './writer.js';
 import { join } from 'node:path';
 import { ExitCode, TsplayError } from '../errors.js';
 import type { SavedHost } from '../executor/options.js';
@@ -34,10 +35,20 @@ export class StateFile {
     this.write();
   }
 
+  private failed = false;
+
   private write(): void {
+    if (this.failed) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, hosts: this.hosts } satisfies RunStateData), { mode: 0o600 });
-    renameSync(tmp, this.file);
+    try {
+      writeFileSync(tmp, JSON.stringify({ format: STATE_FORMAT, hosts: this.hosts } satisfies RunStateData), { mode: 0o600 });
+      renameSync(tmp, this.file);
+    } catch (e) {
+      // a full disk: the last complete state stays; the run is told (and stops safely), never crashed
+      this.failed = true;
+      rmSync(tmp, { force: true });
+      reportWriteFailure(this.file, e as NodeJS.ErrnoException);
+    }
   }
 }
 

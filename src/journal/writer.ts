@@ -14,6 +14,11 @@ export function onWriteFailure(listener: FailureListener): () => void {
   return () => failureListeners.delete(listener);
 }
 
+/** A journal-side file (the journal, its state file) could not be written. */
+export function reportWriteFailure(file: string, error: NodeJS.ErrnoException): void {
+  for (const l of failureListeners) l(file, error);
+}
+
 /**
  * Appends JSON lines with a synchronous write each: when `line()` returns the record is in the
  * kernel, so a controller killed with SIGKILL right after still leaves it in the file.
@@ -55,7 +60,7 @@ export class LineWriter {
         // a full disk must not crash a rollout halfway through a host: stop writing, say so once
         this.failed = e as NodeJS.ErrnoException;
         this.fd = undefined;
-        for (const l of failureListeners) l(this.name, this.failed);
+        reportWriteFailure(this.name, this.failed);
         return;
       }
     }
