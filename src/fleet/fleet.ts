@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ensureMountPoints, prepareHostRoot, privateRootOf, PRIVATE_DIRS, sessionPath } from './hostfs.js';
+import { ensureMountPoints, prepareHostRoot, prepareOverlays, overlayDirs, type OverlayDir, privateRootOf, PRIVATE_DIRS, sessionPath } from './hostfs.js';
 import { generateKey, knownHostsLine } from './keys.js';
 import { ensureLabUser } from './labuser.js';
 import { killTree, signal } from './procs.js';
@@ -36,6 +36,8 @@ export interface Fleet {
   host(name: string): FleetHost;
   /** The variables that reach host `name` as root, as the inventory gives them (address, port, key, known_hosts). */
   connectionVars(name: string): Record<string, string | number>;
+  /** Controller-side path where host `name` keeps its own version of `p` (under an overlay dir) once it wrote it. */
+  overlayUpper(name: string, p: string): string;
   /** controller-side path of file `p` (absolute path as seen on the host) on host `name`, when p is under a private dir */
   path(name: string, p: string): string;
   /** count of accepted SSH connections (sessions authenticated) on that host so far, read from its sshd log */
@@ -60,6 +62,11 @@ export interface FleetOptions {
   dir?: string;
   /** extra [all:vars] */
   vars?: Record<string, string>;
+  /**
+   * Passwords for existing users (e.g. root, labuser), set in each host's own /etc/shadow (the `/etc`
+   * overlay is then implied; the controller's is never touched); sshd also accepts passwords.
+   */
+  passwords?: Record<string, string>;
   /** More directories private to each host (empty at start), e.g. /etc/yum.repos.d. */
   privateDirs?: string[];
   /**
@@ -67,6 +74,12 @@ export interface FleetOptions {
    * install and remove packages on the host without touching the controller's package database.
    */
   aptState?: boolean;
+  /**
+   * Dirs each host sees as a copy-on-write overlay of the controller's: `/etc` gives every host its
+   * own /etc/passwd, /etc/group, /etc/shadow, /etc/gshadow, /etc/hostname… (useradd, groupadd and the
+   * hostname module change only that host); `/var/spool/cron` its own crontabs.
+   */
+  overlays?: OverlayDir[];
 }
 
 export const SSH_PORT = 2222;
@@ -127,6 +140,20 @@ function inventoryText(hosts: FleetHost[], opts: FleetOptions, keyPath: string, 
   return lines.join('\n') + '\n';
 }
 
+/** The controller's /etc/shadow with these users' passwords set (SHA-512 crypt, as passwd writes them). */
+async function shadowWith(passwords: Record<string, string>): Promise<string> {
+  const lines = (await readFile('/etc/shadow', 'utf8')).split('\n');
+  for (const [user, password] of Object.entries(passwords)) {
+    const i = lines.findIndex((l) => l.startsWith(`${user}:`));
+    if (i < 0) throw new Error(`test fleet: no user "${user}" to give a password (users are the controller's)`);
+    const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: password + '\n', encoding: 'utf8' }).trim();
+    const fields = lines[i]!.split(':');
+    fields[1] = hash;
+    lines[i] = fields.join(':');
+  }
+  return lines.join('\n');
+}
+
 interface HostState {
   host: FleetHost;
   launch: SshdLaunch;
@@ -177,6 +204,8 @@ async function stopOne(s: HostState): Promise<void> {
 }
 
 export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
+  // passwords live in the host's own /etc/shadow: the copy-on-write /etc
+  if (opts.passwords && !(opts.overlays ?? []).includes('/etc')) opts = { ...opts, overlays: [...(opts.overlays ?? []), '/etc'] };
   const names = hostNames(opts);
   const repo = repoRoot();
   const dir = opts.dir ? resolve(opts.dir) : await makeFleetDir(join(repo, '.work'));
@@ -206,6 +235,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     names.map((n, i) => `${subnet}.${i + 1} ${n}`).join('\n') +
     '\n';
 
+  const shadow = opts.passwords ? await shadowWith(opts.passwords) : '';
   const states: HostState[] = names.map((name, i) => {
     const hostDir = join(dir, 'hosts', name);
     const host: FleetHost = { name, address: `${subnet}.${i + 1}`, port: SSH_PORT, root: join(hostDir, 'root'), pid: 0 };
@@ -218,6 +248,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       root: host.root,
       keep,
       extraDirs,
+      overlays: opts.overlays ?? [],
     };
     return { host, launch };
   });
@@ -228,10 +259,12 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       await prepareHostRoot(s.host.root, hostsFile, standins, keep);
       for (const d of opts.privateDirs ?? []) await mkdir(join(s.host.root, d), { recursive: true });
       if (opts.aptState) await copyAptState(s.host.root);
+      await prepareOverlays(s.host.root, opts.overlays ?? []);
       const hostKeyPath = join(dirname(s.launch.configPath), 'ssh_host_ed25519_key');
       const pub = await generateKey(hostKeyPath, s.host.name);
       const env = { PATH: sessionPath(standins), LAB_HOST: s.host.name };
-      const config = sshdConfig({ address: s.host.address, port: s.host.port, hostKeyPath, authorizedKeysPath, env });
+      if (opts.passwords) await writeFile(join(overlayDirs(s.host.root, '/etc').upper, 'shadow'), shadow, { mode: 0o640 });
+      const config = sshdConfig({ address: s.host.address, port: s.host.port, hostKeyPath, authorizedKeysPath, env, passwordAuth: !!opts.passwords });
       await writeFile(s.launch.configPath, config);
       return pub;
     }),
@@ -280,6 +313,11 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
         throw new Error(`test fleet: ${p} is shared with the controller, not private to ${name} (private: ${PRIVATE_DIRS.join(' ')})`);
       }
       return join(s.host.root, p);
+    },
+    overlayUpper(name, p) {
+      const d = (opts.overlays ?? []).filter((o) => p === o || p.startsWith(o + '/')).sort((a, b) => b.length - a.length)[0];
+      if (!d) throw new Error(`test fleet: ${p} is not under an overlay of this fleet (overlays: ${(opts.overlays ?? []).join(' ') || 'none'})`);
+      return join(overlayDirs(state(name).host.root, d).upper, p.slice(d.length));
     },
     acceptedConnections(name) {
       const log = readFileSync(state(name).launch.logPath, 'utf8');

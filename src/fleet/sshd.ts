@@ -12,6 +12,8 @@ export interface SshdConfig {
   authorizedKeysPath: string;
   /** Variables every session gets (PATH with the stand-ins first, LAB_HOST). */
   env: Record<string, string>;
+  /** Accept password authentication (the host has its own /etc/shadow with the fleet's passwords). */
+  passwordAuth?: boolean;
 }
 
 /** sshd_config values are split on spaces unless double-quoted. */
@@ -41,7 +43,7 @@ export function sshdConfig(c: SshdConfig): string {
     'UsePAM no',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
+    `PasswordAuthentication ${c.passwordAuth ? 'yes' : 'no'}`,
     'KbdInteractiveAuthentication no',
     `AuthorizedKeysFile ${q(c.authorizedKeysPath)}`,
     'StrictModes no',
@@ -70,6 +72,8 @@ export interface SshdLaunch {
   keep: string[];
   /** Private dirs beyond PRIVATE_DIRS (fleet option `privateDirs`, the apt state). */
   extraDirs?: readonly string[];
+  /** Dirs mounted as copy-on-write overlays of the controller's (see hostfs OVERLAY_DIRS). */
+  overlays?: readonly string[];
 }
 
 /**
@@ -78,7 +82,7 @@ export interface SshdLaunch {
  */
 export function launchSshd(l: SshdLaunch): ChildProcess {
   const command = ['setpriv', '--pdeathsig', 'TERM', '--', SSHD, '-D', '-f', l.configPath, '-E', l.logPath];
-  const script = namespaceScript(l.root, l.name, l.keep, command, l.extraDirs);
+  const script = namespaceScript(l.root, l.name, l.keep, command, l.extraDirs, l.overlays);
   const log = openSync(l.logPath, 'a');
   try {
     const child = spawn('unshare', ['--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script], {
@@ -111,7 +115,7 @@ function canConnect(address: string, port: number): Promise<boolean> {
 }
 
 /** Resolve once the host accepts TCP; reject with the log's tail if sshd exits or never listens. */
-export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 10_000): Promise<void> {
+export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
