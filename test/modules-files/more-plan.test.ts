@@ -254,6 +254,12 @@ test('get_url plan: a dest with the right checksum is not downloaded; otherwise 
   t.is(other.steps.length, 1);
   t.regex(other.steps[0]!.cmd, /mktemp \/opt\/.tsplay-get_url.XXXXXX[\s\S]*mv -f "\$d" \/opt\/sre\.tgz/);
   t.notRegex(other.steps[0]!.cmd, / -z /, 'a checksum mismatch forces the download');
+  const seen: string[] = [];
+  const missing = (cmd: string) =>
+    cmd.startsWith('if command -v curl') ? 'tool=curl\n' : cmd.includes('/opt/sre.tgz') ? statOutput(undefined) + SEP + statOutput(undefined) + SEP + statOutput({ dir: true }) + SEP : statOutput({ dir: true }) + SEP;
+  const check = await getUrlModule.plan(getUrlModule.parse({ url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, where, false), { ...fakeContext(missing, { seen }), check: true });
+  t.is(check.steps.length, 1, 'check mode, dest missing: it would change');
+  t.false(seen.some((c) => c.includes('curl -K')), 'nothing downloaded to find that out');
   const noCurl = await plan(getUrlModule, { url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, (cmd) => (cmd.startsWith('if command -v curl') ? 'tool=\n' : ''));
   t.like(noCurl, { failed: true, msg: 'get_url needs curl or wget on the target: neither was found in PATH' });
 });
