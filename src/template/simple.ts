@@ -19,7 +19,7 @@ export interface SimpleTemplate {
   /** Literal text and variable paths, alternating: text, path, text, …, text. */
   texts: string[];
   paths: string[][];
-  /** One reference with only whitespace around it: the value keeps its type. */
+  /** Exactly one reference and nothing around it: the value keeps its type. */
   whole: boolean;
 }
 
@@ -39,7 +39,7 @@ export function parseSimple(text: string): SimpleTemplate | undefined {
   texts.push(text.slice(last));
   if (texts.some((t) => t.includes('{{'))) return undefined;
   for (const p of paths) for (const seg of p) if (isForbiddenName(seg)) throw new TemplateSyntaxError(`access to '${seg}' is not allowed`);
-  const whole = paths.length === 1 && texts[0]!.trim() === '' && texts[1]!.trim() === '';
+  const whole = paths.length === 1 && texts[0] === '' && texts[1] === '';
   return { texts, paths, whole };
 }
 

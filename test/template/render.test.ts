@@ -49,7 +49,7 @@ test('plain strings come back untouched', (t) => {
 test('a whole-value reference keeps its type', (t) => {
   t.deepEqual(renderValue('{{ servers }}', vars), vars.servers);
   t.deepEqual(renderValue('{{servers}}', vars), vars.servers);
-  t.is(renderValue('  {{ port }}  ', vars), 5060);
+  t.is(renderValue('  {{ port }}  ', vars), '  5060  ', 'text around it, even whitespace, makes a string (as in Ansible)');
   t.is(renderValue('{{ ratio }}', vars), 0.5);
   t.is(renderValue('{{ enabled }}', vars), true);
   t.is(renderValue('{{ nothing }}', vars), null);
@@ -152,9 +152,9 @@ test('checkTemplate reports parse errors at load time with file:line, as ParseEr
     ['{{#nosuch x}}{{/nosuch}}', /unknown block helper '#nosuch'/],
     ['{{ eq 1 }}', /helper 'eq' takes 2 arguments, got 1/],
     ['{{#if}}x{{/if}}', /#if takes 1 argument, got 0/],
-    ['{{ x | default("y") }}', /not Jinja filters/],
-    ['{% if x %}y{% endif %}', /Jinja statement '\{% if' is not supported/],
-    ['{{ groups.web.0 }}', /segment literal: items\.\[0\]/],
+    ['{{ x | nosuch("y") }}', /unknown filter 'nosuch'/],
+    ['{% if x %}y', /missing \{% endif %\}/],
+    ['{{#if x}}{{ x | int }}{{/if}}', /mixes Handlebars \(offset 0: "\{\{#if x\}\}"\) and Jinja \(offset 9: "\{\{ x \| int \}\}"\)/],
     ['{{* deco}}', /decorators are not supported/],
   ];
   for (const [tpl, re] of cases) {
@@ -234,7 +234,8 @@ test('plain interpolation (fast path) and full Handlebars agree on values and er
     'a {{ port }} b {{ ratio }} c {{ enabled }}',
   ];
   for (const ref of refs) t.is(probe(ref), probe(viaHandlebars(ref)), ref);
-  t.deepEqual(renderValue(' {{ servers }} ', vars), vars.servers);
+  t.deepEqual(renderValue('{{ servers }}', vars), vars.servers);
+  t.is(renderValue(' {{ port }}\n', vars), ' 5060\n', 'a trailing newline is kept (issue #12, item 10)');
 });
 
 test('a literal {{ is written \\{{ (e.g. docker --format), as Ansible users write {% raw %}', (t) => {
