@@ -24,9 +24,13 @@ function repeatTo(src: Buffer, len: number): Buffer {
   return out;
 }
 
-export function sha512Crypt(password: string, salt: string, rounds?: number): string {
-  const custom = rounds !== undefined;
-  const r = Math.min(999_999_999, Math.max(1000, rounds ?? 5000));
+/**
+ * `rounds` defaults to 656,000 as Ansible's password_hash (through passlib) uses; the string names
+ * the rounds unless they are crypt's implicit 5,000.
+ */
+export function sha512Crypt(password: string, salt: string, rounds = 656_000): string {
+  const r = Math.min(999_999_999, Math.max(1000, rounds));
+  const custom = r !== 5000;
   const P = Buffer.from(password, 'utf8');
   const S = Buffer.from(salt.slice(0, 16), 'utf8');
   const B = sha512(P, S, P);

@@ -5,13 +5,12 @@ import { realpathSync } from 'node:fs';
 import { load as yamlLoad } from 'js-yaml';
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
-import { quote } from '../util/quote.js';
 import { lookupPlugin } from './lookups.js';
 import { pyJson, pyYaml } from './pyformat.js';
 import { sha512Crypt } from './crypt.js';
 import {
   compareOp, contains, deepEqual, isPlainObject, lengthOf, makeRegExp, order, ownGet, pyStr, regexReplace, toBool,
-  toFloat, toInt, truthy, typeName, versionTest,
+  toFloat, toInt, truthy, tuple, typeName, versionTest,
 } from './values.js';
 
 /**
@@ -236,6 +235,13 @@ function passwordHash(v: unknown, scheme: unknown = 'sha512', salt?: unknown, ro
   return sha512Crypt(text('password_hash', v), s, rounds === undefined || rounds === null ? undefined : toInt(rounds));
 }
 
+/** Python's shlex.quote, as Ansible's `quote` filter: safe words as they are, else '…' with ' as '"'"'. */
+function shlexQuote(s: string): string {
+  if (s === '') return "''";
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'"'"'`)}'`;
+}
+
 function b64decode(s: string): string {
   return Buffer.from(s, 'base64').toString('utf8');
 }
@@ -376,12 +382,12 @@ export const FILTERS: Record<string, FuncDef> = {
   zip: { min: 0, max: Infinity, fn: (v, others) => {
     const lists = [list('zip', v), ...others.map((o) => list('zip', o))];
     const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_x, i) => lists.map((l) => l[i]));
+    return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => l[i])));
   } },
   zip_longest: { min: 0, max: Infinity, kwargs: ['fillvalue'], fn: (v, others, kw) => {
     const lists = [list('zip_longest', v), ...others.map((o) => list('zip_longest', o))];
     const n = Math.max(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_x, i) => lists.map((l) => (i < l.length ? l[i] : kw.fillvalue ?? null)));
+    return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => (i < l.length ? l[i] : kw.fillvalue ?? null))));
   } },
   dict2items: { min: 0, max: 0, kwargs: ['key_name', 'value_name'], fn: (v, _a, kw) =>
     Object.entries(dict('dict2items', v)).map(([k, x]) => ({ [String(kw.key_name ?? 'key')]: k, [String(kw.value_name ?? 'value')]: x })) },
@@ -398,7 +404,13 @@ export const FILTERS: Record<string, FuncDef> = {
     }
     return out;
   }),
-  items: simple((v) => Object.entries(dict('items', v))),
+  items: simple((v) => Object.entries(dict('items', v)).map(tuple)),
+  dictsort: { min: 0, max: 3, kwargs: ['case_sensitive', 'by', 'reverse'], fn: (v, [cs, by, rev], kw) => {
+    const byValue = (by ?? kw.by) === 'value';
+    const key = sortKey(truthy(cs ?? kw.case_sensitive));
+    const out = Object.entries(dict('dictsort', v)).sort((a, b) => order(key(a[byValue ? 1 : 0]), key(b[byValue ? 1 : 0]), 'dictsort'));
+    return (truthy(rev ?? kw.reverse) ? out.reverse() : out).map(tuple);
+  } },
   combine: { min: 0, max: Infinity, kwargs: ['recursive', 'list_merge'], fn: (v, others, kw) =>
     combine([v, ...others], truthy(kw.recursive), String(kw.list_merge ?? 'replace')) },
   map: { min: 0, max: Infinity, kwargs: ['attribute', 'default'], fn: (v, [name, ...args], kw, ctx) => list('map', v).map((x) => {
@@ -417,7 +429,7 @@ export const FILTERS: Record<string, FuncDef> = {
   rejectattr: { min: 1, max: Infinity, fn: (v, [attr, name, ...args], _kw, ctx) =>
     list('rejectattr', v).filter((x) => { const a = attrOf(x, attr); return name === 'defined' ? a === undefined : !(a !== undefined && applyTest(name, a, args, ctx)); }) },
   ternary: { min: 1, max: 3, fn: (v, [yes, no = false, none]) => (v === null && none !== undefined ? none : truthy(v) ? yes : no) },
-  quote: simple((v) => quote(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? pyStr(v) : pyStr(v ?? ''))),
+  quote: simple((v) => shlexQuote(v === null || v === undefined ? '' : pyStr(v))),
   to_json: { min: 0, max: 0, kwargs: ['indent', 'sort_keys', 'ensure_ascii', 'separators'], fn: (v, _a, kw) => pyJson(v, {
     indent: kw.indent === undefined ? undefined : toInt(kw.indent), sortKeys: truthy(kw.sort_keys),
     ascii: kw.ensure_ascii === undefined ? true : truthy(kw.ensure_ascii),
@@ -451,7 +463,7 @@ export const FILTERS: Record<string, FuncDef> = {
   password_hash: { min: 0, max: 3, kwargs: ['salt', 'rounds'], fn: (v, [scheme, salt, rounds], kw) => passwordHash(v, scheme, salt ?? kw.salt, rounds ?? kw.rounds) },
   basename: str1('basename', (s) => path.posix.basename(s)),
   dirname: str1('dirname', (s) => path.posix.dirname(s)),
-  splitext: str1('splitext', splitext),
+  splitext: str1('splitext', (s) => tuple(splitext(s))),
   expanduser: str1('expanduser', (s) => (s === '~' || s.startsWith('~/') ? homedir() + s.slice(1) : s)),
   realpath: str1('realpath', (s) => {
     try {
@@ -659,7 +671,7 @@ export const METHODS: Record<string, FuncDef> = {
   format: { min: 0, max: Infinity, kwargs: 'any', fn: (v, args, kw) => pyFormat(strOf('format', v), args, kw) },
   keys: { min: 0, max: 0, fn: (v) => Object.keys(dict('keys', v)) },
   values: { min: 0, max: 0, fn: (v) => Object.values(dict('values', v)) },
-  items: { min: 0, max: 0, fn: (v) => Object.entries(dict('items', v)) },
+  items: { min: 0, max: 0, fn: (v) => Object.entries(dict('items', v)).map(tuple) },
   get: { min: 1, max: 2, fn: (v, [k, d = null]) => {
     const r = ownGet(dict('get', v), k);
     return r === undefined ? d : r;

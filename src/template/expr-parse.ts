@@ -23,7 +23,7 @@ export type ENode = { g?: boolean } & (
   | { k: 'var'; name: string }
   | { k: 'member'; obj: ENode; key: ENode }
   | { k: 'slice'; obj: ENode; start?: ENode; stop?: ENode; step?: ENode }
-  | { k: 'list'; items: ENode[] }
+  | { k: 'list'; items: ENode[]; tuple?: boolean }
   | { k: 'dict'; items: [ENode, ENode][] }
   | { k: 'not'; arg: ENode }
   | { k: 'neg'; op: '-' | '+'; arg: ENode }
@@ -104,12 +104,12 @@ export class Parser {
   }
 
   /** A tuple without parentheses (`{% for a, b in … %}` targets and `{% set %}` values). */
-  tuple(simpleNames = false): ENode {
+  tuple(simpleNames = false, withCond = true): ENode {
     const items: ENode[] = [];
     let comma = false;
     do {
       if (items.length && (this.done || this.isName('in') || this.isOp(')') || this.isOp('='))) break;
-      items.push(simpleNames ? this.targetName() : this.expression());
+      items.push(simpleNames ? this.targetName() : this.expression(withCond));
       comma = this.isOp(',');
     } while (this.skipOp(','));
     return items.length === 1 && !comma ? items[0]! : { k: 'list', items };
@@ -212,10 +212,12 @@ export class Parser {
       return { k: 'lit', v: t.v };
     }
     if (this.skipOp('(')) {
-      if (this.skipOp(')')) return { k: 'list', items: [], g: true };
+      if (this.skipOp(')')) return { k: 'list', items: [], g: true, tuple: true };
+      const start = this.i;
       const node = this.tuple();
       this.expectOp(')', 'to close (');
-      return { ...node, g: true };
+      const isTuple = node.k === 'list' && this.toks.slice(start, this.i).some((t) => t.t === 'op' && t.v === ',') && !(node.g);
+      return isTuple ? { ...node, g: true, tuple: true } : { ...node, g: true };
     }
     if (this.skipOp('[')) {
       const items: ENode[] = [];

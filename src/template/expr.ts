@@ -2,7 +2,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
-import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, typeName, undefinedError } from './values.js';
+import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
  * The one evaluator of the template language: `when:` (also changed_when, failed_when, until,
@@ -160,8 +160,10 @@ export function ev(n: ENode, frame: Frame): unknown {
     }
     case 'slice':
       return slice(need(ev(n.obj, frame)), n.start && need(ev(n.start, frame)), n.stop && need(ev(n.stop, frame)), n.step && need(ev(n.step, frame)));
-    case 'list':
-      return n.items.map((i) => need(ev(i, frame)));
+    case 'list': {
+      const items = n.items.map((i) => need(ev(i, frame)));
+      return n.tuple ? tuple(items) : items;
+    }
     case 'dict': {
       const out: Record<string, unknown> = {};
       for (const [k, v] of n.items) out[pyStr(need(ev(k, frame)))] = need(ev(v, frame));

@@ -4,7 +4,7 @@ import { lex, LexError } from './expr-lex.js';
 import { Bad, Parser, type ENode } from './expr-parse.js';
 import { ev, Frame, need, Undef } from './expr.js';
 import { NS } from './expr-funcs.js';
-import { isPlainObject, pyStr, truthy, typeName } from './values.js';
+import { isPlainObject, pyText, truthy, typeName } from './values.js';
 
 /**
  * Jinja2 templates — `{{ }}`, `{% %}`, `{# #}` — with the environment Ansible gives them, so a
@@ -123,8 +123,8 @@ function tokenize(src: string): Tag[] {
       const m = /\{%(-?)\s*endraw\s*(-?)%\}/.exec(src.slice(i));
       if (!m) throw new TemplateError('{% raw %} without {% endraw %}', line);
       let raw = src.slice(i, i + m.index);
+      // Jinja's raw_begin has no trim_blocks suffix: the newline after {% raw %} stays.
       if (endStrip) raw = raw.replace(/^\s+/, '');
-      else if (raw.startsWith('\n')) raw = raw.slice(1);
       if (m[1]) raw = raw.replace(/\s+$/, '');
       text += raw;
       i += m.index + m[0].length;
@@ -216,7 +216,7 @@ function build(tags: Tag[], opts: JinjaOptions): TNode[] {
       case 'for': {
         const target = p.tuple(true);
         if (!p.skipName('in')) p.fail("expected 'in' in {% for %}");
-        const iter = p.tuple();
+        const iter = p.tuple(false, false);
         const filter = p.skipName('if') ? p.expression(false) : undefined;
         p.skipName('recursive');
         finish(p, 'the loop');
@@ -288,11 +288,6 @@ export function parseJinja(src: string, opts: JinjaOptions = {}, where?: Source,
   }
 }
 
-/** How Jinja writes a value into text, as Ansible's templating does (Python's str(); None as ''). */
-export function jinjaText(v: unknown): string {
-  if (v === null) return 'None';
-  return pyStr(v);
-}
 
 function iterate(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
@@ -330,7 +325,7 @@ function renderNodes(nodes: TNode[], frame: Frame, out: string[]): void {
         break;
       case 'out': {
         const v = ev(n.e, frame);
-        out.push(v instanceof Undef && v.name === '(an inline if without else)' ? '' : jinjaText(need(v)));
+        out.push(v instanceof Undef && v.name === '(an inline if without else)' ? '' : pyText(need(v)));
         break;
       }
       case 'if': {

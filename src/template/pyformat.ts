@@ -115,7 +115,7 @@ export function pyYaml(v: unknown, opts: { indent?: number; flowLeaves?: boolean
         if (isCollection(item) && !flowOk(item) && (Array.isArray(item) ? item.length : Object.keys(item as object).length)) {
           const inner = block(item, depth + ind);
           // PyYAML puts the first line of a nested block on the dash's line.
-          return [`${pad}- ${inner[0]!.trimStart()}`, ...inner.slice(1)];
+          return [`${pad}${'-'.padEnd(ind)}${inner[0]!.trimStart()}`, ...inner.slice(1)];
         }
         return [`${pad}- ${isCollection(item) ? flow(item) : yamlLeaf(item, false)}`];
       });
@@ -127,8 +127,8 @@ export function pyYaml(v: unknown, opts: { indent?: number; flowLeaves?: boolean
         const val = x[k];
         const key = `${pad}${yamlLeaf(k, false)}:`;
         if (isCollection(val) && !flowOk(val) && (Array.isArray(val) ? val.length : Object.keys(val as object).length)) {
-          // PyYAML indents a list under a key by the indent only when indent > 2 … but not at all for 2.
-          return [key, ...block(val, Array.isArray(val) && ind === 2 ? depth : depth + ind)];
+          // PyYAML writes a list under a key without indenting it ("indentless" sequences).
+          return [key, ...block(val, Array.isArray(val) ? depth : depth + ind)];
         }
         return [`${key} ${isCollection(val) ? flow(val) : yamlLeaf(val, false)}`];
       });

@@ -164,6 +164,15 @@ export function toFloat(v: unknown, dflt = 0): number {
   return dflt;
 }
 
+const TUPLE = Symbol('tsplay.tuple');
+
+/** Mark a list as a Python tuple (zip, items(), `(a, b)`): the same list, written `(a, b)` by str(). */
+export function tuple<T>(xs: T[]): T[] {
+  Object.defineProperty(xs, TUPLE, { value: true });
+  return xs;
+}
+const isTuple = (v: unknown[]): boolean => (v as { [TUPLE]?: boolean })[TUPLE] === true;
+
 /** Python's repr(): 'quoted' strings, True/False/None, [lists] and {dicts} of reprs. */
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') {
@@ -181,7 +190,10 @@ export function pyRepr(v: unknown): string {
     }
     return q + out + q;
   }
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(v)) {
+    if (isTuple(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+    return `[${v.map(pyRepr).join(', ')}]`;
+  }
   if (v !== null && typeof v === 'object') {
     return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   }
@@ -211,7 +223,12 @@ function pyNum(n: number): string {
   return String(n);
 }
 
-/** How a value is written into rendered text: null as '', lists and dicts as JSON, the rest as-is. */
+/** How Jinja (and a plain `{{ x }}`) writes a value into text, as Ansible does: Python's str(), None as ''. */
+export function pyText(v: unknown): string {
+  return v === null || v === undefined ? '' : pyStr(v);
+}
+
+/** How Handlebars writes a value into rendered text: null as '', lists and dicts as JSON, the rest as-is. */
 export function toText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';

@@ -57,12 +57,15 @@ test('a whole-value reference keeps its type', (t) => {
   t.deepEqual(renderValue('{{ split "a b c" }}', vars), ['a', 'b', 'c'], 'a single helper call keeps its type too');
 });
 
-test('text around a reference makes a string; lists and dicts are written as JSON, null as empty', (t) => {
+test('text around a reference makes a string; values written as Ansible writes them (Python str), null as empty', (t) => {
   t.is(renderValue('port={{ port }}', vars), 'port=5060');
   t.is(renderValue('{{port}}{{port}}', vars), '50605060');
-  t.is(renderValue('ips: {{ groups.web }}', vars), 'ips: ["w1","w2"]');
-  t.is(renderValue('c={{conf}}', vars), 'c={"listen":"udp:0.0.0.0","workers":4}');
+  t.is(renderValue('ips: {{ groups.web }}', vars), "ips: ['w1', 'w2']");
+  t.is(renderValue('c={{conf}}', vars), "c={'listen': 'udp:0.0.0.0', 'workers': 4}");
+  t.is(renderValue('on={{ enabled }}', vars), 'on=True');
   t.is(renderValue('[{{ nothing }}]', vars), '[]');
+  t.is(renderValue('{{#if enabled}}ips: {{ groups.web }} on={{ enabled }}{{/if}}', vars), 'ips: ["w1","w2"] on=true',
+    'Handlebars keeps its own rendering: JSON, true');
   t.is(renderText('{{ port }}', vars), '5060', 'renderText always gives a string');
 });
 
@@ -228,12 +231,16 @@ test('plain interpolation (fast path) and full Handlebars agree on values and er
     }
   };
   const refs = [
-    '{{ name }}', '{{conf.listen}}', '{{ groups.web.[1] }}', '{{ groups.web.[9] }}', '{{ servers }}', '{{ conf }}',
+    '{{ name }}', '{{conf.listen}}', '{{ groups.web.[1] }}', '{{ groups.web.[9] }}',
     '{{ nothing }}', '{{ nothing.x }}', '{{ missing }}', '{{ hostvars.h3.role }}', '{{ name.length }}',
     '{{ groups.web.length }}', '{{ port.x }}', '{{ servers.[0].ip }}', '{{ conf.constructor }}', '{{ name.toUpperCase }}',
-    'a {{ port }} b {{ ratio }} c {{ enabled }}',
+    'a {{ port }} b {{ ratio }}',
   ];
   for (const ref of refs) t.is(probe(ref), probe(viaHandlebars(ref)), ref);
+  // Lists, dicts and booleans in text: the plain path writes them as Jinja does.
+  for (const ref of ['{{ servers }}', '{{ conf }}', 'c {{ enabled }}', '{{ missing }}', '{{ nothing }}']) {
+    t.is(probe(ref), probe(`${ref}{% if true %}{% endif %}`), ref);
+  }
   t.deepEqual(renderValue('{{ servers }}', vars), vars.servers);
   t.is(renderValue(' {{ port }}\n', vars), ' 5060\n', 'a trailing newline is kept (issue #12, item 10)');
 });
