@@ -4,6 +4,7 @@ import type { PlaybookFlags } from './run-playbooks.js';
 import { registerRunsCommand } from './runs.js';
 import { registerScheduleCommand } from './schedule.js';
 import { registerLabCommand } from './lab.js';
+import { registerVaultCommand } from '../vault/command.js';
 
 /**
  * The command line as commander sees it: options and help only. Each action imports what it runs
@@ -38,13 +39,19 @@ export function buildProgram(setCode: (c: number) => void): Command {
     .option('--force', 'with --resume: continue although the playbook, roles or inventory changed')
     .option('--events <file>', "write one JSON object per event as it happens ('-' for stdout)")
     .option('--journal-dir <dir>', 'where run journals are kept (default .tsplay/runs)')
+    .option('--vault-id <id>', 'a vault id: LABEL@FILE, LABEL@prompt, or FILE (repeatable)', collect, [])
+    .option('--vault-password-file <file>', 'vault password file, or an executable that prints it (repeatable)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password')
+    .option('-k, --ask-pass', 'ask for the SSH password (also a private key passphrase)')
+    .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password')
     .action(async (playbooks: string[], flags: PlaybookFlags) => setCode(await (await import('./run-playbooks.js')).runPlaybooks(playbooks, flags)));
   registerRunsCommand(program, setCode);
   registerScheduleCommand(program, setCode);
   registerLabCommand(program, setCode);
+  registerVaultCommand(program, setCode);
   program.addHelpText(
     'after',
-    '\nSubcommands:\n  tsplay inventory -i INV --list | --host NAME | --graph [--limit PATTERN]\n  tsplay runs [show ID|last]\n  tsplay schedule JOBS.yml [--list | --run JOB | --check]\n  tsplay lab up|down\n',
+    '\nSubcommands:\n  tsplay inventory -i INV --list | --host NAME | --graph [--limit PATTERN]\n  tsplay runs [show ID|last]\n  tsplay schedule JOBS.yml [--list | --run JOB | --check]\n  tsplay lab up|down\n  tsplay vault encrypt|decrypt|view|edit|encrypt_string|rekey\n',
   );
   program
     .command('inventory')

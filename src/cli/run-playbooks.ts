@@ -10,6 +10,11 @@ import type { Reporter } from '../report/events.js';
 import { startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { exitAfterDrain } from './exit.js';
+import { setVaultSecrets } from '../vault/keyring.js';
+import { loadVaultSecrets } from '../vault/sources.js';
+import { scrubVaultValues } from '../vault/scrub.js';
+import { askSecret } from '../util/prompt.js';
+import type { Inventory } from '../inventory/inventory.js';
 
 const stdout = (s: string) => process.stdout.write(s);
 const stderr = (s: string) => process.stderr.write(s);
@@ -36,6 +41,33 @@ export interface PlaybookFlags {
   force?: boolean;
   events?: string;
   journalDir?: string;
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  askVaultPass?: boolean;
+  askPass?: boolean;
+  askBecomePass?: boolean;
+}
+
+/** -k / -K, then the vault passwords, asked in Ansible's order before anything is loaded. */
+async function askPasswords(f: PlaybookFlags): Promise<{ ssh?: string; become?: string }> {
+  const ssh = f.askPass ? await askSecret('SSH password: ') : undefined;
+  const become = f.askBecomePass ? await askSecret('BECOME password[defaults to SSH password]: ') : undefined;
+  setVaultSecrets(await loadVaultSecrets({ vaultIds: f.vaultId ?? [], passwordFiles: f.vaultPasswordFile ?? [], ask: !!f.askVaultPass }));
+  return { ...(ssh !== undefined ? { ssh } : {}), ...(become !== undefined ? { become: become === '' && ssh !== undefined ? ssh : become } : {}) };
+}
+
+/**
+ * Passwords from the prompts are the lowest-precedence default, as in Ansible: a host's own
+ * ansible_password / ansible_become_password wins. Then every host's variables are read now, so a
+ * vault file that cannot be decrypted fails the run before any host is contacted.
+ */
+function applyPasswords(inventory: Inventory, pw: { ssh?: string; become?: string }): void {
+  const all = inventory.groups.get('all')?.vars;
+  if (all) {
+    if (pw.ssh !== undefined && all.ansible_password === undefined && all.ansible_ssh_pass === undefined) all.ansible_password = pw.ssh;
+    if (pw.become !== undefined && all.ansible_become_password === undefined && all.ansible_become_pass === undefined) all.ansible_become_password = pw.become;
+  }
+  for (const h of inventory.hostOrder) inventory.hostVars(h);
 }
 
 function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
@@ -69,7 +101,9 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
 export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<number> {
   if (playbooks.length === 0) throw new TsplayError('no playbook given (usage: tsplay PLAYBOOK... -i INVENTORY)', { code: ExitCode.badOptions });
   const opts = toRunOptions(playbooks, f);
+  const passwords = await askPasswords(f);
   const { playbooks: loaded, inventory } = await prepareRun(opts, warn);
+  applyPasswords(inventory, passwords);
   if (f.syntaxCheck) {
     for (const pb of loaded) stdout(`\nplaybook: ${pb.file}\n`);
     return ExitCode.ok;
@@ -89,7 +123,9 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
     ? jsonReporter(out)
     : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
   // The journal records first: a controller killed right after an event still has it on disk.
-  const reporter: Reporter = (e) => {
+  // Decrypted vault values are cut out of every event before any output sees it.
+  const reporter: Reporter = (event) => {
+    const e = scrubVaultValues(event);
     journal.reporter(e);
     display(e);
   };

@@ -14,12 +14,15 @@ export class ConnectionPool {
   constructor(private readonly options: SshOpenOptions = {}) {}
 
   get(target: ConnectionTarget): Promise<Connection> {
-    let conn = this.connections.get(target.name);
+    // One connection per host *and* identity: a task that connects as another user, to another port
+    // or locally (remote_user, port, connection, ansible_user in task vars) must not reuse another's.
+    const key = `${target.name}\0${target.kind}\0${target.user}@${target.address}:${target.port}`;
+    let conn = this.connections.get(key);
     if (!conn) {
       conn = this.open(target);
       // a failed connect is remembered, but must not count as an unhandled rejection
       conn.catch(() => {});
-      this.connections.set(target.name, conn);
+      this.connections.set(key, conn);
     }
     return conn;
   }

@@ -96,3 +96,41 @@ export function targetFromVars(
     connectTimeoutMs,
   };
 }
+
+/** The play/task/block keywords that say how to connect (already rendered). */
+export interface ConnectionKeywords {
+  remoteUser?: unknown;
+  port?: unknown;
+  connection?: unknown;
+}
+
+/**
+ * The one place where connection keywords meet connection variables: `remote_user`, `port` and
+ * `connection` are defaults that `ansible_user`/`ansible_port`/`ansible_connection` from any variable
+ * level (inventory, play, block or task vars, -e) override, as in Ansible.
+ */
+export function targetFor(
+  name: string,
+  vars: Record<string, unknown>,
+  keywords: ConnectionKeywords,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionTarget {
+  const defaults: Record<string, unknown> = {};
+  if (keywords.remoteUser !== undefined) defaults.ansible_user = keywords.remoteUser;
+  if (keywords.port !== undefined) defaults.ansible_port = keywords.port;
+  if (keywords.connection !== undefined) defaults.ansible_connection = keywords.connection;
+  if (Object.keys(defaults).length === 0) return targetFromVars(name, vars, env);
+  // a lookup overlay, not a copy: `vars` may be a lazy scope that renders what is read
+  const merged = new Proxy(vars, {
+    get: (t, k) => {
+      const v = Reflect.get(t, k) as unknown;
+      if (v === undefined && typeof k === 'string' && k in defaults) {
+        // ansible_ssh_user is the older name of ansible_user: it overrides remote_user too
+        if (k === 'ansible_user' && Reflect.get(t, 'ansible_ssh_user') !== undefined) return Reflect.get(t, 'ansible_ssh_user');
+        return defaults[k];
+      }
+      return v;
+    },
+  });
+  return targetFromVars(name, merged, env);
+}

@@ -16,6 +16,8 @@ export interface ExecOptions {
 
 export interface Become {
   user: string;
+  /** become_method: sudo (default) or su. */
+  method?: 'sudo' | 'su';
   password?: string;
 }
 

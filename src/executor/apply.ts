@@ -23,6 +23,7 @@ export async function applyPlan(plan: Plan, check: boolean, exec: (step: Step) =
     results.push(r);
     if (r.rc !== 0 || r.timedOut || r.aborted) break;
   }
+  if (plan.finishAsync) return plan.finishAsync(results, base);
   if (plan.finish) return plan.finish(results, base);
   return defaultFinish(results, base, plan.steps);
 }

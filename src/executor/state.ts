@@ -22,9 +22,12 @@ export function newHostState(name: string): HostState {
   return { name, facts: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), stats: emptyStats() };
 }
 
-/** Store gathered facts under `ansible_facts` and as `ansible_<name>`, as Ansible injects them. */
-export function storeFacts(state: HostState, facts: Record<string, unknown>): void {
+/**
+ * Store gathered facts under `ansible_facts` and as `ansible_<name>`, as Ansible injects them; facts a
+ * module returns (getent_passwd, packages…) keep their own name (`prefix` false).
+ */
+export function storeFacts(state: HostState, facts: Record<string, unknown>, prefix = true): void {
   const all = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...facts };
   state.facts.ansible_facts = all;
-  for (const [k, v] of Object.entries(facts)) state.facts[k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
+  for (const [k, v] of Object.entries(facts)) state.facts[!prefix || k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
 }

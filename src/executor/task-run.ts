@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
-import { targetFromVars } from '../connection/target.js';
+import { targetFor, targetFromVars } from '../connection/target.js';
+import { keywordValue } from '../playbook/keywords.js';
 import { TsplayError } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import type { Outcome } from '../modules/types.js';
@@ -102,6 +103,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     const facts = result.ansible_facts as Vars | undefined;
     if (facts && task.module === 'set_fact') Object.assign(state.hostFacts, facts);
     else if (facts && task.module === 'setup') storeFacts(state, facts);
+    else if (facts && findModule(task.module)?.returnsFacts) storeFacts(state, facts, false);
   }
   if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
   const ignored = flag(kw.ignoreErrors, false);
@@ -153,9 +155,13 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   const delegate = kw.delegateTo !== undefined ? String(render(kw.delegateTo)) : undefined;
   const connHost = delegate ?? host;
   let conn: Connection | undefined;
+  let loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');
   if (!mod.controllerOnly || task.module === 'setup') {
     const connVars = delegate !== undefined && delegate !== host ? (ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}) : (scope as Vars);
-    const target = targetFromVars(connHost, connVars, ctx.opts.env ?? process.env);
+    const connKw = { remoteUser: kw.remoteUser, port: kw.port, connection: kw.connection };
+    for (const k of ['remoteUser', 'port', 'connection'] as const) if (connKw[k] !== undefined) connKw[k] = render(connKw[k]);
+    const target = targetFor(connHost, connVars, connKw, ctx.opts.env ?? process.env);
+    loginUser = target.user;
     if (ctx.opts.verbosity >= 3 && ctx.pool.openedCount(connHost) === 0) {
       const how = target.kind === 'local' ? 'local connection' : `SSH ${target.user}@${target.address}:${target.port} (key ${target.privateKeyPath ?? 'agent/default'}, known_hosts ${target.knownHostsPath}${target.hostKeyChecking ? '' : ', host key checking off'})`;
       ctx.emit({ kind: 'verbose', level: 3, host: connHost, message: `ESTABLISH ${how}` });
@@ -170,9 +176,9 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   }
   if (kw.become !== undefined && toBool(render(kw.become))) {
     const user = kw.becomeUser !== undefined ? String(render(kw.becomeUser)) : 'root';
-    const loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');
     const password = kw.becomePassword !== undefined ? String(render(kw.becomePassword)) : (scope as Vars).ansible_become_password;
-    if (user !== loginUser) exec.become = { user, ...(password !== undefined ? { password: String(password) } : {}) };
+    const method = keywordValue('become_method', kw.becomeMethod !== undefined ? render(kw.becomeMethod) : ((scope as Vars).ansible_become_method ?? 'sudo'), task.where, context) as 'sudo' | 'su';
+    if (user !== loginUser) exec.become = { user, method, ...(password !== undefined ? { password: String(password) } : {}) };
   }
   const outcome = await runModule({
     module: mod,

@@ -4,11 +4,12 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ensureMountPoints, prepareHostRoot, privateRootOf, PRIVATE_DIRS, sessionPath } from './hostfs.js';
+import { ensureMountPoints, prepareHostRoot, prepareOverlays, overlayDirs, type OverlayDir, privateRootOf, PRIVATE_DIRS, sessionPath } from './hostfs.js';
 import { generateKey, knownHostsLine } from './keys.js';
 import { ensureLabUser } from './labuser.js';
 import { killTree, signal } from './procs.js';
 import { makeFleetDir } from './workdir.js';
+import { APT_STATE_DIRS, copyAptState } from './aptstate.js';
 import { onProcessEnd } from './exit-hooks.js';
 import { launchSshd, sshdConfig, waitListening, type SshdLaunch } from './sshd.js';
 
@@ -35,6 +36,8 @@ export interface Fleet {
   host(name: string): FleetHost;
   /** The variables that reach host `name` as root, as the inventory gives them (address, port, key, known_hosts). */
   connectionVars(name: string): Record<string, string | number>;
+  /** Controller-side path where host `name` keeps its own version of `p` (under an overlay dir) once it wrote it. */
+  overlayUpper(name: string, p: string): string;
   /** controller-side path of file `p` (absolute path as seen on the host) on host `name`, when p is under a private dir */
   path(name: string, p: string): string;
   /** count of accepted SSH connections (sessions authenticated) on that host so far, read from its sshd log */
@@ -59,6 +62,19 @@ export interface FleetOptions {
   dir?: string;
   /** extra [all:vars] */
   vars?: Record<string, string>;
+  /** More directories private to each host (empty at start), e.g. /etc/yum.repos.d. */
+  privateDirs?: string[];
+  /**
+   * Give each host its own copy of the controller's apt and dpkg state (aptstate.ts): apt/dpkg tests then
+   * install and remove packages on the host without touching the controller's package database.
+   */
+  aptState?: boolean;
+  /**
+   * Dirs each host sees as a copy-on-write overlay of the controller's: `/etc` gives every host its
+   * own /etc/passwd, /etc/group, /etc/shadow, /etc/gshadow, /etc/hostname… (useradd, groupadd and the
+   * hostname module change only that host); `/var/spool/cron` its own crontabs.
+   */
+  overlays?: OverlayDir[];
 }
 
 export const SSH_PORT = 2222;
@@ -180,7 +196,11 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     await mkdir(standins, { recursive: true });
     await writeFile(join(standins, '.gitkeep'), '');
   }
-  ensureMountPoints();
+  const extraDirs = [...(opts.privateDirs ?? []), ...(opts.aptState ? APT_STATE_DIRS : [])];
+  for (const d of extraDirs) {
+    if (!isAbsolute(d) || d === '/' || privateRootOf(d)) throw new Error(`test fleet: privateDirs: ${d} must be an absolute path outside the private dirs`);
+  }
+  ensureMountPoints(extraDirs);
   const [subnet] = await Promise.all([pickSubnet(), ensureLabUser(), mkdir('/run/sshd', { recursive: true })]);
 
   const keyPath = join(dir, 'id_ed25519');
@@ -205,6 +225,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       logPath: join(hostDir, 'sshd.log'),
       root: host.root,
       keep,
+      extraDirs,
+      overlays: opts.overlays ?? [],
     };
     return { host, launch };
   });
@@ -213,6 +235,9 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     generateKey(keyPath, 'tsplay-fleet-client'),
     ...states.map(async (s) => {
       await prepareHostRoot(s.host.root, hostsFile, standins, keep);
+      for (const d of opts.privateDirs ?? []) await mkdir(join(s.host.root, d), { recursive: true });
+      if (opts.aptState) await copyAptState(s.host.root);
+      await prepareOverlays(s.host.root, opts.overlays ?? []);
       const hostKeyPath = join(dirname(s.launch.configPath), 'ssh_host_ed25519_key');
       const pub = await generateKey(hostKeyPath, s.host.name);
       const env = { PATH: sessionPath(standins), LAB_HOST: s.host.name };
@@ -261,10 +286,15 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     path(name, p) {
       const s = state(name);
       if (!isAbsolute(p)) throw new Error(`test fleet: path must be absolute, got "${p}"`);
-      if (!privateRootOf(p)) {
+      if (!privateRootOf(p, extraDirs)) {
         throw new Error(`test fleet: ${p} is shared with the controller, not private to ${name} (private: ${PRIVATE_DIRS.join(' ')})`);
       }
       return join(s.host.root, p);
+    },
+    overlayUpper(name, p) {
+      const d = (opts.overlays ?? []).filter((o) => p === o || p.startsWith(o + '/')).sort((a, b) => b.length - a.length)[0];
+      if (!d) throw new Error(`test fleet: ${p} is not under an overlay of this fleet (overlays: ${(opts.overlays ?? []).join(' ') || 'none'})`);
+      return join(overlayDirs(state(name).host.root, d).upper, p.slice(d.length));
     },
     acceptedConnections(name) {
       const log = readFileSync(state(name).launch.logPath, 'utf8');

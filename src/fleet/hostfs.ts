@@ -64,14 +64,39 @@ function isUnder(p: string, dir: string): boolean {
 }
 
 /** The private dir or file that holds absolute path `p` on a host, or undefined when `p` is shared. */
-export function privateRootOf(p: string): string | undefined {
-  const all: string[] = [...PRIVATE_DIRS, ...PRIVATE_FILES];
+export function privateRootOf(p: string, extraDirs: readonly string[] = []): string | undefined {
+  const all: string[] = [...PRIVATE_DIRS, ...PRIVATE_FILES, ...extraDirs];
   return all.filter((d) => isUnder(p, d)).sort((a, b) => b.length - a.length)[0];
 }
 
+/**
+ * Dirs a host may see as a copy-on-write overlay of the controller's (fleet option `overlays`): the
+ * host reads the controller's files and everything it writes there stays its own — useradd's rename of
+ * /etc/passwd, crontab's spool, /etc/hostname. Whole dirs, not single files: tools replace files by
+ * rename, which a bind-mounted file refuses.
+ */
+export const OVERLAY_DIRS = ['/etc', '/var/spool/cron'] as const;
+export type OverlayDir = (typeof OVERLAY_DIRS)[number];
+
+/** Controller-side upper (the host's writes) and work dirs of an overlay. */
+export function overlayDirs(root: string, dir: string): { upper: string; work: string } {
+  const base = join(root, '..', 'overlay', dir.slice(1).replace(/\//g, '_'));
+  return { upper: join(base, 'upper'), work: join(base, 'work') };
+}
+
+/** Create each overlay's upper and work dirs (on the same filesystem, as overlayfs requires). */
+export async function prepareOverlays(root: string, overlays: readonly string[]): Promise<void> {
+  for (const d of overlays) {
+    if (!(OVERLAY_DIRS as readonly string[]).includes(d)) throw new Error(`test fleet: overlay ${d} is not one of ${OVERLAY_DIRS.join(' ')}`);
+    const { upper, work } = overlayDirs(root, d);
+    await mkdir(upper, { recursive: true });
+    await mkdir(work, { recursive: true });
+  }
+}
+
 /** Mount points must exist on the real system; an empty dir there changes nothing for the controller. */
-export function ensureMountPoints(): void {
-  for (const d of PRIVATE_DIRS) mkdirSync(d, { recursive: true });
+export function ensureMountPoints(extraDirs: readonly string[] = []): void {
+  for (const d of [...PRIVATE_DIRS, ...extraDirs]) mkdirSync(d, { recursive: true });
 }
 
 /**
@@ -102,9 +127,21 @@ export async function prepareHostRoot(root: string, hostsFile: string, standins:
  * The shell script run inside `unshare --mount --uts`: re-expose kept paths, bind the private dirs
  * (parents first) and files, set the hostname, then exec `command` so the PID stays the same.
  */
-export function namespaceScript(root: string, hostname: string, keep: string[], command: string[]): string {
+export function namespaceScript(
+  root: string,
+  hostname: string,
+  keep: string[],
+  command: string[],
+  extraDirs: readonly string[] = [],
+  overlays: readonly string[] = [],
+): string {
   const lines = ['set -e'];
-  const dirs = [...PRIVATE_DIRS].sort((a, b) => a.length - b.length);
+  // Copy-on-write views first: the private dirs below (/etc/kamailio…) are then bound on top of them.
+  for (const d of [...overlays].sort((a, b) => a.length - b.length)) {
+    const { upper, work } = overlayDirs(root, d);
+    lines.push(`mount -t overlay overlay -o ${quote(`lowerdir=${d},upperdir=${upper},workdir=${work}`)} ${quote(d)}`);
+  }
+  const dirs = [...PRIVATE_DIRS, ...extraDirs].sort((a, b) => a.length - b.length);
   for (const d of dirs) {
     for (const k of keep) {
       if (isUnder(k, d) && relative(d, k) !== '') lines.push(`mount --bind ${quote(k)} ${quote(join(root, k))}`);

@@ -68,6 +68,10 @@ export interface SshdLaunch {
   root: string;
   /** Controller paths that must stay visible inside the host's namespace. */
   keep: string[];
+  /** Private dirs beyond PRIVATE_DIRS (fleet option `privateDirs`, the apt state). */
+  extraDirs?: readonly string[];
+  /** Dirs mounted as copy-on-write overlays of the controller's (see hostfs OVERLAY_DIRS). */
+  overlays?: readonly string[];
 }
 
 /**
@@ -76,7 +80,7 @@ export interface SshdLaunch {
  */
 export function launchSshd(l: SshdLaunch): ChildProcess {
   const command = ['setpriv', '--pdeathsig', 'TERM', '--', SSHD, '-D', '-f', l.configPath, '-E', l.logPath];
-  const script = namespaceScript(l.root, l.name, l.keep, command);
+  const script = namespaceScript(l.root, l.name, l.keep, command, l.extraDirs, l.overlays);
   const log = openSync(l.logPath, 'a');
   try {
     const child = spawn('unshare', ['--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', '-c', script], {

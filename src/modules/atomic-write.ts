@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { dirname, basename } from 'node:path';
 import { quote } from '../util/quote.js';
 import type { Step } from './types.js';
@@ -46,9 +47,23 @@ export function ownership(owner?: string, group?: string): string | undefined {
 }
 
 /**
+ * Check what arrived against what was sent before anything is renamed: a transfer cut short (the
+ * controller killed, the connection dropped, a full disk) leaves a short file that must never go live.
+ */
+function verifyLines(content: string | Buffer): string[] {
+  const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const sum = createHash('sha1').update(buf).digest('hex');
+  return [
+    `n=$(wc -c < "$t") && [ "$n" -eq ${buf.length} ] || { echo "incomplete transfer: $n of ${buf.length} bytes arrived; nothing replaced" >&2; exit 1; }`,
+    `s=$(sha1sum < "$t") && [ "\${s%% *}" = ${sum} ] || { echo 'transfer corrupted: checksum mismatch; nothing replaced' >&2; exit 1; }`,
+  ];
+}
+
+/**
  * Steps that replace `dest` with `content` atomically: the content goes through stdin into a temp file in
  * the destination's own directory (so the final `mv` is a rename on one filesystem), gets its mode and
- * owner, is validated, the old file is backed up, and only then is it moved into place. Any failure
+ * owner, its size and SHA-1 are checked against what was sent, it is validated, the old file is backed
+ * up, and only then is it moved into place. Any failure
  * removes the temp file and leaves `dest` as it was; a failed validation fails the step with the
  * validator's output on stderr.
  */
@@ -57,8 +72,11 @@ export function atomicWriteSteps(dest: string, content: string | Buffer, opts: A
   const dir = dirname(dest);
   const lines: string[] = [
     `t=$(mktemp ${quote(`${dir}/.${basename(dest)}.tsplay.XXXXXX`)}) || exit 1`,
+    // A dropped connection (controller killed, Ctrl-C) hangs up or cuts stdin: the temp file goes, dest stays.
     `trap 'rm -f "$t"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
     `cat > "$t" || exit 1`,
+    ...verifyLines(content),
   ];
   // Without an explicit mode/owner the new file looks like the one it replaces (as Ansible's atomic_move).
   if (opts.mode) {

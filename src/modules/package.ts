@@ -2,7 +2,8 @@ import { ParseError } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { compareEvr, formatEvr, newest, parseEvr, parseRpmLines, RPM_QF, rpmQueryCommand, type RpmInfo } from '../facts/rpm.js';
 import { quote } from '../util/quote.js';
-import { parseArgs, type ArgSpecs } from './args.js';
+import { parseArgs, unrendered, type ArgSpecs } from './args.js';
+import { aptModule } from './apt.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 
 export interface PackageArgs {
@@ -11,15 +12,41 @@ export interface PackageArgs {
   allow_downgrade: boolean;
   update_only: boolean;
   disable_gpg_check: boolean;
+  update_cache: boolean;
+  exclude: string[];
+  enablerepo: string[];
+  disablerepo: string[];
+  security: boolean;
+  bugfix: boolean;
 }
 
-const specs: ArgSpecs = {
-  name: { type: 'list', elements: 'str', required: true, aliases: ['pkg'] },
+export const yumSpecs: ArgSpecs = {
+  name: { type: 'list', elements: 'str', default: [], aliases: ['pkg'] },
   state: { type: 'str', default: 'present', choices: ['present', 'installed', 'latest', 'absent', 'removed'] },
   allow_downgrade: { type: 'bool', default: false },
   update_only: { type: 'bool', default: false },
   disable_gpg_check: { type: 'bool', default: false },
+  update_cache: { type: 'bool', default: false, aliases: ['expire-cache'] },
+  exclude: { type: 'list', elements: 'str', default: [] },
+  enablerepo: { type: 'list', elements: 'str', default: [] },
+  disablerepo: { type: 'list', elements: 'str', default: [] },
+  security: { type: 'bool', default: false },
+  bugfix: { type: 'bool', default: false },
 };
+
+/** Options every yum/dnf call of the task takes: repositories (disable first, as Ansible orders them), excludes. */
+export function repoOptions(args: Pick<PackageArgs, 'disablerepo' | 'enablerepo' | 'exclude'>): string[] {
+  const opts: string[] = [];
+  if (args.disablerepo.length) opts.push(quote(`--disablerepo=${args.disablerepo.join(',')}`));
+  if (args.enablerepo.length) opts.push(quote(`--enablerepo=${args.enablerepo.join(',')}`));
+  if (args.exclude.length) opts.push(quote(`--exclude=${args.exclude.join(',')}`));
+  return opts;
+}
+
+/** --security / --bugfix: only updates of that kind (state latest, name '*'). */
+function advisoryOptions(args: PackageArgs): string[] {
+  return [...(args.security ? ['--security'] : []), ...(args.bugfix ? ['--bugfix'] : [])];
+}
 
 /** What the probe learned about one `name` entry. */
 export interface ItemFacts {
@@ -56,6 +83,8 @@ export function probeCommand(args: PackageArgs): string {
     'pm=$(command -v dnf 2>/dev/null || command -v yum 2>/dev/null); echo "@pm ${pm##*/}"',
     'command -v rpm >/dev/null 2>&1 && echo "@rpm-ok"',
   ];
+  // Refreshing the metadata changes no package; Ansible does it in check mode too, so the plan sees fresh data.
+  if (args.update_cache) lines.push(`[ -n "$pm" ] && "$pm" -q ${[...repoOptions(args), 'makecache'].join(' ')} >/dev/null 2>&1`);
   args.name.forEach((spec, i) => {
     if (spec === '*') return;
     lines.push(`echo "@item ${i}"`);
@@ -76,7 +105,8 @@ export function probeCommand(args: PackageArgs): string {
     if (all) lines.push(`echo "@all"; rpm -qa --qf ${quote(RPM_QF)}`);
     if (all || names.length > 0) {
       const which = all ? '' : ` -- ${names.map((n) => quote(n)).join(' ')}`;
-      lines.push(`echo "@updates"; [ -n "$pm" ] && { "$pm" -q check-update${which} 2>&1; echo "@rc $?"; }`);
+      const opts = [...repoOptions(args), ...advisoryOptions(args)].map((o) => ` ${o}`).join('');
+      lines.push(`echo "@updates"; [ -n "$pm" ] && { "$pm" -q${opts} check-update${which} 2>&1; echo "@rc $?"; }`);
     }
   }
   return lines.join('\n') + '\ntrue';
@@ -178,7 +208,14 @@ export function planPackages(args: PackageArgs, facts: PackageFacts): Plan {
   }
 
   const pm = (verb: string, items: string[]) =>
-    [facts.pm!, '-y', ...(args.disable_gpg_check && verb !== 'remove' ? ['--nogpgcheck'] : []), verb].join(' ') +
+    [
+      facts.pm!,
+      '-y',
+      ...(args.disable_gpg_check && verb !== 'remove' ? ['--nogpgcheck'] : []),
+      ...repoOptions(verb === 'remove' ? { ...args, exclude: [] } : args),
+      ...(verb === 'update' ? advisoryOptions(args) : []),
+      verb,
+    ].join(' ') +
     (items.length ? ` -- ${items.map((s) => quote(s)).join(' ')}` : '');
   const steps: Step[] = [];
   if (remove.length) steps.push({ cmd: pm('remove', remove) });
@@ -214,11 +251,12 @@ function finishPackages(results: ExecResult[], base: Outcome, steps: Step[], nam
   return { ...base, after, stdout: output };
 }
 
-export const packageModule: ModuleDef<PackageArgs> = {
-  name: 'package',
-  aliases: ['yum', 'dnf'],
+export const yumModule: ModuleDef<PackageArgs> = {
+  name: 'yum',
+  aliases: ['dnf'],
   parse(raw, where, loadTime) {
-    const args = parseArgs<PackageArgs>('package', specs, raw, where, loadTime);
+    const args = parseArgs<PackageArgs>('package', yumSpecs, raw, where, loadTime);
+    if (!loadTime && args.name.length === 0 && !args.update_cache) throw new ParseError("package: one of 'name', 'update_cache' is required", where);
     if (!loadTime && args.name.some((n) => n.trim() === '')) throw new ParseError("package: argument 'name' has an empty entry", where);
     if (args.name.includes('*') && !loadTime && args.state !== 'latest') {
       throw new ParseError("package: name '*' is only valid with state: latest", where);
@@ -228,6 +266,68 @@ export const packageModule: ModuleDef<PackageArgs> = {
   async plan(args: PackageArgs, ctx: ModuleContext) {
     const r = await ctx.probe(probeCommand(args));
     if (r.rc !== 0) return { steps: [], failed: true, msg: `probing packages failed: ${r.stderr.trim() || r.stdout.trim()}` };
-    return planPackages(args, parseProbe(args, r.stdout));
+    const plan = planPackages(args, parseProbe(args, r.stdout));
+    if (args.name.length === 0 && !plan.failed) plan.msg = 'Cache updated';
+    return plan;
+  },
+};
+
+/** `package`: the arguments go to the host's package manager module (yum/dnf or apt), as Ansible's package does. */
+export interface PackageAnyArgs {
+  use: 'auto' | 'yum' | 'dnf' | 'apt';
+  /** The arguments without `use`, for the chosen module. */
+  rest: Record<string, unknown>;
+}
+
+const BACKENDS = ['auto', 'yum', 'dnf', 'apt'] as const;
+
+/** apt spells two of package's states differently. */
+function forApt(rest: Record<string, unknown>): Record<string, unknown> {
+  const state = rest.state === 'installed' ? 'present' : rest.state === 'removed' ? 'absent' : rest.state;
+  return state === undefined ? rest : { ...rest, state };
+}
+
+function parseFor(use: string, rest: Record<string, unknown>, where: Parameters<ModuleDef['parse']>[1], loadTime: boolean): unknown {
+  return use === 'apt' ? aptModule.parse(forApt(rest), where, loadTime) : yumModule.parse(rest, where, loadTime);
+}
+
+/** Which manager the host has: the gathered fact `ansible_pkg_mgr` first, else what is in PATH (dnf, yum, apt-get). */
+export const PM_PROBE = 'for c in dnf yum apt-get; do command -v "$c" >/dev/null 2>&1 && { echo "${c%-get}"; exit 0; }; done; echo none';
+
+export const packageModule: ModuleDef<PackageAnyArgs> = {
+  name: 'package',
+  parse(raw, where, loadTime) {
+    if (raw === null || raw === undefined) raw = {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) return yumModule.parse(raw, where, loadTime) as never;
+    const { use = 'auto', ...rest } = raw as Record<string, unknown>;
+    if (!unrendered(use, loadTime) && !(BACKENDS as readonly unknown[]).includes(use)) {
+      throw new ParseError(`package: argument 'use' must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(use)}`, where);
+    }
+    if (use !== 'auto' && !unrendered(use, loadTime)) parseFor(String(use), rest, where, loadTime);
+    else {
+      // Not known before the host is: the arguments must suit one of the managers.
+      try {
+        parseFor('yum', rest, where, loadTime);
+      } catch (yumErr) {
+        try {
+          parseFor('apt', rest, where, loadTime);
+        } catch {
+          throw yumErr;
+        }
+      }
+    }
+    return { use: use as PackageAnyArgs['use'], rest };
+  },
+  async plan(args, ctx) {
+    let use: string = args.use;
+    if (use === 'auto') {
+      const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
+      const known = ctx.vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
+      if (typeof known === 'string' && known !== 'unknown') use = known;
+      else use = (await ctx.probe(PM_PROBE)).stdout.trim();
+    }
+    if (use === 'apt') return aptModule.plan(aptModule.parse(forApt(args.rest), ctx.where, false), ctx);
+    if (use === 'yum' || use === 'dnf') return yumModule.plan(yumModule.parse(args.rest, ctx.where, false), ctx);
+    return { steps: [], failed: true, msg: `package: no supported package manager (dnf, yum, apt) on this host (found: ${use})` };
   },
 };

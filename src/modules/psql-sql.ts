@@ -11,19 +11,26 @@ export interface Statement {
   meta: boolean;
   /** The upper-cased words outside strings, quoted identifiers and comments, in order. */
   words: string[];
+  /**
+   * Meta-commands written inside the statement (`SELECT 1 \gexec`, `SELECT 1 \! cmd`): psql runs a
+   * backslash command wherever it appears outside quotes, so such a statement is never read-only.
+   */
+  innerMeta?: string[];
 }
 
 export function splitStatements(sql: string): Statement[] {
   const out: Statement[] = [];
   let start = 0;
   let words: string[] = [];
+  let innerMeta: string[] = [];
   let sawCode = false;
   let i = 0;
   const n = sql.length;
   const push = (end: number, meta = false) => {
     const text = sql.slice(start, end);
-    if (sawCode || meta) out.push({ text, meta, words });
+    if (sawCode || meta) out.push(innerMeta.length > 0 ? { text, meta, words, innerMeta } : { text, meta, words });
     words = [];
+    innerMeta = [];
     sawCode = false;
   };
   while (i < n) {
@@ -70,6 +77,12 @@ export function splitStatements(sql: string): Statement[] {
       i = nl < 0 ? n : nl;
       push(i, true);
       start = i;
+    } else if (c === '\\') {
+      // A meta-command after some SQL: part of this statement for psql, recorded so it is never read-only.
+      const nl = sql.indexOf('\n', i);
+      const end = nl < 0 ? n : nl;
+      innerMeta.push(sql.slice(i, end));
+      i = end;
     } else if (c === ';') {
       push(i);
       i++;
@@ -93,12 +106,28 @@ const READ_FIRST = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE', 'SHOW', 'EXPLAI
 const WRITE_WORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'INTO', 'ANALYZE', 'ANALYSE']);
 
 /**
+ * Meta-commands that only print or set psql's own state, or describe the catalog. Anything else (`\!`,
+ * `\o`, `\w`, `\copy`, `\i`, `\gexec`, `\lo_*`, `\setenv`…) may act outside the database and
+ * is never run while planning. A backquote runs a shell command inside any meta-command's arguments, and
+ * a further backslash starts another meta-command: neither is allowed.
+ */
+const SAFE_META = /^\\(echo|qecho|warn|set|unset|pset|a|t|x|H|C|f|timing|conninfo|encoding|c|connect|l\+?|z|d[A-Za-z]*\+?S?\+?|sf\+?|sv\+?)(\s|$)/;
+
+export function isSafeMeta(text: string): boolean {
+  const t = text.trim();
+  // A second backslash may start another meta-command on the same line (`\echo x \\ \! cmd`).
+  return SAFE_META.test(t) && !t.includes('`') && !t.slice(1).includes('\\');
+}
+
+/**
  * A statement that only reads: SELECT/WITH/VALUES/TABLE/SHOW/EXPLAIN without INSERT/UPDATE/DELETE/MERGE,
- * SELECT … INTO or EXPLAIN ANALYZE. (Functions with side effects called from a SELECT are not seen:
- * use `changed_when` for those.)
+ * SELECT … INTO or EXPLAIN ANALYZE, and no meta-command inside it; or an allow-listed meta-command.
+ * (A function with side effects called from a SELECT is not seen here: the planning probe runs in a
+ * read-only transaction that is rolled back, where it fails, and the statement becomes a step.)
  */
 export function isReadOnly(st: Statement): boolean {
-  if (st.meta) return true;
+  if (st.meta) return isSafeMeta(st.text);
+  if (st.innerMeta) return false;
   const first = st.words[0];
   if (!first || !READ_FIRST.has(first)) return false;
   return !st.words.some((w) => WRITE_WORDS.has(w));

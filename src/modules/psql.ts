@@ -8,16 +8,20 @@ import type { ModuleDef, Outcome, Plan } from './types.js';
 
 /**
  * psql: run SQL through `psql` on the target.
- * - `params` become psql variables (`-v name=value`): write `:'name'` for a literal, `:"name"` for an
- *   identifier — values are never spliced into the SQL text by tsplay (`:name` splices raw, as psql does).
- * - The SQL goes to psql on stdin (`-f -`); a `login_password` is the first stdin line, read by the shell
- *   into PGPASSWORD — neither shows in the target's process list.
+ * - `params` become psql variables (`\set name '…'` on stdin): write `:'name'` for a literal, `:"name"`
+ *   for an identifier — values are never spliced into the SQL text by tsplay (`:name` splices raw, as
+ *   psql does).
+ * - The SQL and the params go to psql on stdin (`-f -`); a `login_password` is the first stdin line, read
+ *   by the shell into PGPASSWORD — none of them shows in the target's process list.
  * - `os_user` runs psql as that OS user (su when the connection is root, sudo -n otherwise); without it,
  *   psql runs as the connection (or become) user. The Ansible habit `become_user: postgres` still works.
  * - Rows come back as JSON (typed) for SELECT/WITH/VALUES/TABLE statements, else from `psql --csv`
  *   (strings). `rows` are the last statement's; `rowcount` is their number, or the rows it affected.
  *   A `file` is opaque (run with `-f`): its output is read as one CSV result set, and it counts as a write.
- * - Read-only queries run while planning (so also in check mode) and report changed=false.
+ * - Read-only queries (statements that only read, allow-listed meta-commands) run while planning — so
+ *   also in check mode — inside a read-only transaction that is rolled back, and report changed=false.
+ *   One that still tries to write (a function with side effects) becomes a step: changed, and not run
+ *   under --check.
  */
 export interface PsqlArgs {
   db?: string;
@@ -46,6 +50,9 @@ const specs: ArgSpecs = {
 };
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** SQLSTATE 25006, read_only_sql_transaction. */
+const READ_ONLY_VIOLATION = /ERROR: +cannot execute .* in a read-only transaction/;
 
 function parse(raw: unknown, where: { file: string; line?: number; column?: number }, loadTime: boolean): PsqlArgs {
   const args = parseArgs<PsqlArgs>('psql', specs, raw, where, loadTime);
@@ -82,27 +89,44 @@ interface Built {
   json: boolean[];
 }
 
-/** The psql command line and its stdin script; exported for the pure tests. */
-export function buildPsql(args: PsqlArgs, nonce = randomBytes(6).toString('hex')): Built {
+/**
+ * A value as a single-quoted argument of a psql meta-command (`\set name '…'`): psql reads `''` as a
+ * quote and C-like escapes after a backslash, so a backslash, a quote and the line ends are escaped.
+ */
+export function metaQuote(value: string): string {
+  const escaped = value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `'${escaped}'`;
+}
+
+/**
+ * The psql command line and its stdin script; exported for the pure tests.
+ * `probe`: the read-only form run while planning (also under --check) — no `-1`, every session of it
+ * read-only (PGOPTIONS), the statements inside `BEGIN READ ONLY` … `ROLLBACK`, so a function with side
+ * effects called from a SELECT fails instead of changing anything.
+ */
+export function buildPsql(args: PsqlArgs, nonce = randomBytes(6).toString('hex'), probe = false): Built {
   const marker = `__TSPLAY_PSQL_${nonce}__`;
   const argv = ['psql', '-X', '-q', '--csv', '-v', 'ON_ERROR_STOP=1'];
-  if (args.single_transaction) argv.push('-1');
+  if (args.single_transaction && !probe) argv.push('-1');
   if (args.host !== undefined) argv.push('-h', args.host);
   if (args.port !== undefined) argv.push('-p', String(args.port));
   if (args.login_user !== undefined) argv.push('-U', args.login_user);
   if (args.db !== undefined) argv.push('-d', args.db);
-  for (const [name, value] of Object.entries(args.params)) argv.push('-v', `${name}=${value === null || value === undefined ? '' : String(value)}`);
 
+  // params are set on stdin, not with -v: the target's process list shows argv to every user.
   let script = '';
+  for (const [name, value] of Object.entries(args.params)) {
+    script += `\\set ${name} ${metaQuote(value === null || value === undefined ? '' : String(value))}\n`;
+  }
   const json: boolean[] = [];
   let readOnly = false;
   if (args.file !== undefined) {
-    argv.push('-f', args.file);
-    script = `\\echo ${marker} :ROW_COUNT\n`;
+    script += `\\i ${metaQuote(args.file)}\n\\echo ${marker} :ROW_COUNT\n`;
     json.push(false);
   } else {
     const statements = splitStatements(args.query ?? '');
     readOnly = statements.length > 0 && statements.every(isReadOnly);
+    if (probe) script += 'BEGIN TRANSACTION READ ONLY;\n';
     for (const st of statements) {
       if (st.meta) {
         script += `${st.text.trim()}\n`;
@@ -113,9 +137,10 @@ export function buildPsql(args: PsqlArgs, nonce = randomBytes(6).toString('hex')
       // The semicolon on its own line: a trailing `-- comment` in the statement cannot swallow it.
       script += `${wrap ? wrapAsJson(st.text) : st.text}\n;\n\\echo ${marker} :ROW_COUNT\n`;
     }
+    if (probe) script += 'ROLLBACK;\n';
   }
   argv.push('-f', '-');
-  let inner = `PGCLIENTENCODING=UTF8 exec ${argv.map((a) => quote(a)).join(' ')}`;
+  let inner = `PGCLIENTENCODING=UTF8 ${probe ? "PGOPTIONS='-c default_transaction_read_only=on' " : ''}exec ${argv.map((a) => quote(a)).join(' ')}`;
   let stdin = script;
   if (args.login_password !== undefined) {
     inner = `IFS= read -r PGPASSWORD; export PGPASSWORD; ${inner}`;
@@ -183,11 +208,15 @@ export const psqlModule: ModuleDef<PsqlArgs> = {
     const built = buildPsql(args);
     const query = args.query ?? `\\i ${args.file}`;
     if (built.readOnly) {
-      const r = await ctx.probe(built.cmd, { stdin: built.stdin });
-      const out = outcomeOf(r, built, { changed: false, failed: false, query });
-      if (out.failed) return { steps: [], failed: true, msg: String(out.msg), result: { query, rc: r.rc, stderr: r.stderr } };
-      const { changed: _c, failed: _f, ...result } = out;
-      return { steps: [], changed: false, result };
+      const probe = buildPsql(args, undefined, true);
+      const r = await ctx.probe(probe.cmd, { stdin: probe.stdin });
+      // A SELECT whose function writes fails in the read-only transaction: it is a change, run as a step.
+      if (!READ_ONLY_VIOLATION.test(r.stderr)) {
+        const out = outcomeOf(r, probe, { changed: false, failed: false, query });
+        if (out.failed) return { steps: [], failed: true, msg: String(out.msg), result: { query, rc: r.rc, stderr: r.stderr } };
+        const { changed: _c, failed: _f, ...result } = out;
+        return { steps: [], changed: false, result };
+      }
     }
     return {
       steps: [{ cmd: built.cmd, stdin: built.stdin }],

@@ -16,6 +16,8 @@ export interface ModuleDef<A = any> {
   aliases?: readonly string[];
   /** Accepts a free-form string (`command: ls -l`) as `_raw_params`; k=v words in it become arguments. */
   freeForm?: boolean;
+  /** Its result's `ansible_facts` become host facts (getent, package_facts, service_facts, hostname). */
+  returnsFacts?: boolean;
   /** Runs on the controller only (debug, set_fact, assert, fail, pause, meta): no connection is needed. */
   controllerOnly?: boolean;
   /**
@@ -99,4 +101,9 @@ export interface Plan {
    * with that step's rc/stdout/stderr; changed = plan's changed.
    */
   finish?(results: ExecResult[], base: Outcome): Outcome;
+  /**
+   * Like `finish`, for a module that must keep talking to the host after its steps (reboot waits for the
+   * host to come back). Not called in check mode. Wins over `finish`.
+   */
+  finishAsync?(results: ExecResult[], base: Outcome): Promise<Outcome>;
 }

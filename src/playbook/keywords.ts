@@ -1,3 +1,6 @@
+import { ParseError, type Source } from '../errors.js';
+import { toBool } from '../modules/args.js';
+
 /** The keywords tsplay accepts, as Ansible names them. Anything else at these levels is an error. */
 
 export const PLAY_KEYWORDS = new Set([
@@ -32,3 +35,123 @@ export const ROLE_KEYWORDS = new Set([
   'role', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'environment', 'ignore_errors', 'delegate_to',
   'check_mode', 'diff', 'no_log', 'any_errors_fatal', 'throttle', 'timeout', 'run_once',
 ]);
+
+/**
+ * The type of every play/task/block/role keyword's value, checked at load time (templates pass and
+ * are checked again once rendered, by `keywordValue`). Ansible's FieldAttribute `isa`, strict.
+ */
+export type KeywordType =
+  | 'bool'
+  | 'int'
+  | 'seconds'
+  | 'port'
+  | 'string'
+  | 'strings'
+  | 'dict'
+  | 'percent'
+  | 'serial'
+  | { oneOf: readonly string[]; unsupported?: string };
+
+export const BECOME_METHODS = ['sudo', 'su'] as const;
+
+export const KEYWORD_TYPES: Record<string, KeywordType> = {
+  become: 'bool', check_mode: 'bool', diff: 'bool', no_log: 'bool', ignore_errors: 'bool', ignore_unreachable: 'bool',
+  run_once: 'bool', any_errors_fatal: 'bool', gather_facts: 'bool', force_handlers: 'bool', delegate_facts: 'bool',
+  throttle: 'int', retries: 'int', timeout: 'seconds', delay: 'seconds', gather_timeout: 'seconds', port: 'port',
+  become_user: 'string', remote_user: 'string', delegate_to: 'string', register: 'string', become_password: 'string',
+  gather_subset: 'strings', collections: 'strings', environment: 'dict', module_defaults: 'dict', vars: 'dict',
+  max_fail_percentage: 'percent', serial: 'serial',
+  become_method: { oneOf: BECOME_METHODS, unsupported: 'tsplay runs become through sudo or su' },
+  connection: { oneOf: ['ssh', 'local', 'smart', 'paramiko'] },
+  debugger: { oneOf: ['always', 'never', 'on_failed', 'on_unreachable', 'on_skipped'] },
+};
+
+const TEMPLATE = /\{\{|\{%/;
+
+function shown(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+}
+
+/** Ansible's boolean(strict=True): yes/no, on/off, true/false, y/n, t/f, 1/0 (any case); nothing else. */
+function asBool(v: unknown): boolean | undefined {
+  if (typeof v === 'string' && v.trim() === '') return undefined;
+  return toBool(v);
+}
+
+function asInt(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return Number.parseInt(v, 10);
+  return undefined;
+}
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/**
+ * Convert one keyword's value to its type, or throw a ParseError naming the keyword and the value.
+ * A string holding a template is returned as is (`rendered` false: load time).
+ */
+export function keywordValue(key: string, value: unknown, where: Source, context?: string, rendered = true): unknown {
+  const type = KEYWORD_TYPES[key];
+  if (type === undefined || value === undefined) return value;
+  if (!rendered && typeof value === 'string' && TEMPLATE.test(value)) return value;
+  const bad = (want: string): never => {
+    throw new ParseError(`'${key}' must be ${want}, got ${shown(value)}`, where, context);
+  };
+  if (typeof type === 'object') {
+    if (typeof value === 'string' && type.oneOf.includes(value)) return value;
+    return bad(`one of ${type.oneOf.join(', ')}${type.unsupported ? ` (${type.unsupported})` : ''}`);
+  }
+  switch (type) {
+    case 'bool':
+      return asBool(value) ?? bad('a boolean (yes/no, true/false, on/off, 1/0)');
+    case 'int': {
+      const n = asInt(value);
+      return n !== undefined && n >= 0 ? n : bad('a whole number ≥ 0');
+    }
+    case 'seconds': {
+      const n = asNumber(value);
+      return n !== undefined && n >= 0 ? n : bad('a number of seconds (no unit)');
+    }
+    case 'port': {
+      const n = asInt(value);
+      return n !== undefined && n >= 1 && n <= 65535 ? n : bad('a port number (1-65535)');
+    }
+    case 'string':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number') return String(value);
+      return bad('a string');
+    case 'strings': {
+      const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
+      if (Array.isArray(list) && list.every((x) => typeof x === 'string')) return list;
+      return bad('a string or a list of strings');
+    }
+    case 'dict':
+      if (value === null) return value;
+      if (typeof value === 'object' && !Array.isArray(value)) return value;
+      return bad('a dictionary');
+    case 'percent': {
+      const n = asNumber(typeof value === 'string' ? value.replace(/%\s*$/, '') : value);
+      return n !== undefined && n >= 0 && n <= 100 ? n : bad('a percentage (0-100)');
+    }
+    case 'serial': {
+      const one = (v: unknown): unknown => {
+        if (!rendered && typeof v === 'string' && TEMPLATE.test(v)) return v;
+        if (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(v)) return v.trim();
+        const n = asInt(v);
+        return n !== undefined && n >= 0 ? n : bad('a number of hosts, a percentage (\'30%\') or a list of them');
+      };
+      return Array.isArray(value) ? (value.length === 0 ? bad('a non-empty list') : value.map(one)) : one(value);
+    }
+  }
+}
+
+/** Check, at load time, every typed keyword present in a raw play/task/block/role entry. */
+export function checkKeywords(raw: Record<string, unknown>, where: (key: string) => Source, context?: string): void {
+  for (const [key, value] of Object.entries(raw)) {
+    if (KEYWORD_TYPES[key] !== undefined && value !== undefined) keywordValue(key, value, where(key), context, false);
+  }
+}

@@ -4,7 +4,7 @@ import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } from '../util/yaml.js';
 import { isTemplate, registerPartialsDir } from '../template/render.js';
-import { PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
+import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
 import { loadGuard } from './guard.js';
@@ -176,16 +176,18 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const strategy = (raw.strategy ?? 'linear') as Play['strategy'];
   if (!['linear', 'free'].includes(strategy)) throw new ParseError(`'strategy' must be linear or free`, sourceOfKey(raw, 'strategy') ?? where);
   checkTemplates(raw.name, where, context);
+  const at = (key: string) => sourceOfKey(raw, key) ?? where;
+  const forceHandlers = keywordValue('force_handlers', raw.force_handlers, at('force_handlers'), context);
   const play: Play = {
     name,
     where,
     hosts: hosts as string | string[],
-    gatherFacts: raw.gather_facts ?? true,
-    serial: raw.serial,
+    gatherFacts: keywordValue('gather_facts', raw.gather_facts, at('gather_facts'), context, false) ?? true,
+    serial: keywordValue('serial', raw.serial, at('serial'), context, false),
     maxFailPercentage: raw.max_fail_percentage,
     order,
     strategy,
-    forceHandlers: raw.force_handlers === true,
+    forceHandlers: forceHandlers === true,
     varsFiles,
     ...inheritable(raw, where, context),
     preTasks: section('pre_tasks'),

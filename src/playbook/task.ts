@@ -5,7 +5,7 @@ import { checkTemplate } from '../template/render.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
-import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS } from './keywords.js';
+import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS, checkKeywords, keywordValue } from './keywords.js';
 import type { Block, Inheritable, Item, RoleInstance, Task } from './types.js';
 
 /** What task normalisation needs to know about its surroundings. */
@@ -21,9 +21,10 @@ const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : 
 
 function tagList(v: unknown, where: Source): string[] {
   if (v === undefined || v === null) return [];
+  if (typeof v === 'object' && !Array.isArray(v)) throw new ParseError(`'tags' must be a string or a list of strings, got a dictionary`, where);
   const list = Array.isArray(v) ? v : String(v).split(',');
   return list.map((t) => {
-    if (typeof t !== 'string' && typeof t !== 'number') throw new ParseError(`'tags' must be a string or a list of strings`, where);
+    if (typeof t !== 'string' && typeof t !== 'number') throw new ParseError(`'tags' must be a string or a list of strings, got ${JSON.stringify(t)}`, where);
     return String(t).trim();
   }).filter(Boolean);
 }
@@ -68,7 +69,8 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
   if (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars))) {
     throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
   }
-  const out: Inheritable = { tags: tagList(raw.tags, where) };
+  checkKeywords(raw, (key) => sourceOfKey(raw, key) ?? where, context);
+  const out: Inheritable = { tags: tagList(raw.tags, sourceOfKey(raw, 'tags') ?? where) };
   const when = conditions('when', raw.when, sourceOfKey(raw, 'when') ?? where, context);
   if (when) out.when = when;
   const map: [keyof Inheritable, string][] = [
@@ -76,11 +78,14 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
     ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
     ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'],
     ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],
+    ['becomeMethod', 'become_method'], ['remoteUser', 'remote_user'], ['port', 'port'], ['connection', 'connection'],
   ];
   for (const [field, key] of map) {
     if (raw[key] !== undefined) {
-      checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
-      (out as unknown as Record<string, unknown>)[field] = raw[key];
+      const at = sourceOfKey(raw, key) ?? where;
+      checkTemplates(raw[key], at, context);
+      // literal values are stored converted (yes → true); templates are converted once rendered
+      (out as unknown as Record<string, unknown>)[field] = keywordValue(key, raw[key], at, context, false);
     }
   }
   if (vars) {
@@ -192,6 +197,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (until) task.until = until;
   if (raw.retries !== undefined) task.retries = raw.retries;
   if (raw.delay !== undefined) task.delay = raw.delay;
+  for (const key of ['retries', 'delay'] as const) checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
   return task;
 }
 

@@ -18,6 +18,12 @@ export interface Inheritable {
   anyErrorsFatal?: unknown;
   throttle?: unknown;
   timeout?: unknown;
+  /** become_method: sudo or su (validated at load time; a template is checked once rendered). */
+  becomeMethod?: unknown;
+  /** Connection keywords: the defaults for ansible_user, ansible_port, ansible_connection. */
+  remoteUser?: unknown;
+  port?: unknown;
+  connection?: unknown;
   vars?: Vars;
   tags: string[];
 }

@@ -1,4 +1,5 @@
 import jsyaml from 'js-yaml';
+import { decryptVaultValue } from '../vault/keyring.js';
 
 /**
  * The YAML 1.1 scalars as PyYAML (and so Ansible) resolves them, for js-yaml:
@@ -8,7 +9,9 @@ import jsyaml from 'js-yaml';
  * - floats need a dot, and an exponent needs a sign (1e3 stays a string); .inf, .nan;
  * - null: ~, null, Null, NULL, or nothing;
  * - no timestamp type: a date stays text, as Ansible templates it;
- * - `<<` merge keys; `!unsafe` and `!vault` tags read as plain strings.
+ * - `<<` merge keys; `!unsafe` reads as a plain string;
+ * - `!vault`: an inline Ansible Vault value, decrypted at load with the run's vault passwords
+ *   (a missing or wrong password is an error naming the file) and remembered as a secret.
  */
 const BOOL = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
@@ -72,7 +75,25 @@ const nullType = new jsyaml.Type('tag:yaml.org,2002:null', {
 const asString = (tag: string) =>
   new jsyaml.Type(tag, { kind: 'scalar', resolve: () => true, construct: (d: string | null) => d ?? '' });
 
+/** The file being parsed, so that a `!vault` value that cannot be decrypted names it. */
+let parsingFile = '';
+export function withVaultFile<T>(file: string, parse: () => T): T {
+  const before = parsingFile;
+  parsingFile = file;
+  try {
+    return parse();
+  } finally {
+    parsingFile = before;
+  }
+}
+
+const vaultType = new jsyaml.Type('!vault', {
+  kind: 'scalar',
+  resolve: () => true,
+  construct: (d: string | null) => decryptVaultValue(d ?? '', parsingFile),
+});
+
 export const ANSIBLE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [nullType, boolType, intType, floatType, (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
-  explicit: [asString('!unsafe'), asString('!vault')],
+  explicit: [asString('!unsafe'), vaultType],
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import jsyaml from 'js-yaml';
 import { ParseError, type Source } from '../errors.js';
-import { ANSIBLE_SCHEMA } from './yaml-schema.js';
+import { ANSIBLE_SCHEMA, withVaultFile } from './yaml-schema.js';
+import { isVaultText } from '../vault/format.js';
+import { decryptVault, markVaultData } from '../vault/keyring.js';
 
 /**
  * YAML as Ansible (PyYAML, YAML 1.1) reads it — see yaml-schema.ts for the scalars — with:
@@ -81,8 +83,20 @@ interface Frame {
   children: number[];
 }
 
-/** Parse YAML text; `file` is used for positions and error messages. */
+/**
+ * Parse YAML text; `file` is used for positions and error messages. A whole file encrypted with
+ * Ansible Vault is decrypted first (every value in it is then a secret).
+ */
 export function loadYamlText(text: string, file: string, warnings: YamlWarning[] = []): unknown {
+  if (isVaultText(text)) {
+    const data = parseYamlText(decryptVault(text, file).toString('utf8'), file, warnings);
+    markVaultData(data);
+    return data;
+  }
+  return parseYamlText(text, file, warnings);
+}
+
+function parseYamlText(text: string, file: string, warnings: YamlWarning[]): unknown {
   const where = lineIndex(text);
   const at = (offset: number): Source => ({ file, ...where(offset) });
   const stack: Frame[] = [];
@@ -105,7 +119,7 @@ export function loadYamlText(text: string, file: string, warnings: YamlWarning[]
   };
   const found: YamlWarning[] = [];
   try {
-    const value = jsyaml.load(text, { schema: ANSIBLE_SCHEMA, json: true, listener: (e, s) => listener(e, s as never), filename: file }) ?? null;
+    const value = withVaultFile(file, () => jsyaml.load(text, { schema: ANSIBLE_SCHEMA, json: true, listener: (e, s) => listener(e, s as never), filename: file })) ?? null;
     // Inner mappings close first: report in the order the file reads.
     found.sort((a, b) => a.where.line! - b.where.line! || a.where.column! - b.where.column!);
     warnings.push(...found);

@@ -16,22 +16,23 @@ export interface CliRun {
  * Run the built CLI (npm test builds first) as a user would: no TTY, NO_COLOR, CI set.
  * `onStdout` sees output as it comes (to send a signal at the right moment).
  */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStdout?: (all: string, pid: number) => void; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStdout?: (all: string, pid: number) => void; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   if (!existsSync(cliJs)) throw new Error(`${cliJs} is missing: run "npm run build" first (npm test does)`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliJs, ...args], {
       cwd: opts.cwd ?? repo,
       env: { ...process.env, NO_COLOR: '1', CI: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();
       opts.onStdout?.(stdout, child.pid!);
     });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

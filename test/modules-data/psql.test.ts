@@ -105,3 +105,49 @@ test.serial('a SQL file on the target runs with params; DML RETURNING rows come 
   const ret = await sql({ query: `UPDATE service_logic SET active = false WHERE id = 1 RETURNING id, note` });
   t.deepEqual(ret.rows, [{ id: '1', note: 'line1\nline2' }]);
 });
+
+test.serial('under --check a psql meta-command with side effects does not run, nor a SELECT calling a function that writes', async (t) => {
+  for (const query of ['\\! touch /tmp/psql-x', 'SELECT 1 \\! touch /tmp/psql-x', "\\echo hi \\\\ \\! touch /tmp/psql-x", '\\set x `touch /tmp/psql-x`']) {
+    const r = await sql({ query }, true);
+    t.true(r.changed, query);
+    t.false(existsSync(h.path('/tmp/psql-x')), `${query} ran under --check`);
+  }
+  await pg.psql(`CREATE TABLE counter (n int); CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS 'INSERT INTO counter VALUES (1) RETURNING 1'`, 'sre');
+  const count = async () => (await pg.psql('SELECT count(*) FROM counter', 'sre')).trim();
+  const check = await sql({ query: 'SELECT bump() AS b' }, true);
+  t.false(check.failed, String(check.msg));
+  t.true(check.changed);
+  t.is(await count(), '0', 'the function ran under --check');
+  const real = await sql({ query: 'SELECT bump() AS b' });
+  t.false(real.failed, String(real.msg));
+  t.true(real.changed);
+  t.deepEqual(real.rows, [{ b: 1 }]);
+  t.is(await count(), '1');
+  const show = await sql({ query: '\\set x 2\nSELECT :x AS two' }, true);
+  t.false(show.changed);
+  t.deepEqual(show.rows, [{ two: 2 }]);
+});
+
+test.serial('a param and a password never appear in the process list of the host', async (t) => {
+  const secret = 'Sup3r-s3cret-' + Date.now();
+  const seen: string[] = [];
+  let running = true;
+  let sawPsql = false;
+  const sampler = (async () => {
+    while (running) {
+      const ps = await h.sh('ps -eo args');
+      if (/pg_sleep|psql .*-f -/.test(ps.stdout)) sawPsql = true;
+      if (ps.stdout.includes(secret)) seen.push(ps.stdout.split('\n').filter((l) => l.includes(secret)).join('\n'));
+    }
+  })();
+  const r = await sql({ login_user: 'pwuser', login_password: `pa$$ "w'd"`, query: `SELECT pg_sleep(1.5), length(:'pw') AS n`, params: { pw: secret } });
+  const w = await sql({ query: `CREATE TABLE IF NOT EXISTS secrets (v text); INSERT INTO secrets SELECT :'pw' FROM pg_sleep(1.5)`, params: { pw: secret } });
+  running = false;
+  await sampler;
+  t.false(r.failed, String(r.msg));
+  t.false(w.failed, String(w.msg));
+  t.deepEqual((r.rows as { n: number }[]).map((x) => x.n), [secret.length]);
+  t.true(sawPsql, 'the sampler saw psql running');
+  t.deepEqual(seen, []);
+  t.false(JSON.stringify(r).includes('pa$$') || JSON.stringify(w).includes(secret), 'no secret in the output');
+});

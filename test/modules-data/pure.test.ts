@@ -3,7 +3,7 @@ import { ParseError } from '../../src/errors.js';
 import { dataModules } from '../../src/modules/set-data.js';
 import { applyDefines, differences, mergePreserved } from '../../src/modules/kamailio-config.js';
 import { kamailioModule } from '../../src/modules/kamailio.js';
-import { buildPsql, psqlModule, readOutput } from '../../src/modules/psql.js';
+import { buildPsql, metaQuote, psqlModule, readOutput } from '../../src/modules/psql.js';
 import { isReadOnly, parseCsv, splitStatements } from '../../src/modules/psql-sql.js';
 import { cfgQuote, curlConfig, parseHeaders, uriModule } from '../../src/modules/uri.js';
 import { condition, procHex, waitForModule, waitScript } from '../../src/modules/wait-for.js';
@@ -70,21 +70,36 @@ test('psql CSV output is read back with quotes, commas and newlines intact', (t)
   ]);
 });
 
-test('psql: params become -v variables, quoted; the password goes on stdin, never on the command line', (t) => {
+test('psql: params are set on stdin, quoted for psql; the password goes on stdin; neither on the command line', (t) => {
   const args = psqlModule.parse(
-    { db: 'sre', query: "SELECT :'v'", params: { v: NASTY }, login_user: 'sre', login_password: 's3cr3t pw', port: '5433' },
+    { db: 'sre', query: "SELECT :'v'", params: { v: NASTY, w: "a\\b'c\r\n" }, login_user: 'sre', login_password: 's3cr3t pw', port: '5433' },
     where,
     false,
   );
   const b = buildPsql(args, 'n0nce');
   t.true(b.readOnly);
   t.false(b.cmd.includes('s3cr3t'));
+  t.false(b.cmd.includes('pwned') || b.cmd.includes(' -v v=') || b.cmd.includes('a\\b'), 'no param value on argv');
   t.true(b.stdin.startsWith('s3cr3t pw\n'));
   t.true(b.cmd.includes('IFS= read -r PGPASSWORD'));
   t.true(b.cmd.includes(' -p 5433 ') && b.cmd.includes(' -1 ') && b.cmd.includes('ON_ERROR_STOP=1'));
-  // the SQL text is not touched by the value: it only appears in the -v argument
-  t.false(b.stdin.includes('touch /tmp/pwned'));
+  t.true(b.stdin.includes(`\\set v ${metaQuote(NASTY)}\n`));
+  t.is(metaQuote("a\\b'c\r\n"), "'a\\\\b''c\\r\\n'");
+  t.false(metaQuote(NASTY).includes('\n'), 'one line: a meta-command ends at the line end');
   t.true(b.stdin.includes("SELECT coalesce(json_agg(t), '[]'::json) AS rows FROM (\nSELECT :'v'\n) t"));
+  const probe = buildPsql(args, 'n0nce', true);
+  t.false(probe.cmd.includes(' -1 '));
+  t.true(probe.cmd.includes("default_transaction_read_only=on"));
+  t.regex(probe.stdin, /BEGIN TRANSACTION READ ONLY;\n[^]*ROLLBACK;\n$/);
+});
+
+test('psql: only allow-listed meta-commands count as read-only; a backslash anywhere in a statement is a meta-command', (t) => {
+  const ro = (sql: string) => splitStatements(sql).every(isReadOnly);
+  for (const safe of ['\\echo hi', '\\dt', '\\d+ service_logic', '\\l', '\\conninfo', '\\set x 1', '\\c sre', 'SELECT 1;\n\\x\nSELECT 2']) t.true(ro(safe), safe);
+  for (const unsafe of ['\\! touch /tmp/x', '\\o /tmp/x', '\\w /tmp/x', '\\copy t to /tmp/x', '\\i /tmp/x.sql', '\\setenv A b', '\\lo_export 1 /tmp/x',
+    '\\echo hi \\\\ \\! touch /tmp/x', '\\set x `touch /tmp/x`', '\\echo `id`', "SELECT 'x' \\gexec", 'SELECT 1 \\! touch /tmp/x', 'SELECT 1 \\g /tmp/out']) {
+    t.false(ro(unsafe), unsafe);
+  }
 });
 
 test('psql: a read-only query runs while planning, also in check mode; a write is a step', async (t) => {
@@ -104,6 +119,17 @@ test('psql: a read-only query runs while planning, also in check mode; a write i
   t.is(probes.length, 1, 'a write is not run while planning');
   t.is(write.steps.length, 1);
   t.true(write.changed);
+});
+
+test('psql: a SELECT that turns out to write (read-only transaction error) becomes a step, not a result', async (t) => {
+  const { ctx, probes } = fakeCtx(() => ({ rc: 3, stderr: 'psql:<stdin>:3: ERROR:  cannot execute INSERT in a read-only transaction\n' }), true);
+  const plan = await psqlModule.plan(psqlModule.parse({ query: 'SELECT bump()' }, where, false), ctx);
+  t.is(probes.length, 1);
+  t.regex(String(probes[0]!.opts?.stdin), /^BEGIN TRANSACTION READ ONLY;/);
+  t.is(plan.steps.length, 1);
+  t.true(plan.changed);
+  t.falsy(plan.failed);
+  t.false(plan.steps[0]!.stdin!.toString().includes('READ ONLY'));
 });
 
 test('psql output: rows from the last statement that printed, rowcount of affected rows otherwise', (t) => {

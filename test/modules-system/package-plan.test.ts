@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ParseError } from '../../src/errors.js';
-import { packageModule, type PackageArgs } from '../../src/modules/package.js';
+// The yum/dnf module itself (`package` chooses it on RHEL hosts: test/packages/package-choose.test.ts).
+import { yumModule as packageModule, type PackageArgs } from '../../src/modules/package.js';
 import { fakeContext } from './helper.js';
 
 const where = { file: 'site.yml', line: 12 };
@@ -106,10 +107,10 @@ test('every name reaches the shell quoted', async (t) => {
 
 test('bad arguments fail at parse time naming the argument and the place', (t) => {
   const cases: [unknown, RegExp][] = [
-    [{}, /missing required argument 'name'/],
+    [{}, /one of 'name', 'update_cache' is required/],
     [{ name: 'sre', state: 'newest' }, /argument 'state' must be one of/],
     [{ name: 'sre', allow_downgrade: 'perhaps' }, /argument 'allow_downgrade' must be a boolean/],
-    [{ name: 'sre', enablerepo: 'x' }, /unsupported argument 'enablerepo'/],
+    [{ name: 'sre', enablerepos: 'x' }, /unsupported argument 'enablerepos'/],
     [{ name: { a: 1 } }, /argument 'name' must be a list/],
     [{ name: '*', state: 'present' }, /name '\*' is only valid with state: latest/],
   ];

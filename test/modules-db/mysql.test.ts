@@ -1,0 +1,134 @@
+import test from 'ava';
+import { startMariadb, type MariadbServer } from '../../src/fleet/mariadb.js';
+import { mysqlDbModule } from '../../src/modules/mysql-db.js';
+import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
+import { mysqlUserModule } from '../../src/modules/mysql-user.js';
+import { NASTY, oneHost, type OneHost } from '../modules-data/helpers.js';
+
+// A real MariaDB on the controller (its socket under /run, shared with the fleet host); the mysql client
+// runs on the fleet host.
+let h: OneHost;
+let db: MariadbServer;
+
+test.before(async () => {
+  [h, db] = await Promise.all([oneHost(), startMariadb()]);
+});
+test.after.always(async () => {
+  await h?.stop();
+  await db?.stop();
+});
+
+const login = () => ({ login_host: '127.0.0.1', login_port: db.port, login_user: 'admin', login_password: 'admin-pw' });
+
+test.serial('mysql_db: created with its encoding, second run ok, --check creates nothing, absent drops', async (t) => {
+  const args = { ...login(), name: 'opensips', encoding: 'utf8mb4', collation: 'utf8mb4_bin' };
+  const check = await h.run(mysqlDbModule, args, { check: true });
+  t.false(check.failed, String(check.msg));
+  t.true(check.changed);
+  t.is((await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'opensips'")).trim(), '0');
+  const first = await h.run(mysqlDbModule, args);
+  t.false(first.failed, String(first.msg));
+  t.true(first.changed);
+  t.deepEqual(first.executed_commands, ['CREATE DATABASE `opensips` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin']);
+  t.is((await db.sql("SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'opensips'")).trim(), 'utf8mb4_bin');
+  const again = await h.run(mysqlDbModule, args);
+  t.false(again.changed);
+  const gone = await h.run(mysqlDbModule, { ...login(), name: 'opensips', state: 'absent' });
+  t.true(gone.changed);
+  t.is((await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'opensips'")).trim(), '0');
+  t.false((await h.run(mysqlDbModule, { ...login(), name: 'opensips', state: 'absent' })).changed);
+});
+
+test.serial('mysql_db dump and import through a gzip target; config_file (~/.my.cnf) as Ansible reads it', async (t) => {
+  await db.sql("CREATE DATABASE src; CREATE TABLE src.t (a int, b text); INSERT INTO src.t VALUES (1, 'x'), (2, NULL)");
+  h.write('/root/.my.cnf', `[client]\nuser=admin\npassword="admin-pw"\nhost=127.0.0.1\nport=${db.port}\n`);
+  const dump = await h.run(mysqlDbModule, { name: 'src', state: 'dump', target: '/tmp/src.sql.gz' });
+  t.false(dump.failed, String(dump.msg));
+  t.true(dump.changed);
+  const imp = await h.run(mysqlDbModule, { name: 'copy', state: 'import', target: '/tmp/src.sql.gz' });
+  t.false(imp.failed, String(imp.msg));
+  t.is((await db.sql('SELECT a, b FROM copy.t ORDER BY a')).trim(), '1\tx\n2\tNULL');
+  const wrong = await h.run(mysqlDbModule, { name: 'src', login_password: 'nope', login_user: 'admin' });
+  t.true(wrong.failed);
+  t.regex(String(wrong.msg), /Access denied for user 'admin'/);
+});
+
+test.serial('mysql_query: named and positional args are bound, never SQL; reads run under --check, writes do not', async (t) => {
+  await db.sql('CREATE DATABASE q; CREATE TABLE q.sub (id int PRIMARY KEY, name text)');
+  const q = (args: Record<string, unknown>, check = false) => h.run(mysqlQueryModule, { ...login(), login_db: 'q', ...args }, { check });
+  const ins = { query: 'INSERT INTO sub VALUES (%(id)s, %(name)s)', named_args: { id: 1, name: NASTY } };
+  const check = await q(ins, true);
+  t.true(check.changed);
+  t.is((await db.sql('SELECT COUNT(*) FROM q.sub')).trim(), '0');
+  const r = await q(ins);
+  t.false(r.failed, String(r.msg));
+  t.true(r.changed);
+  t.deepEqual(r.rowcount, [1]);
+  const evil = `x'); DROP TABLE sub; --`;
+  t.false((await q({ query: 'INSERT INTO sub VALUES (%s, %s)', positional_args: [2, evil] })).failed);
+  const read = await q({ query: ['SELECT name FROM sub WHERE id = %(id)s', 'SELECT COUNT(*) AS n, NULL AS z FROM sub'], named_args: { id: 1 } }, true);
+  t.false(read.failed, String(read.msg));
+  t.false(read.changed);
+  t.deepEqual(read.query_result, [[{ name: NASTY }], [{ n: '2', z: null }]]);
+  t.deepEqual(read.rowcount, [1, 1]);
+  const pos = await q({ query: 'SELECT name FROM sub WHERE id = %s', positional_args: [2] });
+  t.deepEqual(pos.query_result, [[{ name: evil }]]);
+  const tooMany = await q({ query: 'SELECT 1 AS x', positional_args: [2] });
+  t.true(tooMany.failed);
+  t.regex(String(tooMany.msg), /positional_args has 1 values for 0 %s/);
+  const none = await q({ query: 'UPDATE sub SET name = name WHERE id = 99' });
+  t.false(none.changed, 'no row affected: ok');
+  await db.sql('CREATE TABLE q.counter (n int);\nDELIMITER //\nCREATE FUNCTION q.bump() RETURNS int MODIFIES SQL DATA BEGIN INSERT INTO q.counter VALUES (1); RETURN 1; END//\nDELIMITER ;');
+  const fn = await q({ query: 'SELECT bump() AS b' }, true);
+  t.true(fn.changed);
+  t.is((await db.sql('SELECT COUNT(*) FROM q.counter')).trim(), '0', 'a writing function did not run under --check');
+});
+
+test.serial('mysql_user: server-side hashing, privileges, append_privs, absent; no secret in ps or output', async (t) => {
+  await db.sql('CREATE DATABASE IF NOT EXISTS opensips');
+  const secret = `S3cr"et'\\ ${Date.now()}`;
+  const user = { ...login(), name: 'opensips', host: '%', password: secret, priv: 'opensips.*:ALL' };
+  const seen: string[] = [];
+  let running = true;
+  let samples = 0;
+  const sampler = (async () => {
+    while (running) {
+      const ps = await h.sh('ps -eo args');
+      samples++;
+      for (const l of ps.stdout.split('\n')) if (l.includes('S3cr') || l.includes('admin-pw')) seen.push(l);
+    }
+  })();
+  const check = await h.run(mysqlUserModule, user, { check: true, diff: true });
+  const first = await h.run(mysqlUserModule, user);
+  const again = await h.run(mysqlUserModule, user);
+  running = false;
+  await sampler;
+  t.true(samples > 1);
+  t.deepEqual(seen, []);
+  t.true(check.changed);
+  t.false(first.failed, String(first.msg));
+  t.true(first.changed);
+  t.is(first.msg, 'User added');
+  t.false(again.changed, String(again.msg));
+  for (const out of [check, first, again]) t.false(JSON.stringify(out).includes('S3cr') || JSON.stringify(out).includes('admin-pw'));
+  t.regex(await db.sql("SHOW GRANTS FOR opensips@'%'"), /GRANT ALL PRIVILEGES ON `opensips`\.\* TO `opensips`@`%`/);
+  // the password works, and it was hashed by the server
+  const who = await h.run(mysqlQueryModule, { login_host: '127.0.0.1', login_port: db.port, login_user: 'opensips', login_password: secret, query: 'SELECT CURRENT_USER() AS u' });
+  t.deepEqual(who.query_result, [[{ u: 'opensips@%' }]]);
+  const changedPw = await h.run(mysqlUserModule, { ...user, password: 'other' });
+  t.is(changedPw.msg, 'Password updated');
+  t.false((await h.run(mysqlUserModule, { ...user, password: 'third', update_password: 'on_create' })).changed);
+  const append = await h.run(mysqlUserModule, { ...login(), name: 'opensips', host: '%', priv: 'mysql.user:SELECT', append_privs: true }, { diff: true });
+  t.true(append.changed);
+  t.regex(await db.sql("SHOW GRANTS FOR opensips@'%'"), /GRANT ALL PRIVILEGES ON `opensips`/);
+  t.regex(await db.sql("SHOW GRANTS FOR opensips@'%'"), /GRANT SELECT ON `mysql`\.`user`/);
+  const replace = await h.run(mysqlUserModule, { ...login(), name: 'opensips', host: '%', priv: 'opensips.*:SELECT,INSERT' }, { diff: true });
+  t.true(replace.changed, JSON.stringify(replace));
+  const grants = await db.sql("SHOW GRANTS FOR opensips@'%'");
+  t.regex(grants, /GRANT SELECT, INSERT ON `opensips`/);
+  t.notRegex(grants, /`mysql`\.`user`/);
+  t.regex(JSON.stringify(replace.diff), /opensips\.\*:ALL/);
+  const gone = await h.run(mysqlUserModule, { ...login(), name: 'opensips', host: '%', state: 'absent' });
+  t.true(gone.changed);
+  t.is((await db.sql("SELECT COUNT(*) FROM mysql.user WHERE User = 'opensips'")).trim(), '0');
+});
