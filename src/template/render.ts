@@ -198,8 +198,9 @@ function run(c: Compiled, vars: Vars, keepType: boolean, where?: Source, context
  * Strict: an undefined variable throws TsplayError "undefined variable 'x'" naming where and context.
  */
 export function renderValue(text: string, vars: Vars, where?: Source, context?: string): unknown {
-  if (!isTemplate(text)) return text;
-  return run(compile(text, where, context), vars, true, where, context);
+  // The cache holds only templates: a hit skips the scan for template syntax.
+  const c = cache.get(text) ?? (isTemplate(text) ? compile(text, where, context) : undefined);
+  return c ? run(c, vars, true, where, context) : text;
 }
 
 /** Always a string (template module sources). */
