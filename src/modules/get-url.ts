@@ -302,17 +302,19 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     return o;
   };
 
+  const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
+  // Check mode, when dest is missing or its checksum is wrong: it would change, nothing to download.
+  if (ctx.check && (!st.exists || (checksum !== undefined && !checksumMatches))) return { steps: [download], result };
   if (ctx.check) {
-    // Check mode: download to a temp file and compare, so that "changed" tells the truth; nothing is kept.
+    // Check mode, dest there and no checksum: download to a temp file and compare, so that "changed"
+    // tells the truth (Ansible sends a HEAD and usually reports a change); nothing is kept.
     const r = await ctx.probe(downloadScript(base), { stdin, timeoutMs });
     const out = read(r, { changed: false, failed: false, ...result });
     if (out.failed) return { steps: [], failed: true, msg: out.msg, result: { ...out, changed: undefined, failed: undefined } };
     const differs = readDownload(r.stdout).outcome === 'differs';
     const { changed: _c, failed: _f, ...fields } = out;
-    const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
     return { steps: [...(differs ? [download] : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: fields };
   }
-  const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
   return {
     steps: [download, ...attrs.steps],
     result,

@@ -16,6 +16,7 @@ import { replaceModule } from '../../src/modules/replace.js';
 import { tempfileModule } from '../../src/modules/tempfile.js';
 import type { FileDiff } from '../../src/modules/types.js';
 import { unarchiveModule } from '../../src/modules/unarchive.js';
+import { runModule } from '../../src/executor/run-module.js';
 import { startFilesLab, type FilesLab } from './helpers.js';
 
 let lab: FilesLab;
@@ -24,6 +25,8 @@ let base: string;
 const H = 'h1';
 const served = new Map<string, { body: Buffer; mtime: Date }>();
 const requests: { path: string; ims?: string; auth?: string }[] = [];
+/** The requests for one path (tests run concurrently: other paths are other tests'). */
+const requestsFor = (path: string) => requests.filter((r) => r.path === path);
 
 test.before(async () => {
   lab = await startFilesLab(1);
@@ -246,13 +249,12 @@ test('get_url: downloads once, then ok (304 or same content); check mode; checks
   t.like(await lab.run(getUrlModule, H, { ...args, force: true }), { changed: false, status_code: 200 }, 'force: downloaded, same content');
 
   // checksum: right → no request at all on the next run; wrong → fails and dest is untouched.
-  const n = requests.length;
+  const n = requestsFor('/dl/sre-4.0.2.tgz').length;
   const sum = { ...args, dest: '/opt/dl/sum.tgz', checksum: `sha256:${sha('sha256', body)}` };
   t.true((await lab.run(getUrlModule, H, sum)).changed);
-  const before = requests.length;
+  t.is(requestsFor('/dl/sre-4.0.2.tgz').length, n + 1);
   t.like(await lab.run(getUrlModule, H, sum), { changed: false, msg: 'file already exists' });
-  t.is(requests.length, before, 'no download when the checksum matches');
-  t.true(requests.length > n);
+  t.is(requestsFor('/dl/sre-4.0.2.tgz').length, n + 1, 'no download when the checksum matches');
   const wrong = await lab.run(getUrlModule, H, { ...args, dest: '/opt/dl/bad.tgz', checksum: `sha256:${'0'.repeat(64)}` });
   t.like(wrong, { failed: true, changed: false });
   t.regex(String(wrong.msg), /^The checksum for \/opt\/dl\/bad\.tgz did not match 0{64}; it was [0-9a-f]{64}\.$/);
@@ -263,8 +265,27 @@ test('get_url: downloads once, then ok (304 or same content); check mode; checks
   // dest a directory: the URL's file name; credentials reach curl through its config, not argv.
   const dir = await lab.run(getUrlModule, H, { url: `${base}/dl/sre-4.0.2.tgz`, dest: '/opt/dl/', url_username: 'ops', url_password: 's3cr$t', force_basic_auth: true });
   t.like(dir, { changed: true, dest: '/opt/dl/sre-4.0.2.tgz' });
-  t.is(requests[requests.length - 1]!.auth, `Basic ${Buffer.from('ops:s3cr$t').toString('base64')}`);
+  t.is(requestsFor('/dl/sre-4.0.2.tgz').pop()!.auth, `Basic ${Buffer.from('ops:s3cr$t').toString('base64')}`);
   t.like(await lab.run(getUrlModule, H, { url: `${base}/nothing`, dest: '/opt/dl/n' }), { failed: true, changed: false, status_code: 404 });
   t.false(existsSync(lab.fleet.path(H, '/opt/dl/n')));
   t.is((await lab.sh(H, 'ls -a /opt/dl | grep -c tsplay; true')).stdout.trim(), '0', 'no temp file left behind');
+});
+
+test('get_url through wget when the target has no curl: download, same content → ok, checksum, basic auth, 404', async (t) => {
+  // A PATH with every command of /usr/bin but curl.
+  await lab.sh(H, 'mkdir -p /opt/nocurl/bin /opt/wget && ln -s /usr/bin/* /opt/nocurl/bin/ && rm /opt/nocurl/bin/curl');
+  const conn = await lab.conn(H);
+  const run = (args: unknown) =>
+    runModule({ module: getUrlModule, args, conn, host: H, vars: {}, check: false, diff: false, where: { file: 'test' }, exec: { env: { PATH: '/opt/nocurl/bin' } } });
+  t.is((await conn.exec('command -v curl || echo none', { env: { PATH: '/opt/nocurl/bin' } })).stdout.trim(), 'none');
+  const body = Buffer.from('wget payload\n');
+  served.set('/w/payload.bin', { body, mtime: new Date() });
+  const args = { url: `${base}/w/payload.bin`, dest: '/opt/wget/p.bin', checksum: `sha1:${sha('sha1', body)}`, url_username: 'ops', url_password: 'pw', force_basic_auth: true };
+  t.like(await run(args), { changed: true, failed: false, status_code: 200 });
+  t.is(await lab.read(H, '/opt/wget/p.bin'), body.toString());
+  t.is(requestsFor('/w/payload.bin').pop()!.auth, `Basic ${Buffer.from('ops:pw').toString('base64')}`);
+  t.like(await run(args), { changed: false, msg: 'file already exists' });
+  t.like(await run({ url: args.url, dest: args.dest, force: true }), { changed: false, status_code: 200 });
+  t.like(await run({ url: `${base}/w/none`, dest: '/opt/wget/none' }), { failed: true, status_code: 404 });
+  t.false(existsSync(lab.fleet.path(H, '/opt/wget/none')));
 });

@@ -254,6 +254,12 @@ test('get_url plan: a dest with the right checksum is not downloaded; otherwise 
   t.is(other.steps.length, 1);
   t.regex(other.steps[0]!.cmd, /mktemp \/opt\/.tsplay-get_url.XXXXXX[\s\S]*mv -f "\$d" \/opt\/sre\.tgz/);
   t.notRegex(other.steps[0]!.cmd, / -z /, 'a checksum mismatch forces the download');
+  const seen: string[] = [];
+  const missing = (cmd: string) =>
+    cmd.startsWith('if command -v curl') ? 'tool=curl\n' : cmd.includes('/opt/sre.tgz') ? statOutput(undefined) + SEP + statOutput(undefined) + SEP + statOutput({ dir: true }) + SEP : statOutput({ dir: true }) + SEP;
+  const check = await getUrlModule.plan(getUrlModule.parse({ url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, where, false), { ...fakeContext(missing, { seen }), check: true });
+  t.is(check.steps.length, 1, 'check mode, dest missing: it would change');
+  t.false(seen.some((c) => c.includes('curl -K')), 'nothing downloaded to find that out');
   const noCurl = await plan(getUrlModule, { url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, (cmd) => (cmd.startsWith('if command -v curl') ? 'tool=\n' : ''));
   t.like(noCurl, { failed: true, msg: 'get_url needs curl or wget on the target: neither was found in PATH' });
 });
@@ -298,4 +304,20 @@ test('unarchive plan: unpacked already → ok; differences → one extraction st
   t.like(skipped, { steps: [], result: { skipped: true, msg: 'skipped, since /opt/app exists' } });
   t.like(await plan(unarchiveModule, { src: '/x.tgz', dest: '/opt', remote_src: true }, () => 'state=missing\n'), { failed: true, msg: "Source '/x.tgz' does not exist" });
   t.like(await plan(unarchiveModule, { src: '/x.tgz', dest: '/no', remote_src: true }, () => 'state=notdir\n'), { failed: true, msg: "Destination '/no' is not a directory" });
+});
+
+test('replace, blockinfile, ini_file refuse a file that is not UTF-8 instead of mangling its bytes', async (t) => {
+  const latin1 = () => statOutput({}) + SEP + 'content\n' + Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]).toString('base64') + '\n';
+  for (const [mod, args] of [
+    [replaceModule, { path: '/f', regexp: 'caf' }],
+    [blockinfileModule, { path: '/f', block: 'x' }],
+    [iniFileModule, { path: '/f', section: 's', option: 'o', value: 'v' }],
+  ] as const) {
+    const p = await plan(mod as ModuleDef, args, latin1);
+    t.like(p, { failed: true, steps: [], msg: '/f is not UTF-8 text: refusing to edit it' }, mod.name);
+  }
+});
+
+test('blockinfile: an insertafter with (?m) searches the whole file', (t) => {
+  t.is(blockEdit('[a]\nx=1\n[b]\n', block({ insertafter: '(?m)^\\[a\\]\\nx=1$', block: 'y=2' })), '[a]\nx=1\n# BEGIN ANSIBLE MANAGED BLOCK\ny=2\n# END ANSIBLE MANAGED BLOCK\n[b]\n');
 });
