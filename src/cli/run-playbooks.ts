@@ -7,7 +7,7 @@ import { listHosts, listTasks } from './listing.js';
 import { consoleReporter } from '../report/console.js';
 import { jsonReporter } from '../report/json.js';
 import type { Reporter } from '../report/events.js';
-import { startJournal } from '../journal/session.js';
+import { runRedactor, startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { exitAfterDrain } from './exit.js';
 import { setVaultSecrets } from '../vault/keyring.js';
@@ -115,13 +115,17 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   }
   const tty = !!process.stdout.isTTY && !process.env.CI;
   const log = f.logFile ? (s: string) => appendFileSync(f.logFile!, s) : undefined;
-  const journal = await startJournal(opts, loaded, inventory, warn);
+  const redactor = runRedactor(opts, loaded, inventory);
+  const journal = await startJournal(opts, loaded, inventory, warn, redactor);
   if (journal.resume) opts.resume = journal.resume;
+  opts.hooks = journal.hooks;
   // `--events -` owns stdout: the human output moves to stderr.
   const out = opts.events === '-' ? stderr : stdout;
-  const display: Reporter = opts.json
+  const shown: Reporter = opts.json
     ? jsonReporter(out)
     : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
+  // Secrets are hidden in every output: console (every -v level), --log-file and --json too.
+  const display: Reporter = (e) => shown(redactor.redact(e));
   // The journal records first: a controller killed right after an event still has it on disk.
   // Decrypted vault values are cut out of every event before any output sees it.
   const reporter: Reporter = (event) => {

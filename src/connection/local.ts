@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
 import { wrapCommand } from './wrap.js';
+import { checkBecome } from './become.js';
 
 /** The controller itself (`delegate_to: localhost`, `ansible_connection: local`): /bin/sh, no SSH. */
 export class LocalConnection implements Connection {
   constructor(readonly host = 'localhost') {}
 
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    return checkBecome(await this.run(command, opts), opts.become);
+  }
+
+  private run(command: string, opts: ExecOptions): Promise<ExecResult> {
     const { script, stdin } = wrapCommand(command, opts);
     return new Promise((resolve) => {
       // detached: the command gets its own process group, so a timeout kills all of it.

@@ -1,6 +1,9 @@
+import type { NodeSSH } from 'node-ssh';
+import { checkBecome } from './become.js';
 import { LocalConnection } from './local.js';
 import { SshConnection } from './ssh.js';
-import type { SshOpenOptions } from './ssh-open.js';
+import { openSsh, type SshOpenOptions } from './ssh-open.js';
+import { forwardThrough, proxyCommandTransport, type Transport } from './transport.js';
 import { UnreachableError, type Connection, type ConnectionTarget, type ExecOptions, type ExecResult } from './types.js';
 
 /**
@@ -10,6 +13,8 @@ import { UnreachableError, type Connection, type ConnectionTarget, type ExecOpti
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<Connection>>();
   private readonly opened = new Map<string, number>();
+  /** Jump host connections (ProxyJump), one per hop, shared by every host behind it. */
+  private readonly jumps = new Map<string, Promise<NodeSSH>>();
 
   constructor(private readonly options: SshOpenOptions = {}) {}
 
@@ -34,12 +39,55 @@ export class ConnectionPool {
   }
 
   private async connect(target: ConnectionTarget): Promise<SshConnection> {
+    let transport: Transport | undefined;
     try {
-      return await SshConnection.open(target, this.options);
+      transport = await this.transport(target);
+      return await SshConnection.open(target, { ...this.options, ...(transport ? { sock: transport.sock } : {}) });
     } catch (e) {
-      if (e instanceof UnreachableError) throw e;
+      const why = await transport?.failure();
+      if (why) throw new UnreachableError(target.name, why);
+      if (e instanceof UnreachableError) throw e.host === target.name ? e : new UnreachableError(target.name, `through ${e.host}: ${e.message}`);
       throw new UnreachableError(target.name, (e as Error).message);
     }
+  }
+
+  /** How to reach a host that is not reached by TCP directly: through its jump host, or a ProxyCommand. */
+  private async transport(target: ConnectionTarget): Promise<Transport | undefined> {
+    if (target.via) {
+      const jump = await this.jump(target.via);
+      return forwardThrough(jump.connection!, target.via.name, target);
+    }
+    if (target.proxyCommand) return proxyCommandTransport(target.proxyCommand);
+    return undefined;
+  }
+
+  /** The jump host's connection: opened once (through its own jump host, if any), reopened once it dropped. */
+  private jump(hop: ConnectionTarget): Promise<NodeSSH> {
+    const key = jumpKey(hop);
+    let conn = this.jumps.get(key);
+    if (!conn) {
+      conn = (async () => {
+        this.opened.set(hop.name, (this.opened.get(hop.name) ?? 0) + 1);
+        let transport: Transport | undefined;
+        try {
+          transport = await this.transport(hop);
+          const ssh = await openSsh(hop, { ...this.options, ...(transport ? { sock: transport.sock } : {}) });
+          const forget = () => this.jumps.get(key) === conn && this.jumps.delete(key);
+          ssh.connection!.on('close', forget);
+          ssh.connection!.on('error', forget);
+          return ssh;
+        } catch (e) {
+          const why = await transport?.failure();
+          if (why) throw new UnreachableError(hop.name, why);
+          throw e;
+        }
+      })();
+      const mine = conn;
+      // a failed jump is tried again by the next host behind it (it may have been restarted)
+      conn.catch(() => this.jumps.get(key) === mine && this.jumps.delete(key));
+      this.jumps.set(key, conn);
+    }
+    return conn;
   }
 
   private reopen(target: ConnectionTarget): Promise<SshConnection> {
@@ -56,7 +104,16 @@ export class ConnectionPool {
     const all = [...this.connections.values()];
     this.connections.clear();
     await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
+    // jump hosts last: the connections through them are closed by now (innermost hop first)
+    const jumps = [...this.jumps.values()].reverse();
+    this.jumps.clear();
+    for (const j of jumps) (await j.catch(() => undefined))?.dispose();
   }
+}
+
+/** Which jump connection a hop is: its user, address and port, and the hops before it. */
+function jumpKey(hop: ConnectionTarget): string {
+  return `${hop.user}@${hop.address}:${hop.port}${hop.via ? ` via ${jumpKey(hop.via)}` : hop.proxyCommand ? ` via ${hop.proxyCommand}` : ''}`;
 }
 
 /**
@@ -77,7 +134,7 @@ class ReopeningConnection implements Connection {
 
   async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
     if (!this.current.alive) this.current = await this.reopen();
-    return this.current.exec(command, opts);
+    return checkBecome(await this.current.exec(command, opts), opts?.become);
   }
 
   close(): Promise<void> {

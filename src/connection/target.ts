@@ -2,11 +2,15 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { TsplayError } from '../errors.js';
+import { parseSshArgs, type SshArgs } from './ssh-args.js';
+import { first, list, lookupSshConfig, type SshConfigValues } from './ssh-config.js';
 import type { ConnectionTarget } from './types.js';
 
 /** Keys OpenSSH tries by default, in its order. */
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const IMPLICIT_LOCAL = new Set(['localhost', '127.0.0.1', '::1']);
+/** Jump hosts of jump hosts: OpenSSH has no limit, a loop in a config file needs one. */
+const MAX_HOPS = 8;
 
 /** Ansible booleans: yes/no, true/false, on/off, 1/0 (any case). */
 function asBool(value: unknown, what: string): boolean {
@@ -17,10 +21,9 @@ function asBool(value: unknown, what: string): boolean {
   throw new TsplayError(`${what}: expected a boolean, got ${JSON.stringify(value)}`);
 }
 
-function asPort(value: unknown, host: string): number {
+function asPort(value: unknown, what: string): number {
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(n) || n < 1 || n > 65535)
-    throw new TsplayError(`host ${host}: ansible_port must be a port number (1-65535), got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new TsplayError(`${what} must be a port number (1-65535), got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -38,20 +41,132 @@ function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
 
+/** ssh's answer to StrictHostKeyChecking: yes/ask check; no/off/accept-new accept an unknown key. */
+function strictness(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'no' || v === 'off' || v === 'accept-new' || v === 'false') return false;
+  return true;
+}
+
+function yes(value: string | undefined): boolean {
+  return value !== undefined && ['yes', 'true', 'on'].includes(value.toLowerCase());
+}
+
+/** `[user@]host[:port]` or `ssh://[user@]host[:port]`, as ProxyJump and -J take them. */
+function parseHop(spec: string, what: string): { host: string; user?: string; port?: number } {
+  const m = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) throw new TsplayError(`${what}: bad jump host '${spec}' (expected [user@]host[:port])`);
+  return { host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: asPort(m[3], what) } : {}) };
+}
+
+/** What every hop of a connection shares: the ssh config file, known_hosts and checking, agent, timeout. */
+interface Shared {
+  env: NodeJS.ProcessEnv;
+  configFile?: string;
+  /** Set when a variable or the environment decided; then it applies to every hop. */
+  hostKeyChecking?: boolean;
+  knownHostsPath?: string;
+  connectTimeoutMs?: number;
+  agentSocket?: string;
+  localUser: string;
+}
+
+/** What the caller already decided for this host (inventory variables); they win over the ssh config. */
+interface Fixed {
+  user?: string;
+  port?: number;
+  privateKeyPath?: string;
+  password?: string;
+  /** A ProxyJump chain that replaces the config's for this host (the hops before it in -J a,b). */
+  jump?: string;
+}
+
 /**
- * Resolve how to reach a host from its variables, as Ansible does:
- * ansible_host/port/user, ansible_ssh_private_key_file (else ~/.ssh/id_ed25519, id_ecdsa, id_rsa,
- * and ssh-agent when SSH_AUTH_SOCK is set), ansible_password/ansible_ssh_pass, ansible_connection
- * (localhost is implicitly local), ansible_ssh_timeout/ANSIBLE_TIMEOUT (10 s),
- * host key checking (ansible_host_key_checking, ANSIBLE_HOST_KEY_CHECKING, TSPLAY_HOST_KEY_CHECKING)
- * and the known_hosts file (tsplay_known_hosts_file, TSPLAY_KNOWN_HOSTS, ~/.ssh/known_hosts).
+ * One SSH hop or target: the ssh arguments' -o options first, then the ssh config for `host`, then
+ * ssh's defaults; `fixed` (the inventory) above both. ProxyJump hops are resolved the same way,
+ * each from the config for its own name.
  */
-export function targetFromVars(
-  name: string,
-  vars: Record<string, unknown>,
-  env: NodeJS.ProcessEnv = process.env,
-): ConnectionTarget {
-  const address = str(vars.ansible_host) ?? name;
+function resolveSsh(name: string, host: string, fixed: Fixed, args: SshArgs, shared: Shared, what: string, depth: number): Omit<ConnectionTarget, 'kind'> {
+  const cfg: SshConfigValues = lookupSshConfig(host, shared.configFile);
+  const opt = (k: string) => args.options[k] ?? first(cfg, k);
+  const address = (opt('hostname') ?? host).replace(/%h/g, host);
+  const port = fixed.port ?? (opt('port') !== undefined ? asPort(opt('port'), `${what}: Port`) : 22);
+  const user = fixed.user ?? opt('user') ?? shared.localUser;
+
+  const hostKeyChecking = shared.hostKeyChecking ?? strictness(opt('stricthostkeychecking')) ?? true;
+  const configKnown = args.options.userknownhostsfile?.split(/\s+/)[0] ?? list(cfg, 'userknownhostsfile')[0];
+  const knownHostsPath = expandHome(shared.knownHostsPath ?? configKnown ?? join(homedir(), '.ssh', 'known_hosts'));
+  const timeout = opt('connecttimeout');
+  const connectTimeoutMs = shared.connectTimeoutMs ?? (timeout !== undefined ? asSeconds(timeout, `${what}: ConnectTimeout`) * 1000 : 10_000);
+  const alive = opt('serveraliveinterval');
+  const keepaliveIntervalMs = alive !== undefined && Number(alive) > 0 ? asSeconds(alive, `${what}: ServerAliveInterval`) * 1000 : undefined;
+
+  const identities = [...args.identityFiles, ...list(cfg, 'identityfile')].map((f) => expandHome(f.replace(/%d/g, homedir()).replace(/%u/g, shared.localUser).replace(/%r/g, user).replace(/%h/g, address)));
+  const identitiesOnly = yes(opt('identitiesonly'));
+  let identityFiles = identities;
+  if (identityFiles.length === 0 && fixed.privateKeyPath === undefined) identityFiles = DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((p) => existsSync(p));
+  const agentOpt = opt('identityagent');
+  let agentSocket = agentOpt === undefined || agentOpt === 'SSH_AUTH_SOCK' ? shared.agentSocket : agentOpt.toLowerCase() === 'none' ? undefined : expandHome(agentOpt);
+  // IdentitiesOnly: only the keys named; the agent's other keys are not offered
+  if (identitiesOnly && (identities.length > 0 || fixed.privateKeyPath !== undefined)) agentSocket = undefined;
+
+  // ProxyJump and ProxyCommand exclude each other: the command line's wins over the file's
+  const fromArgs = args.options.proxyjump !== undefined || args.options.proxycommand !== undefined;
+  const jumpSpec = fixed.jump ?? (fromArgs ? args.options.proxyjump : first(cfg, 'proxyjump'));
+  const proxyCommandSpec = jumpSpec === undefined || jumpSpec.toLowerCase() === 'none' ? (fromArgs ? args.options.proxycommand : first(cfg, 'proxycommand')) : undefined;
+  let via: ConnectionTarget | undefined;
+  if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== 'none') {
+    if (depth >= MAX_HOPS) throw new TsplayError(`${what}: ProxyJump nested more than ${MAX_HOPS} hops deep (a loop in the ssh config?)`);
+    // -J a,b,c: c is reached through b, which is reached through a
+    const hops = jumpSpec.split(',').map((s) => s.trim()).filter(Boolean);
+    const last = parseHop(hops[hops.length - 1]!, `${what}: ProxyJump`);
+    const before = hops.slice(0, -1).join(',');
+    const hopName = `${last.user ? `${last.user}@` : ''}${last.host}${last.port ? `:${last.port}` : ''}`;
+    via = {
+      kind: 'ssh',
+      ...resolveSsh(`jump ${hopName}`, last.host, { ...(last.user ? { user: last.user } : {}), ...(last.port ? { port: last.port } : {}), ...(before ? { jump: before } : {}) }, { options: {}, identityFiles: [] }, shared, `${what}: jump host ${hopName}`, depth + 1),
+    };
+  }
+  const proxyCommand =
+    proxyCommandSpec !== undefined && proxyCommandSpec.toLowerCase() !== 'none'
+      ? proxyCommandSpec.replace(/%(.)/g, (m, c: string) => ({ h: address, p: String(port), r: user, n: host, '%': '%' })[c] ?? m)
+      : undefined;
+
+  return {
+    name,
+    address,
+    port,
+    user,
+    ...(fixed.privateKeyPath !== undefined ? { privateKeyPath: fixed.privateKeyPath } : {}),
+    ...(identityFiles.length ? { identityFiles } : {}),
+    ...(agentSocket !== undefined ? { agentSocket } : {}),
+    ...(fixed.password !== undefined ? { password: fixed.password } : {}),
+    hostKeyChecking,
+    knownHostsPath,
+    connectTimeoutMs,
+    ...(keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs } : {}),
+    ...(opt('hostkeyalias') !== undefined ? { hostKeyAlias: opt('hostkeyalias')! } : {}),
+    ...(yes(opt('forwardagent')) && agentSocket !== undefined ? { forwardAgent: true } : {}),
+    ...(via ? { via } : {}),
+    ...(proxyCommand !== undefined ? { proxyCommand } : {}),
+  };
+}
+
+/**
+ * Resolve how to reach a host, as Ansible's ssh connection does: the inventory variables
+ * (ansible_host/port/user, ansible_ssh_private_key_file, ansible_password/ansible_ssh_pass,
+ * ansible_ssh_timeout) win; then the -o options of ansible_ssh_args, ansible_ssh_common_args and
+ * ansible_ssh_extra_args (first wins; `-F FILE` picks the ssh config file); then OpenSSH's client
+ * configuration for the host (~/.ssh/config, /etc/ssh/ssh_config: HostName, User, Port,
+ * IdentityFile, IdentitiesOnly, ProxyJump, ProxyCommand, ConnectTimeout, ServerAliveInterval,
+ * StrictHostKeyChecking, UserKnownHostsFile, HostKeyAlias, ForwardAgent); then ssh's defaults.
+ * Host key checking: ansible_host_key_checking, then ANSIBLE_HOST_KEY_CHECKING /
+ * TSPLAY_HOST_KEY_CHECKING, then StrictHostKeyChecking; known_hosts: tsplay_known_hosts_file,
+ * TSPLAY_KNOWN_HOSTS, UserKnownHostsFile, ~/.ssh/known_hosts. localhost is implicitly local.
+ */
+export function targetFromVars(name: string, vars: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ConnectionTarget {
+  const hostArg = str(vars.ansible_host) ?? name;
   const declared = str(vars.ansible_connection);
   let kind: ConnectionTarget['kind'];
   if (declared === undefined) kind = IMPLICIT_LOCAL.has(name) && vars.ansible_host === undefined ? 'local' : 'ssh';
@@ -59,7 +174,7 @@ export function targetFromVars(
   else if (declared === 'ssh' || declared === 'paramiko' || declared === 'smart') kind = 'ssh';
   else throw new TsplayError(`host ${name}: ansible_connection '${declared}' is not supported (use ssh or local)`);
 
-  let hostKeyChecking = true;
+  let hostKeyChecking: boolean | undefined;
   if (env.ANSIBLE_HOST_KEY_CHECKING !== undefined && env.ANSIBLE_HOST_KEY_CHECKING !== '')
     hostKeyChecking = asBool(env.ANSIBLE_HOST_KEY_CHECKING, 'ANSIBLE_HOST_KEY_CHECKING');
   if (env.TSPLAY_HOST_KEY_CHECKING !== undefined && env.TSPLAY_HOST_KEY_CHECKING !== '')
@@ -67,34 +182,40 @@ export function targetFromVars(
   if (vars.ansible_host_key_checking !== undefined)
     hostKeyChecking = asBool(vars.ansible_host_key_checking, `host ${name}: ansible_host_key_checking`);
 
-  const knownHostsPath = expandHome(
-    str(vars.tsplay_known_hosts_file) ?? str(env.TSPLAY_KNOWN_HOSTS) ?? join(homedir(), '.ssh', 'known_hosts'),
-  );
-
   const timeout = vars.ansible_ssh_timeout ?? vars.ansible_timeout ?? str(env.ANSIBLE_TIMEOUT);
-  const connectTimeoutMs = timeout === undefined ? 10_000 : asSeconds(timeout, `host ${name}: ansible_ssh_timeout`) * 1000;
-
   const password = str(vars.ansible_password ?? vars.ansible_ssh_pass);
-  const agentSocket = str(env.SSH_AUTH_SOCK);
   const explicitKey = str(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file);
-  let privateKeyPath = explicitKey === undefined ? undefined : expandHome(explicitKey);
-  if (privateKeyPath === undefined && password === undefined) {
-    privateKeyPath = DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).find((p) => existsSync(p));
-  }
-
-  return {
-    name,
-    kind,
-    address,
-    port: vars.ansible_port === undefined ? 22 : asPort(vars.ansible_port, name),
-    user: str(vars.ansible_user ?? vars.ansible_ssh_user) ?? str(env.USER) ?? userInfo().username,
-    ...(privateKeyPath !== undefined ? { privateKeyPath } : {}),
-    ...(agentSocket !== undefined ? { agentSocket } : {}),
-    ...(password !== undefined ? { password } : {}),
-    hostKeyChecking,
-    knownHostsPath,
-    connectTimeoutMs,
+  const shared: Shared = {
+    env,
+    ...(hostKeyChecking !== undefined ? { hostKeyChecking } : {}),
+    ...(str(vars.tsplay_known_hosts_file) ?? str(env.TSPLAY_KNOWN_HOSTS) ? { knownHostsPath: (str(vars.tsplay_known_hosts_file) ?? str(env.TSPLAY_KNOWN_HOSTS))! } : {}),
+    ...(timeout !== undefined ? { connectTimeoutMs: asSeconds(timeout, `host ${name}: ansible_ssh_timeout`) * 1000 } : {}),
+    ...(str(env.SSH_AUTH_SOCK) ? { agentSocket: str(env.SSH_AUTH_SOCK)! } : {}),
+    localUser: str(env.USER) ?? userInfo().username,
   };
+  const fixed: Fixed = {
+    ...(str(vars.ansible_user ?? vars.ansible_ssh_user) ? { user: str(vars.ansible_user ?? vars.ansible_ssh_user)! } : {}),
+    ...(vars.ansible_port !== undefined ? { port: asPort(vars.ansible_port, `host ${name}: ansible_port`) } : {}),
+    ...(explicitKey !== undefined ? { privateKeyPath: expandHome(explicitKey) } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+  if (kind === 'local') {
+    // a local host needs none of ssh's settings; keep the shape every target has
+    return {
+      name, kind, address: hostArg, port: fixed.port ?? 22, user: fixed.user ?? shared.localUser,
+      hostKeyChecking: shared.hostKeyChecking ?? true,
+      knownHostsPath: expandHome(shared.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts')),
+      connectTimeoutMs: shared.connectTimeoutMs ?? 10_000,
+      ...(password !== undefined ? { password } : {}),
+    };
+  }
+  const args = parseSshArgs(
+    [str(vars.ansible_ssh_args) ?? str(env.ANSIBLE_SSH_ARGS), str(vars.ansible_ssh_common_args) ?? str(env.ANSIBLE_SSH_COMMON_ARGS), str(vars.ansible_ssh_extra_args) ?? str(env.ANSIBLE_SSH_EXTRA_ARGS)],
+    `host ${name}: ansible_ssh_common_args`,
+  );
+  const configFile = args.configFile ?? str(env.TSPLAY_SSH_CONFIG);
+  if (configFile !== undefined) shared.configFile = configFile;
+  return { kind, ...resolveSsh(name, hostArg, fixed, args, shared, `host ${name}`, 0) };
 }
 
 /** The play/task/block keywords that say how to connect (already rendered). */

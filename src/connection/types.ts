@@ -16,9 +16,9 @@ export interface ExecOptions {
 
 export interface Become {
   user: string;
-  /** become_method: sudo (default) or su. */
-  method?: 'sudo' | 'su';
   password?: string;
+  /** become_method: sudo (default) or su (which needs the target user's password). */
+  method?: 'sudo' | 'su';
 }
 
 /** What a command did. stdout/stderr are decoded once, from all raw bytes, as UTF-8. */
@@ -52,8 +52,14 @@ export interface ConnectionTarget {
   port: number;
   /** ansible_user (default: the controller's user) */
   user: string;
-  /** ansible_ssh_private_key_file */
+  /** ansible_ssh_private_key_file: must be readable. */
   privateKeyPath?: string;
+  /**
+   * Further keys, tried after privateKeyPath: -i / IdentityFile from the ssh arguments and the ssh
+   * config, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa. Missing files are skipped, as ssh does.
+   * An encrypted key is opened with `password` as its passphrase (as Ansible's sshpass answers it).
+   */
+  identityFiles?: string[];
   /** ssh-agent socket (SSH_AUTH_SOCK), tried alongside the key. */
   agentSocket?: string;
   /** ansible_password / ansible_ssh_pass */
@@ -64,6 +70,16 @@ export interface ConnectionTarget {
   knownHostsPath: string;
   /** ansible_ssh_timeout / timeout (seconds → ms). */
   connectTimeoutMs: number;
+  /** ServerAliveInterval (seconds → ms); the pool's default otherwise. */
+  keepaliveIntervalMs?: number;
+  /** HostKeyAlias: the name the host key is looked up under in known_hosts. */
+  hostKeyAlias?: string;
+  /** ForwardAgent: commands get the controller's ssh-agent (needs agentSocket). */
+  forwardAgent?: boolean;
+  /** ProxyJump: reach this host through that one (its own `via` makes a chain). */
+  via?: ConnectionTarget;
+  /** ProxyCommand, tokens expanded: run it and speak SSH over its stdin/stdout. */
+  proxyCommand?: string;
 }
 
 /** A connection failure: the host is unreachable (as opposed to a command failing). */

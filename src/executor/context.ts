@@ -2,7 +2,7 @@ import type { LimitFunction } from 'p-limit';
 import type { ConnectionPool } from '../connection/pool.js';
 import type { Reporter } from '../report/events.js';
 import type { Task } from '../playbook/types.js';
-import type { RunOptions } from './options.js';
+import type { PlaySection, RunOptions } from './options.js';
 import type { VarSources } from './vars.js';
 import type { Vars } from '../types.js';
 
@@ -45,4 +45,6 @@ export interface PlayContext extends VarSources {
   hostSignal(host: string): AbortSignal;
   /** Index of the play in the run (journal and resume key tasks by play). */
   playIndex: number;
+  /** The section being run (its handler flush is where notifications wait). */
+  section?: PlaySection;
 }

@@ -2,6 +2,7 @@ import type { PlayContext } from './context.js';
 import { fromPlay, type Inherited } from './inherit.js';
 import { walkItems } from './walk.js';
 import type { Task } from '../playbook/types.js';
+import { saveHost } from './persist.js';
 
 /** Does a notification name this handler (by its name, its role-qualified name, or a listen topic)? */
 function handlerMatches(handler: Task, topic: string): boolean {
@@ -27,8 +28,14 @@ export async function flushHandlers(ctx: PlayContext, hosts: string[], force: bo
     const inh: Inherited = { ...fromPlay(ctx.play), allowFailed: force ? new Set(notified) : new Set() };
     await walkItems(ctx, [handler], notified, inh, () => {});
   }
-  // Notifications for hosts that may not run handlers are dropped, as in Ansible.
-  for (const h of hosts) ctx.state(h).notified.clear();
+  // Notifications for hosts that may not run handlers are dropped, as in Ansible; a failed host's
+  // are kept for the state file: a resumed run runs them.
+  for (const h of hosts) {
+    const st = ctx.state(h);
+    if (st.failed && !st.unreachable && !force) for (const n of st.notified) st.unhandled.add(n);
+    st.notified.clear();
+    saveHost(ctx, h);
+  }
 }
 
 /** Every notify must name a handler (by name or listen topic): checked before any host is contacted. */

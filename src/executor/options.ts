@@ -32,6 +32,29 @@ export interface RunOptions {
   job?: string;
   /** What a resumed run skips and restores (filled from the journal). */
   resume?: ResumeState;
+  /** Where the run's restorable state and its secrets go (the journal session). */
+  hooks?: RunHooks;
+}
+
+/** The parts of a play that end with a handler flush. */
+export type PlaySection = 'pre_tasks' | 'tasks' | 'post_tasks';
+
+/** A host's restorable state: what --resume must give back exactly, secrets included. */
+export interface SavedHost {
+  /** Registered results and set_facts, real values (never redacted). */
+  vars: Vars;
+  /** Names in `vars` registered by no_log tasks: secrets for every output of a resumed run too. */
+  hidden?: string[];
+  /** Notifications not yet handled, and the play and section whose handler flush they wait for. */
+  notified?: { play: number; section: PlaySection; names: string[] };
+}
+
+/** What the executor tells the run's keepers as it goes. */
+export interface RunHooks {
+  /** A host's restorable state changed (after each task, after a handler flush). */
+  saveHost?(host: string, saved: SavedHost): void;
+  /** A value no output may show (a no_log task's registered result). */
+  secret?(value: unknown): void;
 }
 
 /**
@@ -43,8 +66,12 @@ export interface ResumeState {
   finishedPlay(host: string, playIndex: number): boolean;
   /** Did task `taskId` complete (ok/changed/skipped/ignored) on this host in the earlier run? */
   completedTask(host: string, taskId: string): boolean;
-  /** Registered values and set_facts of completed tasks, per host. */
+  /** Registered values and set_facts of completed tasks, per host (real values, from the state file). */
   hostFacts(host: string): Vars;
+  /** Which of those were registered by no_log tasks. */
+  hidden(host: string): string[];
+  /** Notifications the host had not handled when it stopped in this section of play `playIndex`. */
+  notified(host: string, playIndex: number, section: PlaySection): string[];
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'playbooks' | 'inventory'> = {

@@ -9,6 +9,7 @@ import { fromPlay } from './inherit.js';
 import { walkItems } from './walk.js';
 import pLimit from 'p-limit';
 import { GuardRun } from './guard.js';
+import type { PlaySection } from './options.js';
 
 /** The implicit first task of a play that gathers facts. */
 function gatherTask(play: Play, index: number): Task {
@@ -57,7 +58,10 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
     };
     const inh = fromPlay(play);
     const strategy = play.strategy;
-    const section = async (items: typeof play.tasks) => {
+    const section = async (name: PlaySection, items: typeof play.tasks) => {
+      ctx.section = name;
+      // --resume: what a host had been notified of in this section and not handled when it stopped
+      for (const h of batch) for (const n of ctx.opts.resume?.notified(h, ctx.playIndex, name) ?? []) ctx.state(h).notified.add(n);
       if (strategy === 'free') {
         const perHost = pLimit(Math.max(1, ctx.opts.forks));
         await Promise.all(batch.map((h) => perHost(() => walkItems(ctx, items, [h], inh, checkFailures))));
@@ -71,9 +75,9 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
     if (guard && !(await guard.precheck(batch.filter((h) => !ctx.state(h).failed)))) break;
     guard?.startBatch(batch);
     try {
-      await section(play.preTasks);
-      await section(play.tasks);
-      await section(play.postTasks);
+      await section('pre_tasks', play.preTasks);
+      await section('tasks', play.tasks);
+      await section('post_tasks', play.postTasks);
     } finally {
       guard?.endBatch(batch);
     }

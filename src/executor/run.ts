@@ -78,6 +78,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   // --resume: registered values and set_facts of every host come back, also of hosts that finished (hostvars).
   for (const h of opts.resume ? inventory.hosts.keys() : []) {
     Object.assign(state(h).hostFacts, opts.resume!.hostFacts(h));
+    opts.resume!.hidden(h).forEach((n) => state(h).hidden.add(n));
     restored.add(h);
   }
   let playIndex = 0;
@@ -98,6 +99,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           played.add(h);
           if (opts.resume && !restored.has(h)) {
             Object.assign(state(h).hostFacts, opts.resume.hostFacts(h));
+            opts.resume.hidden(h).forEach((n) => state(h).hidden.add(n));
             restored.add(h);
           }
         }

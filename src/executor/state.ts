@@ -15,11 +15,18 @@ export interface HostState {
   ended: boolean;
   /** Handler names and listen topics notified and not yet run. */
   notified: Set<string>;
+  /**
+   * Notifications of a host that failed before its handlers ran: dropped for this run (as Ansible
+   * does) but kept in the state file, so a resumed run still runs them.
+   */
+  unhandled: Set<string>;
+  /** Registered names whose value came from a no_log task (hidden in every output). */
+  hidden: Set<string>;
   stats: HostStats;
 }
 
 export function newHostState(name: string): HostState {
-  return { name, facts: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), stats: emptyStats() };
+  return { name, facts: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), unhandled: new Set(), hidden: new Set(), stats: emptyStats() };
 }
 
 /**

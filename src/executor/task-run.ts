@@ -96,8 +96,14 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   }
   const noLog = flag(kw.noLog, false);
   if (task.register) {
+    // As Ansible: no_log hides the output, the registered value stays real (and becomes a secret
+    // that no output shows).
     const { diff: _diff, ...registered } = result;
-    state.hostFacts[task.register] = noLog ? { censored: NO_LOG, changed: result.changed, failed: result.failed, skipped: result.skipped } : registered;
+    state.hostFacts[task.register] = registered;
+    if (noLog) {
+      state.hidden.add(task.register);
+      ctx.opts.hooks?.secret?.(registered);
+    } else state.hidden.delete(task.register);
   }
   if (!result.failed && !result.skipped && !result.unreachable) {
     const facts = result.ansible_facts as Vars | undefined;

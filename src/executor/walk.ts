@@ -12,6 +12,7 @@ import { buildVars } from './vars.js';
 import { runMeta } from './meta.js';
 import type { Vars } from '../types.js';
 import { loopItems, loopVars } from './loop.js';
+import { saveHost } from './persist.js';
 
 /** Hosts that can run now: not failed (unless an `always` lets them), not ended. */
 export function activeHosts(ctx: PlayContext, hosts: string[], inh: Inherited): string[] {
@@ -152,6 +153,7 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
       if (r.status === 'failed') results.set(h, r);
     }
   }
+  for (const h of runOnce && results.has(first) ? hosts : results.keys()) saveHost(ctx, h);
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
   const fatal = kw.anyErrorsFatal !== undefined && toBool(renderValue(String(kw.anyErrorsFatal), lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where)) === true;
   for (const [h, r] of results) {

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -62,6 +62,11 @@ export interface FleetOptions {
   dir?: string;
   /** extra [all:vars] */
   vars?: Record<string, string>;
+  /**
+   * Passwords for existing users (e.g. root, labuser), set in each host's own /etc/shadow (the `/etc`
+   * overlay is then implied; the controller's is never touched); sshd also accepts passwords.
+   */
+  passwords?: Record<string, string>;
   /** More directories private to each host (empty at start), e.g. /etc/yum.repos.d. */
   privateDirs?: string[];
   /**
@@ -135,6 +140,20 @@ function inventoryText(hosts: FleetHost[], opts: FleetOptions, keyPath: string, 
   return lines.join('\n') + '\n';
 }
 
+/** The controller's /etc/shadow with these users' passwords set (SHA-512 crypt, as passwd writes them). */
+async function shadowWith(passwords: Record<string, string>): Promise<string> {
+  const lines = (await readFile('/etc/shadow', 'utf8')).split('\n');
+  for (const [user, password] of Object.entries(passwords)) {
+    const i = lines.findIndex((l) => l.startsWith(`${user}:`));
+    if (i < 0) throw new Error(`test fleet: no user "${user}" to give a password (users are the controller's)`);
+    const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: password + '\n', encoding: 'utf8' }).trim();
+    const fields = lines[i]!.split(':');
+    fields[1] = hash;
+    lines[i] = fields.join(':');
+  }
+  return lines.join('\n');
+}
+
 interface HostState {
   host: FleetHost;
   launch: SshdLaunch;
@@ -185,6 +204,8 @@ async function stopOne(s: HostState): Promise<void> {
 }
 
 export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
+  // passwords live in the host's own /etc/shadow: the copy-on-write /etc
+  if (opts.passwords && !(opts.overlays ?? []).includes('/etc')) opts = { ...opts, overlays: [...(opts.overlays ?? []), '/etc'] };
   const names = hostNames(opts);
   const repo = repoRoot();
   const dir = opts.dir ? resolve(opts.dir) : await makeFleetDir(join(repo, '.work'));
@@ -214,6 +235,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     names.map((n, i) => `${subnet}.${i + 1} ${n}`).join('\n') +
     '\n';
 
+  const shadow = opts.passwords ? await shadowWith(opts.passwords) : '';
   const states: HostState[] = names.map((name, i) => {
     const hostDir = join(dir, 'hosts', name);
     const host: FleetHost = { name, address: `${subnet}.${i + 1}`, port: SSH_PORT, root: join(hostDir, 'root'), pid: 0 };
@@ -241,7 +263,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       const hostKeyPath = join(dirname(s.launch.configPath), 'ssh_host_ed25519_key');
       const pub = await generateKey(hostKeyPath, s.host.name);
       const env = { PATH: sessionPath(standins), LAB_HOST: s.host.name };
-      const config = sshdConfig({ address: s.host.address, port: s.host.port, hostKeyPath, authorizedKeysPath, env });
+      if (opts.passwords) await writeFile(join(overlayDirs(s.host.root, '/etc').upper, 'shadow'), shadow, { mode: 0o640 });
+      const config = sshdConfig({ address: s.host.address, port: s.host.port, hostKeyPath, authorizedKeysPath, env, passwordAuth: !!opts.passwords });
       await writeFile(s.launch.configPath, config);
       return pub;
     }),

@@ -12,6 +12,8 @@ export interface SshdConfig {
   authorizedKeysPath: string;
   /** Variables every session gets (PATH with the stand-ins first, LAB_HOST). */
   env: Record<string, string>;
+  /** Accept password authentication (the host has its own /etc/shadow with the fleet's passwords). */
+  passwordAuth?: boolean;
 }
 
 /** sshd_config values are split on spaces unless double-quoted. */
@@ -41,7 +43,7 @@ export function sshdConfig(c: SshdConfig): string {
     'UsePAM no',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
+    `PasswordAuthentication ${c.passwordAuth ? 'yes' : 'no'}`,
     'KbdInteractiveAuthentication no',
     `AuthorizedKeysFile ${q(c.authorizedKeysPath)}`,
     'StrictModes no',
@@ -113,7 +115,7 @@ function canConnect(address: string, port: number): Promise<boolean> {
 }
 
 /** Resolve once the host accepts TCP; reject with the log's tail if sshd exits or never listens. */
-export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 10_000): Promise<void> {
+export async function waitListening(child: ChildProcess, l: SshdLaunch, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

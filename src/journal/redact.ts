@@ -5,6 +5,8 @@ export const SECRET_KEY = /password|passwd|secret|token|(^|_)pass$/i;
 export const MASK = '********';
 /** Shorter values are not scrubbed out of other text (a 2-letter "secret" would mask every word). */
 const MIN_SCRUB = 4;
+/** Keys of a module result that never carry the data itself. */
+const RESULT_BOOKKEEPING = new Set(['changed', 'failed', 'skipped', 'rc', 'start', 'end', 'delta', 'attempts', 'ansible_loop_var', 'msg_type', 'censored', 'invocation']);
 
 /**
  * Removes secrets from everything the journal writes. Two layers: a value under a secret-looking key
@@ -26,6 +28,16 @@ export class Redactor {
     } else if (typeof value === 'object') {
       for (const [k, v] of Object.entries(value as Vars)) this.collect(v, underSecret || SECRET_KEY.test(k), depth + 1);
     }
+  }
+
+  /**
+   * Every value of a hidden result (a no_log task's registered value) becomes a secret, except the
+   * bookkeeping that says nothing (timings, flags): a later `debug: var=…` of it shows only masks.
+   */
+  collectHidden(result: unknown): void {
+    if (result === null || typeof result !== 'object') return this.collect(result, true);
+    if (Array.isArray(result)) return result.forEach((v) => this.collectHidden(v));
+    for (const [k, v] of Object.entries(result as Vars)) if (!RESULT_BOOKKEEPING.has(k)) this.collectHidden(v);
   }
 
   addSecret(s: string): void {

@@ -1,5 +1,5 @@
 import { ExitCode, TsplayError } from '../errors.js';
-import type { ResumeState } from '../executor/options.js';
+import type { ResumeState, SavedHost } from '../executor/options.js';
 import type { Vars } from '../types.js';
 import { analyzeRun, type RunAnalysis } from './analyze.js';
 import { describeChanges } from './hash.js';
@@ -40,9 +40,10 @@ export function checkSources(run: RunAnalysis, now: Record<string, string>, forc
 
 /**
  * The state a resumed run starts from, merged over the chain of runs: plays a host got through,
- * tasks it completed (per play), and its registered values and set_facts.
+ * tasks it completed (per play); its registered values, set_facts and pending notifications come from
+ * the resumed run's state file (`saved`, real values), else (a journal without one) from the journal.
  */
-export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTask>): ResumeState {
+export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTask>, saved?: Record<string, SavedHost>): ResumeState {
   const finished = new Map<string, Set<number>>();
   const completed = new Map<string, Map<number, Set<string>>>();
   const facts = new Map<string, Vars>();
@@ -75,7 +76,14 @@ export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTas
       return completed.get(host)?.get(currentPlay)?.has(taskId) ?? false;
     },
     hostFacts(host) {
-      return structuredClone(facts.get(host) ?? {});
+      return structuredClone(saved ? (saved[host]?.vars ?? {}) : (facts.get(host) ?? {}));
+    },
+    hidden(host) {
+      return [...(saved?.[host]?.hidden ?? [])];
+    },
+    notified(host, playIndex, section) {
+      const n = saved?.[host]?.notified;
+      return n && n.play === playIndex && n.section === section ? [...n.names] : [];
     },
   };
 }

@@ -2,13 +2,14 @@ import { userInfo, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Playbook } from '../playbook/types.js';
-import type { RunOptions, ResumeState } from '../executor/options.js';
+import type { RunOptions, ResumeState, RunHooks, SavedHost } from '../executor/options.js';
 import type { Reporter, RunEvent } from '../report/events.js';
 import { combinedHash, sourceHashes } from './hash.js';
 import { JOURNAL_FORMAT, type InFlight, type JournalRecord, type JournalStart, type RunOutcomeName } from './records.js';
 import { Redactor } from './redact.js';
 import { checkSources, resumeState, runChain } from './resume.js';
 import { JOURNAL_FILE, journalRoot, newRunId, resolveRunId } from './store.js';
+import { readStateFile, StateFile } from './state-file.js';
 import { indexTasks, playbookVars, taskKey, type IndexedTask } from './task-index.js';
 import { tsplayVersion } from './version.js';
 import { LineWriter } from './writer.js';
@@ -19,6 +20,8 @@ export interface JournalSession {
   id: string;
   reporter: Reporter;
   resume?: ResumeState;
+  /** Where the executor saves each host's restorable state (the 0600 state file) and reports secrets. */
+  hooks: RunHooks;
   /** A signal came: record it, naming the task each host was in ('abort': the second one). */
   interrupted(signal: string, mode: 'stop' | 'abort'): void;
   /** Write the last line, flush and close (called once the run ended, whatever happened). */
@@ -31,26 +34,39 @@ const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' w
  * Open the journal for a run (and, with --resume, read the earlier one and refuse when its sources
  * changed, unless --force). With --events, the same lines also go to that file or to stdout ('-').
  */
-export async function startJournal(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, warn: (m: string) => void = (m) => process.stderr.write(`[WARNING]: ${m}\n`)): Promise<JournalSession> {
+export async function startJournal(
+  opts: RunOptions,
+  playbooks: Playbook[],
+  inventory: Inventory,
+  warn: (m: string) => void = (m) => process.stderr.write(`[WARNING]: ${m}\n`),
+  redactor: Redactor = runRedactor(opts, playbooks, inventory),
+): Promise<JournalSession> {
   const root = journalRoot(opts.journalDir);
   const index = indexTasks(playbooks);
   const files = sourceHashes(playbooks, opts.inventory);
-  const redactor = secretsOf(opts, playbooks, inventory);
 
   let resume: ResumeState | undefined;
   let resumeOf: string | undefined;
+  let saved: Record<string, SavedHost> | undefined;
   if (opts.resumeId) {
     resumeOf = resolveRunId(root, opts.resumeId, opts.job);
     const chain = runChain(root, resumeOf, index);
     checkSources(chain.at(-1)!, files, !!opts.force, warn);
-    resume = resumeState(chain, index);
+    saved = readStateFile(join(root, resumeOf));
+    // what comes back is as secret as it was: secret-named set_facts, no_log registered values
+    for (const s of Object.values(saved ?? {})) {
+      redactor.collect(s.vars);
+      for (const name of s.hidden ?? []) redactor.collectHidden(s.vars[name]);
+    }
+    resume = resumeState(chain, index, saved);
   }
 
   const id = newRunId();
   const journal = new LineWriter(join(root, id, JOURNAL_FILE));
+  const state = new StateFile(join(root, id), saved);
   const events = opts.events ? new LineWriter(opts.events === '-' ? 1 : resolve(opts.events)) : undefined;
   const write = (record: JournalRecord) => {
-    const clean = redactor.redact(record);
+    const clean = redactRecord(redactor, record);
     journal.line(clean);
     events?.line(clean);
   };
@@ -107,6 +123,10 @@ export async function startJournal(opts: RunOptions, playbooks: Playbook[], inve
     id,
     reporter,
     resume,
+    hooks: {
+      saveHost: (host, s) => state.save(host, s),
+      secret: (value) => redactor.collectHidden(value),
+    },
     interrupted(signal, mode) {
       if (closed) return;
       interruptMode = mode === 'abort' || !interruptMode ? mode : interruptMode;
@@ -144,8 +164,24 @@ function outcomeOf(interrupt: 'stop' | 'abort' | undefined, recap: Extract<RunEv
   return 'ok';
 }
 
-/** Every value a secret-looking variable holds, wherever it is defined, is cut from the journal. */
-function secretsOf(opts: RunOptions, playbooks: Playbook[], inventory: Inventory): Redactor {
+/**
+ * Redaction is for values, never for the journal's own bookkeeping: the sources' paths and hashes
+ * (a playbook named rotate-db-password.yml must still resume), a task's id and where it is written.
+ */
+function redactRecord(redactor: Redactor, record: JournalRecord): JournalRecord {
+  if (record.kind === 'journal-start') {
+    const { files, hash, playbooks, inventory, cwd, ...rest } = record;
+    return { ...redactor.redact(rest), files, hash, playbooks, inventory, cwd };
+  }
+  const clean = redactor.redact(record);
+  if ((record.kind === 'task-start' || record.kind === 'host-result') && 'task' in clean) {
+    return { ...clean, task: { ...clean.task, id: record.task.id, where: record.task.where } } as JournalRecord;
+  }
+  return clean;
+}
+
+/** Every value a secret-looking variable holds, wherever it is defined, is hidden in every output. */
+export function runRedactor(opts: RunOptions, playbooks: Playbook[], inventory: Inventory): Redactor {
   const r = new Redactor();
   r.collect(opts.extraVars);
   for (const h of inventory.hosts.keys()) r.collect(inventory.hostVars(h));

@@ -6,18 +6,29 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 
 export interface ServiceArgs {
-  name: string;
+  /** Optional only for `daemon_reload`/`daemon_reexec` alone (the systemd module). */
+  name?: string;
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
   enabled?: boolean;
   daemon_reload: boolean;
+  daemon_reexec: boolean;
 }
 
 const specs: ArgSpecs = {
-  name: { type: 'str', required: true, aliases: ['service', 'unit'] },
+  name: { type: 'str', aliases: ['service', 'unit'] },
   state: { type: 'str', choices: ['started', 'stopped', 'restarted', 'reloaded'] },
   enabled: { type: 'bool' },
   daemon_reload: { type: 'bool', default: false, aliases: ['daemon-reload'] },
+  daemon_reexec: { type: 'bool', default: false, aliases: ['daemon-reexec'] },
 };
+
+/** `systemd: daemon_reload: true` without a unit: reload (and/or re-exec) the manager; never "changed", as Ansible. */
+export function planDaemonOnly(args: ServiceArgs): Plan {
+  const steps: Step[] = [];
+  if (args.daemon_reload) steps.push({ cmd: 'systemctl daemon-reload' });
+  if (args.daemon_reexec) steps.push({ cmd: 'systemctl daemon-reexec' });
+  return { steps, changed: false };
+}
 
 /** The unit's state after the steps would have run, as `show` would report it. */
 function predictedStatus(facts: UnitFacts, running: boolean, enabled: string): Record<string, string> {
@@ -31,7 +42,7 @@ function predictedStatus(facts: UnitFacts, running: boolean, enabled: string): R
 
 /** Decide the systemctl commands from the unit's state. Pure: tests feed it facts directly. */
 export function planService(args: ServiceArgs, facts: UnitFacts): Plan {
-  const name = args.name;
+  const name = args.name!;
   if (facts.missing && (args.state !== undefined || args.enabled !== undefined)) {
     return { steps: [], failed: true, msg: `Could not find the requested service ${name}: ${facts.missing}` };
   }
@@ -41,6 +52,7 @@ export function planService(args: ServiceArgs, facts: UnitFacts): Plan {
   let willRun = running;
   let enabled = facts.enabled;
   if (args.daemon_reload) steps.push({ cmd: 'systemctl daemon-reload' });
+  if (args.daemon_reexec) steps.push({ cmd: 'systemctl daemon-reexec' });
   const changing = steps.length;
   if (args.enabled === true && !isEnabled(facts.enabled)) {
     steps.push({ cmd: `systemctl enable -- ${q}` });
@@ -106,13 +118,17 @@ export const serviceModule: ModuleDef<ServiceArgs> = {
   aliases: ['systemd', 'systemd_service'],
   parse(raw, where, loadTime) {
     const args = parseArgs<ServiceArgs>('service', specs, raw, where, loadTime);
-    if (!loadTime && args.name.trim() === '') throw new ParseError("service: argument 'name' must not be empty", where);
-    if (args.state === undefined && args.enabled === undefined && !args.daemon_reload && !loadTime) {
-      throw new ParseError("service: one of 'state', 'enabled' or 'daemon_reload' is required", where);
+    if (!loadTime && args.name !== undefined && args.name.trim() === '') throw new ParseError("service: argument 'name' must not be empty", where);
+    if (args.state === undefined && args.enabled === undefined && !args.daemon_reload && !args.daemon_reexec && !loadTime) {
+      throw new ParseError("service: one of 'state', 'enabled', 'daemon_reload' or 'daemon_reexec' is required", where);
+    }
+    if (!loadTime && args.name === undefined && (args.state !== undefined || args.enabled !== undefined)) {
+      throw new ParseError(`service: missing required argument 'name' (needed by '${args.state !== undefined ? 'state' : 'enabled'}')`, where);
     }
     return args;
   },
   async plan(args: ServiceArgs, ctx: ModuleContext) {
+    if (args.name === undefined) return planDaemonOnly(args);
     const r = await ctx.probe(unitProbeCommand(args.name));
     if (r.rc !== 0) return { steps: [], failed: true, msg: `probing unit ${args.name} failed: ${r.stderr.trim() || r.stdout.trim()}` };
     return planService(args, parseUnitProbe(r.stdout));

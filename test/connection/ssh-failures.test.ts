@@ -89,7 +89,7 @@ test('a wrong client key fails authentication with a one-line reason', async (t)
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
   const pool = new ConnectionPool();
   const e = await unreachable(t, pool.get(fleetTarget(fleet, 'h1', { ansible_ssh_private_key_file: other })));
-  t.regex(e.message, /^ssh root@\S+: authentication failed \(key .*not-authorised\)$/);
+  t.regex(e.message, /^ssh root@\S+: authentication failed \(tried key .*not-authorised\)$/);
 });
 
 test.serial('a stopped host is unreachable, a dropped connection fails its command and later ones', async (t) => {

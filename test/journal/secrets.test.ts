@@ -15,13 +15,14 @@ test.after.always(async () => {
   await fleet?.stop();
 });
 
-test.serial('no_log results and password/secret/token values never reach the journal or --events', async (t) => {
+test.serial('no_log results and password/secret/token values never reach the console, the journal or --events', async (t) => {
   const dir = journalDir();
   const events = join(dir, 'events.jsonl');
   const r = await runCli([fixture('secrets.yml'), '-i', fleet.inventoryPath, '--journal-dir', dir, '-e', 'vendor_secret=xvendor-S3CRET', '--events', events, '-v']);
   t.is(r.code, 0, r.stdout + r.stderr);
-  // the run really used them (the console is not the journal)
-  t.true(r.stdout.includes('connecting with Pw-db-8841-QX'));
+  // the console hides them too (and says where they were)
+  t.true(r.stdout.includes('connecting with ********'), r.stdout);
+  for (const s of SECRETS) t.false(r.stdout.includes(s) || r.stderr.includes(s), `console shows ${s}`);
   const id = runIds(dir).find((d) => d !== 'events.jsonl')!;
   const text = readFileSync(join(dir, id, 'journal.jsonl'), 'utf8');
   const eventsText = readFileSync(events, 'utf8');

@@ -81,7 +81,7 @@ test('bad arguments fail at parse time naming the argument and the place', (t) =
     [{ name: 'sre', enabled: 'sometimes' }, /argument 'enabled' must be a boolean/],
     [{ name: 'sre', state: 'started', masked: false }, /unsupported argument 'masked'/],
     [{ name: ['a'], state: 'started' }, /argument 'name' must be a string/],
-    [{ name: 'sre' }, /one of 'state', 'enabled' or 'daemon_reload' is required/],
+    [{ name: 'sre' }, /one of 'state', 'enabled', 'daemon_reload' or 'daemon_reexec' is required/],
   ];
   for (const [raw, msg] of cases) {
     const e = t.throws(() => parse(raw), { instanceOf: ParseError });

@@ -73,7 +73,7 @@ const WAYS: [string, string[], { env?: NodeJS.ProcessEnv; input?: string }][] = 
 ];
 
 for (const [how, args, opts] of WAYS) {
-  test(`vault data decrypts with ${how}; no vault value in any output or the journal`, async (t) => {
+  test.serial(`vault data decrypts with ${how}; no vault value in any output or the journal`, async (t) => {
     const devArgs = how.includes('dev@') ? [] : ['--vault-id', `dev@${DEV}`];
     const { r, written, journalText, eventsText } = await runSite([...args, ...devArgs], opts);
     t.is(r.code, 0, r.stdout + r.stderr);

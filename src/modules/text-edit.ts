@@ -1,0 +1,91 @@
+import { posix } from 'node:path';
+import { quote } from '../util/quote.js';
+import type { FileStat } from '../facts/file.js';
+import { atomicWriteSteps } from './atomic-write.js';
+import { applyMode, attributeSteps, defaultMode, octal } from './file-attrs.js';
+import type { FileDiff, Plan, Step } from './types.js';
+import { attributeDiff } from './write-file.js';
+
+/** The file arguments every edit-in-place module (replace, blockinfile, ini_file) shares. */
+export interface EditFileArgs {
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  validate?: string;
+}
+
+export interface TextEdit {
+  path: string;
+  /** What the path is now (stat'ed following links). */
+  stat: FileStat;
+  before: string;
+  after: string;
+  /** The module's message when the content changes ('3 replacements made', 'Block inserted'…). */
+  msg: string;
+  /** Key of the backup's path in the result: Ansible names it `backup_file` (lineinfile: `backup`). */
+  backupKey?: string;
+}
+
+const ATTRS_CHANGED = 'ownership, perms or SE linux context changed';
+
+/**
+ * Plan an edit computed on the controller: a changed text is written atomically (temp file beside the
+ * file, validate, backup, mv; a missing parent directory is created as Ansible's `create` does); an
+ * unchanged text may still need its attributes fixed — Ansible's "ownership, perms or SE linux context
+ * changed", appended to the message with " and " when both happen.
+ */
+export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
+  const { path, stat: st } = edit;
+  const steps: Step[] = [];
+  const diff: FileDiff[] = [];
+  const result: Record<string, unknown> = {};
+  let msg = '';
+  const contentChanged = edit.before !== edit.after || !st.exists;
+  if (contentChanged) {
+    msg = edit.msg;
+    let mode = args.mode;
+    if (mode !== undefined) {
+      const base = st.exists && st.mode ? Number.parseInt(st.mode, 8) : defaultMode(false, st.umask);
+      mode = octal(applyMode(mode, base, false, Number.parseInt(st.umask ?? '0022', 8)));
+    }
+    if (!st.exists) steps.push({ cmd: `mkdir -p -- ${quote(posix.dirname(path))}` });
+    const write = atomicWriteSteps(path, edit.after, { mode, owner: args.owner, group: args.group, backup: args.backup, validate: args.validate });
+    steps.push(...write.steps);
+    if (write.backupFile && st.exists) result[edit.backupKey ?? 'backup_file'] = write.backupFile;
+    diff.push({ path, before: edit.before, after: edit.after, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
+  } else if (st.exists) {
+    const attrs = attributeSteps(path, st, { mode: args.mode, owner: args.owner, group: args.group });
+    if (attrs.steps.length > 0) {
+      steps.push(...attrs.steps);
+      diff.push(...attributeDiff(path, attrs.before, attrs.after));
+      msg = ATTRS_CHANGED;
+    }
+  }
+  // A new file written with attributes also gets them (atomic write), so the message says both.
+  if (contentChanged && (args.mode !== undefined || args.owner !== undefined || args.group !== undefined) && st.exists) {
+    const attrs = attributeSteps(path, st, { mode: args.mode, owner: args.owner, group: args.group });
+    if (attrs.steps.length > 0) msg += ` and ${ATTRS_CHANGED}`;
+  }
+  result.msg = msg;
+  return { steps, diff, result, msg };
+}
+
+/**
+ * Python's `re` syntax → a JavaScript RegExp: leading inline flags `(?ims)` become flags, named groups
+ * `(?P<n>…)` / `(?P=n)`, `\A`, `\Z`. `flags` are added to what the pattern asks for.
+ */
+export function pythonRegExp(source: string, flags = ''): RegExp {
+  let src = source;
+  const set = new Set(flags.split('').filter(Boolean));
+  for (let m = /^\(\?([aiLmsux]+)\)/.exec(src); m; m = /^\(\?([aiLmsux]+)\)/.exec(src)) {
+    for (const f of m[1]!) if (f === 'i' || f === 'm' || f === 's') set.add(f);
+    src = src.slice(m[0].length);
+  }
+  const js = src
+    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
+    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '(?<![\\s\\S])')
+    .replace(/\\Z/g, '(?![\\s\\S])');
+  return new RegExp(js, [...set].join(''));
+}

@@ -1,0 +1,75 @@
+import test from 'ava';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture, journalDir, resetHosts, runIds, taskLog } from './helpers.js';
+
+let fleet: Fleet;
+
+test.before(async () => {
+  fleet = await startFleet({ size: 2 });
+});
+test.after.always(async () => {
+  await fleet?.stop();
+});
+test.beforeEach(() => resetHosts(fleet));
+
+const token = (h: string) => `tok-${h}-R0tat3d vendor-pw-9931-${h}\n`;
+
+test.serial('--resume restores the real set_fact and no_log values and runs the pending handler; a playbook named *password* resumes', async (t) => {
+  const dir = journalDir();
+  const args = [fixture('rotate-db-password.yml'), '-i', fleet.inventoryPath, '--journal-dir', dir];
+  mkdirSync(fleet.path('h2', '/opt/roll'), { recursive: true });
+  writeFileSync(fleet.path('h2', '/opt/roll/fail'), '');
+
+  const first = await runCli(args);
+  t.is(first.code, 2, first.stdout + first.stderr);
+  t.is(taskLog(fleet, 'h1'), 'config\ncheck\ntoken\nrestart\n');
+  t.is(taskLog(fleet, 'h2'), 'config\n', 'h2 failed before its handler could run');
+  const [firstId] = runIds(dir);
+  // the state file beside the journal: owner-only, real values; the journal: masked
+  const stateFile = join(dir, firstId!, 'state.json');
+  t.is(statSync(stateFile).mode & 0o777, 0o600);
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { hosts: Record<string, { vars: Record<string, { stdout?: string } | string>; notified?: { names: string[] } }> };
+  t.is(state.hosts.h2!.vars.api_token, 'tok-h2-R0tat3d');
+  t.is((state.hosts.h2!.vars.vendor as { stdout: string }).stdout, 'vendor-pw-9931-h2');
+  t.deepEqual(state.hosts.h2!.notified?.names, ['restart app']);
+  const journal = readFileSync(join(dir, firstId!, 'journal.jsonl'), 'utf8');
+  t.false(journal.includes('tok-h2-R0tat3d'));
+  t.false(journal.includes('vendor-pw-9931'));
+
+  rmSync(fleet.path('h2', '/opt/roll/fail'));
+  const second = await runCli([...args, '--resume', 'last']);
+  t.is(second.code, 0, second.stdout + second.stderr);
+  t.notRegex(second.stderr, /modified/);
+  t.is(readFileSync(fleet.path('h2', '/opt/roll/token'), 'utf8'), token('h2'), 'the real secrets, not masks');
+  t.is(taskLog(fleet, 'h2'), 'config\ncheck\ntoken\nrestart\n', 'the pending handler ran on h2');
+  t.is(taskLog(fleet, 'h1'), 'config\ncheck\ntoken\nrestart\n', 'h1 untouched');
+  t.false(second.stdout.includes('vendor-pw-9931'), second.stdout);
+});
+
+test.serial('register + no_log keeps the real value; no output shows it (console -vvv, --json, --log-file, --events, journal)', async (t) => {
+  const dir = journalDir();
+  const log = join(dir, 'run.log');
+  const events = join(dir, 'events.jsonl');
+  const base = [fixture('rotate-db-password.yml'), '-i', fleet.inventoryPath, '--journal-dir', dir];
+  const human = await runCli([...base, '-vvv', '--log-file', log, '--events', events]);
+  t.is(human.code, 0, human.stdout + human.stderr);
+  for (const h of ['h1', 'h2']) t.is(readFileSync(fleet.path(h, '/opt/roll/token'), 'utf8'), token(h));
+  t.regex(human.stdout, /"vendor.stdout": "\*+"/, 'debug of the registered value shows a mask');
+  const json = await runCli([...base, '--json']);
+  t.is(json.code, 0, json.stderr);
+  t.true(json.stdout.includes('Show what was registered'));
+  const outputs: Record<string, string> = {
+    console: human.stdout + human.stderr,
+    json: json.stdout + json.stderr,
+    logFile: readFileSync(log, 'utf8'),
+    events: readFileSync(events, 'utf8'),
+  };
+  for (const id of runIds(dir).filter((d) => d.match(/^\d{8}-/))) outputs[`journal ${id}`] = readFileSync(join(dir, id, 'journal.jsonl'), 'utf8');
+  for (const [name, text] of Object.entries(outputs)) {
+    t.false(text.includes('vendor-pw-9931'), `${name} shows the no_log value`);
+    t.false(text.includes('R0tat3d'), `${name} shows the token`);
+  }
+});
