@@ -64,7 +64,14 @@ export function buildProgram(setCode: (c: number) => void): Command {
     .option('-y, --yaml', 'YAML instead of JSON')
     .option('--output <file>', 'write to a file instead of stdout')
     .option('--playbook-dir <dir>', "also read this directory's group_vars/ and host_vars/")
-    .action(async (flags) => setCode(await (await import('../inventory/cli.js')).runInventoryCommand(flags, stdout)));
+    .option('--vault-id <id>', 'a vault id: LABEL@FILE, LABEL@prompt, or FILE (repeatable)', collect, [])
+    .option('--vault-password-file <file>', 'vault password file, or an executable that prints it (repeatable)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password')
+    .action(async (flags) => {
+      const { useVaultFlags } = await import('../vault/sources.js');
+      await useVaultFlags(flags);
+      setCode(await (await import('../inventory/cli.js')).runInventoryCommand(flags, stdout));
+    });
   return program;
 }
 

@@ -10,8 +10,7 @@ import type { Reporter } from '../report/events.js';
 import { runRedactor, startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { exitAfterDrain } from './exit.js';
-import { setVaultSecrets } from '../vault/keyring.js';
-import { loadVaultSecrets } from '../vault/sources.js';
+import { useVaultFlags } from '../vault/sources.js';
 import { scrubVaultValues } from '../vault/scrub.js';
 import { askSecret } from '../util/prompt.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -52,7 +51,7 @@ export interface PlaybookFlags {
 async function askPasswords(f: PlaybookFlags): Promise<{ ssh?: string; become?: string }> {
   const ssh = f.askPass ? await askSecret('SSH password: ') : undefined;
   const become = f.askBecomePass ? await askSecret('BECOME password[defaults to SSH password]: ') : undefined;
-  setVaultSecrets(await loadVaultSecrets({ vaultIds: f.vaultId ?? [], passwordFiles: f.vaultPasswordFile ?? [], ask: !!f.askVaultPass }));
+  await useVaultFlags(f);
   return { ...(ssh !== undefined ? { ssh } : {}), ...(become !== undefined ? { become: become === '' && ssh !== undefined ? ssh : become } : {}) };
 }
 

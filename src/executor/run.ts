@@ -12,6 +12,7 @@ import type { RunOptions } from './options.js';
 import { runPlay } from './play.js';
 import { newHostState, type HostState } from './state.js';
 import { countResult } from '../report/stats.js';
+import { ENV_NAME } from './task-run.js';
 
 /** Load every playbook and the inventory, validating all of it before any host is contacted. */
 export async function prepareRun(opts: RunOptions, warn: (m: string) => void): Promise<{ playbooks: Playbook[]; inventory: Inventory }> {
@@ -20,6 +21,7 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
+      checkEnvironments(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]);
       for (const { task, name } of unknownNotifications(allTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]), play.handlers)) {
         throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `task '${task.name}'` : undefined);
       }
@@ -29,6 +31,23 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
   const inventory = await loadInventory(opts.inventory, { playbookDirs: [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))], warnings });
   warnings.forEach(warn);
   return { playbooks, inventory };
+}
+
+/** `environment:` names written literally must be names a shell accepts: refused before any host is contacted. */
+function checkEnvironments(play: Play, items: Item[]): void {
+  const check = (env: unknown, where: Item['where'], context: string) => {
+    if (env === null || typeof env !== 'object' || Array.isArray(env)) return; // a template: checked when rendered
+    const bad = Object.keys(env).find((k) => !k.includes('{{') && !ENV_NAME.test(k));
+    if (bad !== undefined) throw new ParseError(`'environment': '${bad}' is not a valid environment variable name`, where, context);
+  };
+  check(play.environment, play.where, `play '${play.name}'`);
+  const visit = (list: Item[]) => {
+    for (const it of list) {
+      check(it.environment, it.where, it.name ? `${it.kind} '${it.name}'` : it.kind);
+      if (it.kind === 'block') visit([...it.block, ...it.rescue, ...it.always]);
+    }
+  };
+  visit(items);
 }
 
 export function allTasks(items: Item[]): Task[] {

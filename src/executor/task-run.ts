@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
 import { targetFor, targetFromVars } from '../connection/target.js';
 import { keywordValue } from '../playbook/keywords.js';
-import { TsplayError } from '../errors.js';
+import { ParseError, TsplayError } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import type { Outcome } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
@@ -34,7 +34,28 @@ function censored(result: Outcome): Record<string, unknown> {
   return { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) };
 }
 
+/** What a shell accepts as a variable name (checked at load time, and again after templating). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/**
+ * runTaskOnHost, with whatever it throws kept in its host: an unexpected error (a bug, a module that
+ * threw, a bad value only known at run time) becomes that host's failed result, so rescue/always and
+ * the guard teardown run, failure rules apply and the other hosts go on. Only the controller's own
+ * faults (outside one host's task) end the run with exit 250.
+ */
+export async function runTaskOnHostContained(ctx: PlayContext, task: Task, host: string, inh: Inherited): Promise<TaskRunResult> {
+  try {
+    return await runTaskOnHost(ctx, task, host, inh);
+  } catch (e) {
+    const msg = e instanceof TsplayError ? e.describe() : `internal error while running this task: ${(e as Error)?.message ?? String(e)}`;
+    const result: Outcome = { changed: false, failed: true, msg };
+    if (!(e instanceof TsplayError) && ctx.opts.verbosity >= 3) result.exception = (e as Error)?.stack ?? String(e);
+    ctx.emit({ kind: 'host-result', task: taskInfo(task), host, status: 'failed', result, rescued: inh.rescuable });
+    return { status: 'failed', result, ignoredUnreachable: false };
+  }
+}
 
 /** Run one task on one host: conditions, loop, retries, the module, result rules, register, notify. */
 export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, inh: Inherited): Promise<TaskRunResult> {
@@ -86,7 +107,8 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   } catch (e) {
     if (e instanceof UnreachableError) result = { changed: false, failed: false, unreachable: true, msg: e.message };
     else if (e instanceof TsplayError) result = { changed: false, failed: true, msg: e.describe() };
-    else throw e;
+    // anything else that threw in this host's task is this host's failure (register, notify rules apply)
+    else result = { changed: false, failed: true, msg: `internal error while running this task: ${(e as Error)?.message ?? String(e)}` };
   }
 
   const hostSignal = ctx.hostSignal(host);
@@ -178,6 +200,9 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;
   if (kw.environment !== undefined) {
     const env = renderDeep(kw.environment, scope, task.where, context) as Vars;
+    if (env !== null && env !== undefined && (typeof env !== 'object' || Array.isArray(env))) throw new ParseError(`'environment' must be a dictionary of variable names, got ${JSON.stringify(env)}`, task.where, context);
+    const bad = Object.keys(env ?? {}).find((k) => !ENV_NAME.test(k));
+    if (bad !== undefined) throw new ParseError(`'environment': '${bad}' is not a valid environment variable name`, task.where, context);
     exec.env = Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
   }
   if (kw.become !== undefined && toBool(render(kw.become))) {

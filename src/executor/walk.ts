@@ -6,7 +6,7 @@ import { toBool } from '../modules/args.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
-import { runTaskOnHost } from './task-run.js';
+import { runTaskOnHostContained } from './task-run.js';
 import { taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { runMeta } from './meta.js';
@@ -141,7 +141,7 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
       limit(() =>
         ctx.forks(async () => {
           if (ctx.stop.run || (ctx.signal.aborted && !inh.teardown)) return;
-          results.set(h, await runTaskOnHost(ctx, task, h, inh));
+          results.set(h, await runTaskOnHostContained(ctx, task, h, inh));
         }),
       ),
     ),

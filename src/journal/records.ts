@@ -23,6 +23,8 @@ export interface JournalStart {
   /** sha256 of every playbook, role and inventory file (absolute path → hash), and one over all. */
   files: Record<string, string>;
   hash: string;
+  /** Per task (`play:id`), what it does (identity.ts taskFingerprint): --force recognises moved tasks by it. */
+  tasks?: Record<string, string>;
 }
 
 /** A host and the task it was running when a signal came. */

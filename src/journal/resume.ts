@@ -4,10 +4,15 @@ import type { Vars } from '../types.js';
 import { analyzeRun, type RunAnalysis } from './analyze.js';
 import { describeChanges } from './hash.js';
 import { readJournal, startOf } from './store.js';
-import { taskKey, type IndexedTask } from './task-index.js';
+import { taskFingerprints, taskKey, type IndexedTask } from './task-index.js';
+import { remapRecords, taskKeyMap } from './remap.js';
 
-/** A run and the runs it resumed, oldest first (each resumed run's state is the base of the next). */
+/**
+ * A run and the runs it resumed, oldest first (each resumed run's state is the base of the next).
+ * With `index` (today's tasks), their task ids are translated to today's (tasks that moved since).
+ */
 export function runChain(root: string, id: string, index?: Map<string, IndexedTask>): RunAnalysis[] {
+  const now = index ? taskFingerprints(index) : undefined;
   const chain: RunAnalysis[] = [];
   const seen = new Set<string>();
   let next: string | undefined = id;
@@ -20,6 +25,8 @@ export function runChain(root: string, id: string, index?: Map<string, IndexedTa
       if (chain.length === 0) throw e;
       break; // an older run of the chain was deleted: what is left still says where things stand
     }
+    const before = startOf(records).tasks;
+    if (now && before) records = remapRecords(records, taskKeyMap(before, now));
     chain.unshift(analyzeRun(records, index));
     next = startOf(records).resumeOf;
   }

@@ -10,7 +10,7 @@ import { Redactor } from './redact.js';
 import { checkSources, resumeState, runChain } from './resume.js';
 import { JOURNAL_FILE, journalRoot, newRunId, resolveRunId } from './store.js';
 import { readStateFile, StateFile } from './state-file.js';
-import { indexTasks, playbookVars, taskKey, type IndexedTask } from './task-index.js';
+import { indexTasks, playbookVars, taskFingerprints, taskKey, type IndexedTask } from './task-index.js';
 import { tsplayVersion } from './version.js';
 import { LineWriter } from './writer.js';
 
@@ -89,6 +89,7 @@ export async function startJournal(
     time: new Date().toISOString(),
     files,
     hash: combinedHash(files),
+    tasks: taskFingerprints(index),
   };
   write(start);
   journal.sync();
@@ -170,8 +171,8 @@ function outcomeOf(interrupt: 'stop' | 'abort' | undefined, recap: Extract<RunEv
  */
 function redactRecord(redactor: Redactor, record: JournalRecord): JournalRecord {
   if (record.kind === 'journal-start') {
-    const { files, hash, playbooks, inventory, cwd, ...rest } = record;
-    return { ...redactor.redact(rest), files, hash, playbooks, inventory, cwd };
+    const { files, hash, playbooks, inventory, cwd, tasks, ...rest } = record;
+    return { ...redactor.redact(rest), files, hash, playbooks, inventory, cwd, ...(tasks ? { tasks } : {}) };
   }
   const clean = redactor.redact(record);
   if ((record.kind === 'task-start' || record.kind === 'host-result') && 'task' in clean) {

@@ -1,4 +1,5 @@
 import type { Block, Item, Play, Playbook, Task } from '../playbook/types.js';
+import { taskFingerprint } from '../playbook/identity.js';
 
 /** What the journal needs to know about a task it sees in events. */
 export interface IndexedTask {
@@ -12,6 +13,11 @@ export interface IndexedTask {
   restartScope?: Set<string>;
   /** A guard's setup/precheck/teardown task: run again on resume, never counted as done. */
   guard?: boolean;
+}
+
+/** Per task key, what the task does (recorded in the journal, compared by a --force resume). */
+export function taskFingerprints(index: Map<string, IndexedTask>): Record<string, string> {
+  return Object.fromEntries([...index].map(([key, t]) => [key, taskFingerprint(t.task)]));
 }
 
 /** Tasks are keyed by play index (in run order) and id: ids repeat across imported playbooks. */

@@ -23,7 +23,8 @@ function describe(lab: Lab, dir: string): void {
     const groups = Object.entries(lab.site.groups).filter(([g, m]) => g !== 'all' && g !== 'ungrouped' && m.includes(h.name)).map(([g]) => g);
     out(`  ${h.name.padEnd(16)} ${h.address}:${h.port}  ${groups.join(',')}`);
   }
-  out(`  postgres         127.0.0.1:${lab.postgres.port}  (databases sre, opensips_2_3)`);
+  out(`  postgres         127.0.0.1:${lab.postgres.port}  (database sre)`);
+  out(`  mariadb          127.0.0.1:${lab.mariadb.port}  (database opensips_2_3; ~/.my.cnf on the opensips hosts)`);
   out(`inventory: ${lab.inventory}`);
   out(`try:       tsplay playbooks/upgrade.yml -i ${lab.inventory} -e src_rpm=sre-4.0.2.x86_64.rpm`);
   out(`stop:      Ctrl-C, or tsplay lab down --dir ${dir}`);
@@ -41,6 +42,7 @@ export async function labUp(flags: { site?: string; dir?: string }): Promise<num
     hostRoots: Object.fromEntries(lab.fleet.hosts.map((h) => [h.name, h.root])),
     sshdPids: lab.fleet.hosts.map((h) => h.pid),
     postgres: { dataDir: lab.postgres.dataDir, port: lab.postgres.port },
+    mariadb: { dataDir: lab.mariadb.dataDir, port: lab.mariadb.port, pid: lab.mariadb.pid, socket: lab.mariadb.socket },
   });
   describe(lab, dir);
   // In the foreground until a signal: then everything it started stops, and lab.json goes.

@@ -75,7 +75,7 @@ modparam("dialog", "accept_replicated_dialogs", 1)
 modparam("dialog", "replicate_dialogs_to", 1)
 modparam("dialog", "accept_replicated_profiles", 1)
 modparam("dialog", "replicate_profiles_to", 1)
-modparam("clusterer", "db_url", "postgres://opensips@127.0.0.1/opensips_2_3")
+modparam("clusterer", "db_url", "mysql://opensips@127.0.0.1/opensips_2_3")
 
 route {
 \tif (!(uri == myself)) {

@@ -17,6 +17,8 @@ export interface ProvisionInput {
   site: Site;
   rpms: Record<SreVersion, string>;
   dbPort: number;
+  /** The OpenSIPS hosts' ~/.my.cnf (the lab's MariaDB). */
+  myCnf: string;
   standins: string;
   /** Controller dir visible on every host as /var/lib/lab/shared. */
   shared: string;
@@ -69,6 +71,7 @@ export async function provision(p: ProvisionInput): Promise<void> {
       }
       if (inGroup(h, 'opensips')) {
         await put(h, str(vars.opensips_cfg, '/opt/opensips/etc/opensips/opensips.cfg'), f.opensips23Cfg(fleet.host(h).address));
+        await put(h, '/root/.my.cnf', p.myCnf, 0o600);
       }
       if (inGroup(h, 'lca')) {
         await put(h, '/etc/genesys/lab.conf', `# tsplay lab: seconds an installation takes\ninstall_seconds=${p.installSeconds ?? 0.3}\n`);

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labDaemons, stopDaemons } from './daemons.js';
 
 /**
  * `<dir>/lab.json`: what `tsplay lab up` started, so that `tsplay lab down` can stop exactly that —
  * by asking the up process (SIGTERM), or, when it died without cleaning up, by killing the recorded
- * daemons, sshds and PostgreSQL server itself, each checked against its /proc identity first.
+ * daemons, sshds, PostgreSQL and MariaDB servers itself, each checked against its /proc identity first.
  */
 export interface LabState {
   pid: number;
@@ -17,6 +17,7 @@ export interface LabState {
   hostRoots: Record<string, string>;
   sshdPids: number[];
   postgres: { dataDir: string; port: number };
+  mariadb?: { dataDir: string; port: number; pid: number; socket: string };
 }
 
 export const stateFile = (dir: string) => join(dir, 'lab.json');
@@ -63,6 +64,14 @@ export async function reapOrphans(s: LabState): Promise<void> {
     }
   }
   rmSync(s.postgres.dataDir, { recursive: true, force: true });
+  if (s.mariadb) {
+    if (cmdline(s.mariadb.pid).includes(s.mariadb.dataDir)) {
+      kill(s.mariadb.pid, 'SIGKILL');
+      for (let i = 0; i < 50 && procStart(s.mariadb.pid); i++) await sleep(100);
+    }
+    rmSync(s.mariadb.dataDir, { recursive: true, force: true });
+    rmSync(dirname(s.mariadb.socket), { recursive: true, force: true });
+  }
 }
 
 function kill(pid: number, sig: NodeJS.Signals): void {

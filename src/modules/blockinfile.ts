@@ -3,7 +3,7 @@ import { statAndRead } from '../facts/file.js';
 import { exclusive, parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { parseMode } from './file-attrs.js';
 import { splitLines } from './lineinfile-edit.js';
-import { planTextEdit, pythonRegExp, type EditFileArgs } from './text-edit.js';
+import { planTextEdit, pythonRegExp, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate } from './write-file.js';
 
@@ -131,7 +131,9 @@ async function plan(args: BlockinfileArgs, ctx: ModuleContext): Promise<Plan> {
     if (!args.create) return { steps: [], failed: true, msg: `Path ${path} does not exist !`, result: { rc: 257 } };
     if (args.state === 'absent') return { steps: [], msg: `File ${path} not present`, result: { msg: `File ${path} not present` } };
   }
-  const original = stat.exists ? (content?.toString('utf8') ?? '') : undefined;
+  const text = textOf(path, content);
+  if (typeof text !== 'string') return text;
+  const original = stat.exists ? text : undefined;
   const after = blockEdit(original, args);
   const msg = original === undefined ? 'File created' : args.state === 'absent' || !args.block ? 'Block removed' : 'Block inserted';
   return planTextEdit({ path, stat, before: original ?? '', after, msg }, args);

@@ -4,7 +4,7 @@ import { quote } from '../util/quote.js';
 import { exclusive, parseArgs, type ArgSpecs } from './args.js';
 import { parseMode } from './file-attrs.js';
 import { iniEdit, type IniEdit } from './ini-file-edit.js';
-import { planTextEdit, type EditFileArgs } from './text-edit.js';
+import { planTextEdit, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 
 /** ini_file (community.general.ini_file): one option of one section of an INI file. */
@@ -64,7 +64,9 @@ async function plan(args: IniFileArgs, ctx: ModuleContext): Promise<Plan> {
   const { stat, content } = await statAndRead(ctx, path, { follow: true });
   if (stat.isDir) return { steps: [], failed: true, msg: `Path ${path} is a directory !`, result: { rc: 256, path: args.path } };
   if (!stat.exists && !args.create) return { steps: [], failed: true, msg: `Destination ${path} does not exist!`, result: { rc: 257, path: args.path } };
-  const original = stat.exists ? (content?.toString('utf8') ?? '').replace(/^\uFEFF/, '') : undefined;
+  const text = textOf(path, content);
+  if (typeof text !== 'string') return text;
+  const original = stat.exists ? text.replace(/^\uFEFF/, '') : undefined;
   const values = args.value !== undefined ? [args.value] : (args.values ?? []);
   const edit = iniEdit(original, { ...args, values });
   const p = planTextEdit({ path, stat, before: original ?? '', after: edit.text, msg: edit.msg }, args);

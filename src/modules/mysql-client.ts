@@ -193,3 +193,11 @@ export function sqlValue(v: unknown): string {
   }
   return sqlString(String(v));
 }
+
+/** A statement run through PREPARE, built by the server: literal SQL pieces and values it QUOTEs. */
+export type Piece = string | { value: string } | { expr: string };
+export function dynamic(pieces: Piece[]): string {
+  const parts = pieces.map((p) => (typeof p === 'string' ? sqlString(p) : 'value' in p ? `QUOTE(${sqlString(p.value)})` : p.expr));
+  return `SET @__tsplay_sql = CONCAT(${parts.join(', ')});\nPREPARE __tsplay_stmt FROM @__tsplay_sql;\nEXECUTE __tsplay_stmt;\nDEALLOCATE PREPARE __tsplay_stmt;\n`;
+}
+

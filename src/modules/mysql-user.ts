@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin } from './mysql-client.js';
+import { buildMysql, checkLogin, dynamic, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin, type Piece } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -106,13 +106,6 @@ export function parseGrants(lines: string[]): Record<string, string[]> {
     out[key] = [...new Set([...(out[key] ?? []), ...privs])].sort();
   }
   return out;
-}
-
-/** A statement run through PREPARE, built by the server: literal SQL pieces and values it QUOTEs. */
-type Piece = string | { value: string } | { expr: string };
-function dynamic(pieces: Piece[]): string {
-  const parts = pieces.map((p) => (typeof p === 'string' ? sqlString(p) : 'value' in p ? `QUOTE(${sqlString(p.value)})` : p.expr));
-  return `SET @__tsplay_sql = CONCAT(${parts.join(', ')});\nPREPARE __tsplay_stmt FROM @__tsplay_sql;\nEXECUTE __tsplay_stmt;\nDEALLOCATE PREPARE __tsplay_stmt;\n`;
 }
 
 function onTarget(key: string): string {

@@ -3,7 +3,7 @@ import { statAndRead } from '../facts/file.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { parseMode } from './file-attrs.js';
 import { expandTemplate } from './lineinfile-edit.js';
-import { planTextEdit, pythonRegExp, type EditFileArgs } from './text-edit.js';
+import { planTextEdit, pythonRegExp, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate } from './write-file.js';
 
@@ -75,7 +75,8 @@ async function plan(args: ReplaceArgs, ctx: ModuleContext): Promise<Plan> {
   const { stat, content } = await statAndRead(ctx, path, { follow: true });
   if (stat.isDir) return { steps: [], failed: true, msg: `Path ${path} is a directory !`, result: { rc: 256 } };
   if (!stat.exists) return { steps: [], failed: true, msg: `Path ${path} does not exist !`, result: { rc: 257 } };
-  const before = content?.toString('utf8') ?? '';
+  const before = textOf(path, content);
+  if (typeof before !== 'string') return before;
   const span = section(before, args.after, args.before);
   if (!span) {
     const msg = `Pattern for before/after params did not match the given file: ${args.after ?? ''}${args.before ?? ''}`;

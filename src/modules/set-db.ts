@@ -1,7 +1,10 @@
 import type { ModuleDef } from './types.js';
 import { mysqlDbModule } from './mysql-db.js';
+import { mysqlInfoModule } from './mysql-info.js';
 import { mysqlQueryModule } from './mysql-query.js';
+import { mysqlReplicationModule } from './mysql-replication.js';
 import { mysqlUserModule } from './mysql-user.js';
+import { mysqlVariablesModule } from './mysql-variables.js';
 
 /** Database modules: MySQL/MariaDB through the mysql client, PostgreSQL through psql. */
-export const databaseModules: ModuleDef[] = [mysqlDbModule, mysqlUserModule, mysqlQueryModule];
+export const databaseModules: ModuleDef[] = [mysqlDbModule, mysqlUserModule, mysqlQueryModule, mysqlVariablesModule, mysqlInfoModule, mysqlReplicationModule];

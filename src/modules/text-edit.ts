@@ -89,3 +89,18 @@ export function pythonRegExp(source: string, flags = ''): RegExp {
     .replace(/\\Z/g, '(?![\\s\\S])');
   return new RegExp(js, [...set].join(''));
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file's bytes as text, or a failed plan when they are not UTF-8: editing them as text would
+ * silently replace the undecodable bytes, so the file is refused instead (Ansible's replace fails too).
+ */
+export function textOf(path: string, content: Buffer | undefined): string | Plan {
+  if (content === undefined) return '';
+  try {
+    return strictUtf8.decode(content);
+  } catch {
+    return { steps: [], failed: true, msg: `${path} is not UTF-8 text: refusing to edit it` };
+  }
+}

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { assignTaskIds } from './identity.js';
 import { existsSync } from 'node:fs';
 import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
@@ -197,5 +198,6 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     dir,
   };
   if (raw.guard !== undefined) play.guard = loadGuard(raw.guard, id, scope, sourceOfKey(raw, 'guard') ?? where);
+  assignTaskIds(play);
   return play;
 }

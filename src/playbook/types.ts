@@ -39,7 +39,7 @@ export interface RoleInstance {
 
 export interface Task extends Inheritable {
   kind: 'task';
-  /** Stable id for the journal and --start-at-task: "play#/tasks[3]/block[0]". */
+  /** Where it is written, after the include/role sites that brought it in: "site.yml:12>roles/db/tasks/main.yml:3" (identity.ts). */
   id: string;
   name?: string;
   /** Canonical module name. */

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ExitCode, TsplayError } from '../errors.js';
 import { askSecret } from '../util/prompt.js';
-import type { VaultSecret } from './keyring.js';
+import { setVaultSecrets, type VaultSecret } from './keyring.js';
 
 /** How the user gave vault passwords on the command line and in the environment. */
 export interface VaultPasswordOptions {
@@ -82,4 +82,9 @@ export async function loadVaultSecrets(opts: VaultPasswordOptions, env: NodeJS.P
   for (const f of files) out.push({ id: 'default', password: readPasswordSource(f, 'default'), source: f });
   if (opts.ask) out.push({ id: 'default', password: await prompted('default'), source: 'prompt' });
   return out;
+}
+
+/** Set the process's vault secrets from a command's --vault-id / --vault-password-file / --ask-vault-pass. */
+export async function useVaultFlags(flags: { vaultId?: string[]; vaultPasswordFile?: string[]; askVaultPass?: boolean }): Promise<void> {
+  setVaultSecrets(await loadVaultSecrets({ vaultIds: flags.vaultId ?? [], passwordFiles: flags.vaultPasswordFile ?? [], ask: !!flags.askVaultPass }));
 }

@@ -72,3 +72,57 @@ test('bad port and timeout values are one-line errors naming the host', (t) => {
     message: 'host sip1: ansible_ssh_timeout: expected a number of seconds, got "soon"',
   });
 });
+
+test('ssh config: Host/Match sections, Include (glob), first value wins, IdentityFile accumulates; inventory wins', async (t) => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tsplay-sshcfg-'));
+  mkdirSync(join(dir, 'conf.d'));
+  writeFileSync(join(dir, 'conf.d', '10-sip.conf'), 'Host sip*\n  User sipops\n  IdentityFile ~/.ssh/sip_key\n');
+  writeFileSync(join(dir, 'conf.d', 'ignored.txt'), 'Host *\n  User nobody-from-txt\n');
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    [
+      'Host sip1',
+      '  HostName 10.1.0.11',
+      '  Port 2200',
+      '  ConnectTimeout 7',
+      '  ServerAliveInterval 20',
+      '  StrictHostKeyChecking accept-new',
+      '  ForwardAgent yes',
+      `Include ${dir}/conf.d/*.conf`,
+      'Match host 10.1.0.11',
+      '  HostKeyAlias sip1-key',
+      'Host *',
+      '  User fallback',
+      '  Port 22',
+      '  IdentityFile ~/.ssh/other',
+      `  UserKnownHostsFile ${dir}/kh`,
+      '',
+    ].join('\n'),
+  );
+  const env = { USER: 'ops', SSH_AUTH_SOCK: '/run/a.sock' };
+  const tg = targetFromVars('sip1', { ansible_ssh_common_args: `-F ${file}` }, env);
+  t.like(tg, {
+    address: '10.1.0.11',
+    port: 2200,
+    user: 'sipops',
+    connectTimeoutMs: 7000,
+    keepaliveIntervalMs: 20_000,
+    hostKeyChecking: false,
+    knownHostsPath: join(dir, 'kh'),
+    hostKeyAlias: 'sip1-key',
+    forwardAgent: true,
+  });
+  t.deepEqual(tg.identityFiles, [join(homedir(), '.ssh/sip_key'), join(homedir(), '.ssh/other')]);
+  // inventory variables, then -o options, win over the file
+  const inv = targetFromVars('sip1', { ansible_ssh_common_args: `-F ${file} -o Port=2300 -o User=fromargs -i /k/first`, ansible_user: 'inv', ansible_ssh_timeout: 3 }, env);
+  t.like(inv, { port: 2300, user: 'inv', connectTimeoutMs: 3000 });
+  t.is(inv.identityFiles?.[0], '/k/first');
+  // -J and ProxyJump chains become nested hops; a missing -F file is one clear error
+  const j = targetFromVars('db', { ansible_host: '10.9.9.9', ansible_ssh_extra_args: `-F ${file} -J ops@jump-a:2022,sip1` }, env);
+  t.like(j.via, { name: 'jump sip1', address: '10.1.0.11', port: 2200 });
+  t.like(j.via?.via, { name: 'jump ops@jump-a:2022', address: 'jump-a', port: 2022, user: 'ops' });
+  t.throws(() => targetFromVars('x', { ansible_ssh_common_args: '-F /nonexistent/cfg' }, env), { message: /ssh config file \/nonexistent\/cfg \(-F\) does not exist/ });
+});

@@ -103,3 +103,26 @@ test.serial('--resume refuses when the playbook changed, naming the file; --forc
   t.is(taskLog(fleet, 'h2'), clean('h2'));
   t.is(taskLog(fleet, 'h1'), clean('h1'));
 });
+
+test.serial('a task inserted above completed ones, --resume --force: the new task runs, the moved completed task does not run again', async (t) => {
+  const dir = journalDir();
+  const pb = join(dir, 'rollout.yml');
+  copyFileSync(fixture('rollout.yml'), pb);
+  mkdirSync(fleet.path('h2', '/opt/roll'), { recursive: true });
+  writeFileSync(fleet.path('h2', '/opt/roll/fail'), '');
+  const args = [pb, '-i', fleet.inventoryPath, '--journal-dir', dir];
+  t.is((await runCli(args)).code, 2);
+  t.is(taskLog(fleet, 'h2'), 'prepare\n');
+  // a task goes in first, above Prepare: every later task's line moves
+  const inserted = '  tasks:\n    - name: Inserted\n      shell: mkdir -p /opt/roll && echo inserted >> /opt/roll/tasks.log\n\n';
+  writeFileSync(pb, readFileSync(pb, 'utf8').replace('  tasks:\n', inserted));
+  rmSync(fleet.path('h2', '/opt/roll/fail'));
+  const forced = await runCli([...args, '--resume', 'last', '--force']);
+  t.is(forced.code, 0, forced.stdout + forced.stderr);
+  t.is(taskLog(fleet, 'h1'), clean('h1'), 'h1 had finished: untouched');
+  t.is(taskLog(fleet, 'h2'), 'prepare\ninserted\nupgrade\nfinish v-h2 first=v-h1\n', 'Inserted ran, Prepare did not run again, its registered value came back');
+  t.is(taskLog(fleet, 'h3'), `inserted\n${clean('h3')}`);
+  // ids are where tasks are written, not list positions
+  const ids = journalOf(dir, runIds(dir)[1]!).filter((r) => r.kind === 'task-start').map((r) => (r.task as { id: string }).id);
+  t.true(ids.every((id) => /^rollout\.yml:\d+$/.test(id)), ids.join(' '));
+});

@@ -5,6 +5,10 @@ import { resumeState } from '../../src/journal/resume.js';
 import type { JournalRecord } from '../../src/journal/records.js';
 import type { IndexedTask } from '../../src/journal/task-index.js';
 import type { Task } from '../../src/playbook/types.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
+import { allTasks } from '../../src/executor/run.js';
+import { taskKeyMap } from '../../src/journal/remap.js';
+import { fixture } from './helpers.js';
 
 test('Redactor masks secret keys at any depth and cuts their values out of every string', (t) => {
   const r = new Redactor();
@@ -85,4 +89,12 @@ test('a cut-short journal: the open batch is not finished, the running task is n
   t.true(state.completedTask('b', 't0'));
   t.false(state.completedTask('b', 't1'));
   t.false(state.finishedPlay('c', 0));
+});
+
+test('task ids are file:line after their include sites; a moved task is recognised by what it does', (t) => {
+  const play = loadPlaybook(fixture('ids/site.yml')).plays[0]!;
+  const ids = allTasks(play.tasks).map((x) => x.id);
+  t.deepEqual(ids, ['site.yml:5', 'site.yml:7>step.yml:1', 'site.yml:9>step.yml:1']);
+  const map = taskKeyMap({ '0:a.yml:3': 'P', '0:a.yml:5': 'U', '0:a.yml:9': 'gone' }, { '0:a.yml:3': 'NEW', '0:a.yml:6': 'P', '0:a.yml:8': 'U' });
+  t.deepEqual([...map], [['0:a.yml:3', '0:a.yml:6'], ['0:a.yml:5', '0:a.yml:8'], ['0:a.yml:9', undefined]]);
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { startLab, type Lab } from '../../src/lab/lab.js';
+import { OPENSIPS_23_TABLES } from '../../src/lab/opensips-db.js';
 import { actions, changedTotal, parseRecap, play, sh } from './helpers.js';
 
 // One lab through the Genesys procedures: the LCA upgrade stopped by its guard's deadline, then by
@@ -150,9 +151,28 @@ test.serial('ha-pair-upgrade.yml upgrades the backup Configuration Server first,
   t.is(changedTotal(again), 0, changedTasks(again.stdout));
 });
 
-test.serial('opensips-migrate.yml reports every removed construct with file:line and its replacement, then migrates into a new database', async (t) => {
+test.serial('opensips-migrate.yml reports every removed construct with file:line and its replacement, then migrates the MySQL database into a new one', async (t) => {
   const cfgPath = '/opt/opensips/etc/opensips/opensips.cfg';
   const before = readFileSync(lab.path('cp1', cfgPath), 'utf8');
+  const db = lab.mariadb;
+  const tables = OPENSIPS_23_TABLES;
+  /** Every table's definition and checksum, and its rows in key order: the 2.3 database byte for byte. */
+  const snapshot = async (name: string) => {
+    const out: string[] = [];
+    for (const tbl of tables) {
+      out.push(await db.sql(`SHOW CREATE TABLE \`${tbl}\``, name), await db.sql(`CHECKSUM TABLE \`${tbl}\` EXTENDED`, name), await db.sql(`SELECT * FROM \`${tbl}\` ORDER BY 1`, name));
+    }
+    return out.join('\n');
+  };
+  const old = await snapshot('opensips_2_3');
+  const exists = async () => (await db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'opensips_2_4'")).trim();
+
+  const check = await play(lab, 'opensips-migrate.yml', ['--check']);
+  t.is(check.code, 0, check.stdout + check.stderr);
+  t.is(await exists(), '0', '--check created nothing');
+  for (const tbl of tables) t.regex(check.stdout, new RegExp(`changed: \\[cp1\\] => \\(item=${tbl}\\)`), `--check shows that ${tbl} would be copied`);
+  t.regex(check.stdout, /changed: \[cp1\] => \(item=ls_seq_no\)/, '--check shows the column drop');
+
   const run = await play(lab, 'opensips-migrate.yml');
   t.is(run.code, 0, run.stdout + run.stderr);
   const lines = before.split('\n');
@@ -170,10 +190,22 @@ test.serial('opensips-migrate.yml reports every removed construct with file:line
     t.true(run.stdout.split('\\n').some((l) => l.includes(`${cfgPath}:${n}: `) && l.includes(replacement)), `${needle} reported at ${cfgPath}:${n} with ${replacement}`);
   }
   t.is(readFileSync(lab.path('cp1', cfgPath), 'utf8'), before, 'the script is not changed');
-  const cols = (db: string) => lab.postgres.psql("SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'clusterer'", db);
-  t.regex(await cols('opensips_2_3'), /ls_seq_no/, 'the old database is untouched');
-  t.notRegex(await cols('opensips_2_4'), /ls_seq_no|top_seq_no/);
-  t.is((await lab.postgres.psql('SELECT count(*) FROM clusterer', 'opensips_2_4')).trim(), '2', 'the data came along');
+
+  t.is(await snapshot('opensips_2_3'), old, 'the 2.3 database is byte-for-byte unchanged');
+  const engines = await db.sql("SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'opensips_2_4' ORDER BY TABLE_NAME");
+  t.is(engines, tables.map((tbl) => `${tbl}\tInnoDB\n`).join(''), 'every table, all InnoDB, no staging table left');
+  const cols = (name: string) => db.sql("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_NAME = 'clusterer' AND TABLE_SCHEMA = '" + name + "'");
+  t.regex(await cols('opensips_2_3'), /ls_seq_no,top_seq_no/);
+  t.is((await cols('opensips_2_4')).trim(), 'id,cluster_id,node_id,url,state,no_ping_retries,priority,sip_addr,flags,description');
+  t.is((await db.sql("SELECT table_version FROM version WHERE table_name = 'clusterer'", 'opensips_2_4')).trim(), '4');
+  for (const tbl of tables.filter((x) => x !== 'clusterer' && x !== 'version')) {
+    t.is(await db.sql(`SELECT * FROM \`${tbl}\` ORDER BY 1`, 'opensips_2_4'), await db.sql(`SELECT * FROM \`${tbl}\` ORDER BY 1`, 'opensips_2_3'), `every row of ${tbl}`);
+  }
+  const common = 'id, cluster_id, node_id, url, state, no_ping_retries, priority, sip_addr, flags, description';
+  t.is(await db.sql(`SELECT ${common} FROM clusterer ORDER BY id`, 'opensips_2_4'), await db.sql(`SELECT ${common} FROM clusterer ORDER BY id`, 'opensips_2_3'));
+
   const again = await play(lab, 'opensips-migrate.yml');
+  t.is(again.code, 0, again.stdout + again.stderr);
   t.is(changedTotal(again), 0, changedTasks(again.stdout));
+  t.is(await snapshot('opensips_2_3'), old);
 });

@@ -3,6 +3,9 @@ import { startMariadb, type MariadbServer } from '../../src/fleet/mariadb.js';
 import { mysqlDbModule } from '../../src/modules/mysql-db.js';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
 import { mysqlUserModule } from '../../src/modules/mysql-user.js';
+import { mysqlVariablesModule } from '../../src/modules/mysql-variables.js';
+import { mysqlInfoModule } from '../../src/modules/mysql-info.js';
+import { mysqlReplicationModule } from '../../src/modules/mysql-replication.js';
 import { NASTY, oneHost, type OneHost } from '../modules-data/helpers.js';
 
 // A real MariaDB on the controller (its socket under /run, shared with the fleet host); the mysql client
@@ -131,4 +134,53 @@ test.serial('mysql_user: server-side hashing, privileges, append_privs, absent; 
   const gone = await h.run(mysqlUserModule, { ...login(), name: 'opensips', host: '%', state: 'absent' });
   t.true(gone.changed);
   t.is((await db.sql("SELECT COUNT(*) FROM mysql.user WHERE User = 'opensips'")).trim(), '0');
+});
+
+test.serial('mysql_variables: set when different (diff before/after), ok when equal, --check sets nothing', async (t) => {
+  const v = (value?: string, check = false) => h.run(mysqlVariablesModule, { ...login(), variable: 'max_connections', ...(value !== undefined ? { value } : {}) }, { check, diff: true });
+  const before = (await db.sql("SELECT @@GLOBAL.max_connections")).trim();
+  const read = await v();
+  t.false(read.changed);
+  t.is(read.msg, before);
+  const check = await v('321', true);
+  t.true(check.changed);
+  t.is((await db.sql('SELECT @@GLOBAL.max_connections')).trim(), before);
+  const set = await v('321');
+  t.true(set.changed);
+  t.deepEqual(set.queries, ['SET GLOBAL max_connections = 321']);
+  t.regex(JSON.stringify(set.diff), new RegExp(`"before":"${before}\\\\n","after":"321\\\\n"`));
+  t.is((await db.sql('SELECT @@GLOBAL.max_connections')).trim(), '321');
+  t.false((await v('321')).changed);
+  t.false((await h.run(mysqlVariablesModule, { ...login(), variable: 'autocommit', value: 'ON' })).changed, 'ON equals 1');
+  const bad = await h.run(mysqlVariablesModule, { ...login(), variable: 'no_such_var', value: '1' });
+  t.true(bad.failed);
+});
+
+test.serial('mysql_info and mysql_replication: version, databases, users; replica status read, start refused when not a replica', async (t) => {
+  const info = await h.run(mysqlInfoModule, { ...login(), filter: ['version', 'databases', 'users', 'settings'] }, { check: true });
+  t.false(info.failed, String(info.msg));
+  t.false(info.changed);
+  t.is((info.version as { major: number }).major, 10);
+  t.truthy((info.databases as Record<string, unknown>).mysql);
+  t.truthy((info.users as Record<string, Record<string, unknown>>)['%']!.admin);
+  t.is((info.settings as Record<string, unknown>).port, db.port);
+  const primary = await h.run(mysqlReplicationModule, { ...login(), mode: 'getprimary' });
+  t.false(primary.failed, String(primary.msg));
+  t.is(primary.Is_Primary, false, 'binary log off: not a primary');
+  const replica = await h.run(mysqlReplicationModule, { ...login(), mode: 'getslave' });
+  t.is(replica.Is_Replica, false);
+  const start = await h.run(mysqlReplicationModule, { ...login(), mode: 'startreplica' });
+  t.true(start.failed);
+  t.regex(String(start.msg), /not configured as a replica/);
+  const change = await h.run(mysqlReplicationModule, { ...login(), mode: 'changeprimary', primary_host: '127.0.0.1', primary_user: 'repl', primary_password: 'S3cret-repl', primary_port: 3306 });
+  t.false(change.failed, String(change.msg));
+  t.deepEqual(change.queries, ["CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_USER='repl', MASTER_PASSWORD=********, MASTER_PORT=3306"]);
+  t.false(JSON.stringify(change).includes('S3cret'));
+  const now = await h.run(mysqlReplicationModule, { ...login(), mode: 'getreplica' });
+  t.is(now.Is_Replica, true);
+  t.is(now.Master_Host, '127.0.0.1');
+  t.is(now.Slave_IO_Running, 'No');
+  t.false((await h.run(mysqlReplicationModule, { ...login(), mode: 'stopreplica' })).changed, 'already stopped');
+  t.true((await h.run(mysqlReplicationModule, { ...login(), mode: 'resetreplicaall' })).changed);
+  t.is((await h.run(mysqlReplicationModule, { ...login(), mode: 'getreplica' })).Is_Replica, false);
 });

@@ -305,3 +305,19 @@ test('unarchive plan: unpacked already → ok; differences → one extraction st
   t.like(await plan(unarchiveModule, { src: '/x.tgz', dest: '/opt', remote_src: true }, () => 'state=missing\n'), { failed: true, msg: "Source '/x.tgz' does not exist" });
   t.like(await plan(unarchiveModule, { src: '/x.tgz', dest: '/no', remote_src: true }, () => 'state=notdir\n'), { failed: true, msg: "Destination '/no' is not a directory" });
 });
+
+test('replace, blockinfile, ini_file refuse a file that is not UTF-8 instead of mangling its bytes', async (t) => {
+  const latin1 = () => statOutput({}) + SEP + 'content\n' + Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]).toString('base64') + '\n';
+  for (const [mod, args] of [
+    [replaceModule, { path: '/f', regexp: 'caf' }],
+    [blockinfileModule, { path: '/f', block: 'x' }],
+    [iniFileModule, { path: '/f', section: 's', option: 'o', value: 'v' }],
+  ] as const) {
+    const p = await plan(mod as ModuleDef, args, latin1);
+    t.like(p, { failed: true, steps: [], msg: '/f is not UTF-8 text: refusing to edit it' }, mod.name);
+  }
+});
+
+test('blockinfile: an insertafter with (?m) searches the whole file', (t) => {
+  t.is(blockEdit('[a]\nx=1\n[b]\n', block({ insertafter: '(?m)^\\[a\\]\\nx=1$', block: 'y=2' })), '[a]\nx=1\n# BEGIN ANSIBLE MANAGED BLOCK\ny=2\n# END ANSIBLE MANAGED BLOCK\n[b]\n');
+});

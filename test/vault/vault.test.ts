@@ -171,3 +171,12 @@ test('a wrong password for one vault id names that host_vars file', async (t) =>
   t.regex(r.stderr, /^ERROR! \S+\/host_vars\/target\.yml: Decryption failed \(encrypted for vault id 'dev'\): no vault password given \(ids: dev, default\) decrypts it\n$/);
   t.false(existsSync(join(dir, 'out')));
 });
+
+test('tsplay inventory reads vault files with the same options', async (t) => {
+  const r = await runCli(['inventory', '-i', inventory, '--host', 'target', '--vault-password-file', PW, '--vault-id', `dev@${DEV}`]);
+  t.is(r.code, 0, r.stderr);
+  t.like(JSON.parse(r.stdout), { db_user: 'sre_admin', plain_setting: 'visible-value', host_secret: 'Host-Secret-Dev-12' });
+  const missing = await runCli(['inventory', '-i', inventory, '--list']);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /no vault password was given/);
+});
