@@ -16,6 +16,7 @@ import { useVaultFlags } from '../vault/sources.js';
 import { scrubVaultValues } from '../vault/scrub.js';
 import { askSecret } from '../util/prompt.js';
 import type { Inventory } from '../inventory/inventory.js';
+import { checkTemplateFiles } from '../playbook/template-files.js';
 
 const stdout = (s: string) => process.stdout.write(s);
 const stderr = (s: string) => process.stderr.write(s);
@@ -108,6 +109,7 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   checkStartAtTask(loaded, opts.startAtTask);
   applyPasswords(inventory, passwords);
   if (f.syntaxCheck) {
+    for (const pb of loaded) checkTemplateFiles(pb);
     for (const pb of loaded) stdout(`\nplaybook: ${pb.file}\n`);
     return ExitCode.ok;
   }

@@ -22,8 +22,8 @@ export interface ModuleRun {
   exec?: ExecOptions;
   /** Directories searched for `src:` files: role dir first, then the playbook dir. */
   searchDirs?: string[];
-  /** Handlebars rendering with this task's variables. */
-  render?: (text: string) => string;
+  /** Template rendering with this task's variables (`file`: a template file's text). */
+  render?: (text: string, file?: string) => string;
   /** Told every command before it is sent (-vv). */
   trace?: (command: string, kind: 'probe' | 'step') => void;
 }

@@ -6,7 +6,7 @@ import { ParseError, TsplayError } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import type { Outcome } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
-import { renderDeep, renderValue } from '../template/render.js';
+import { renderDeep, renderFile, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars, RAW_KEYS } from '../template/lazy.js';
 import { toBool } from '../modules/args.js';
@@ -222,7 +222,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     where: task.where,
     exec,
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
-    render: (text) => String(renderValue(text, scope, task.where, context)),
+    render: (text, file) => (file ? renderFile(text, scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.
     trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && toBool(render(kw.noLog))) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
   });

@@ -4,7 +4,10 @@ import { aptKeyModule } from './apt-key.js';
 import { aptRepositoryModule } from './apt-repository.js';
 import { deb822RepositoryModule } from './deb822-repository.js';
 import { debconfModule } from './debconf.js';
+import { expectModule } from './expect.js';
 import { gitModule } from './git.js';
+import { makeModule } from './make.js';
+import { pipModule } from './pip.js';
 import { yumModule } from './package.js';
 import { rpmKeyModule } from './rpm-key.js';
 import { yumRepositoryModule } from './yum-repository.js';
@@ -20,4 +23,7 @@ export const packageModules: ModuleDef[] = [
   yumRepositoryModule,
   rpmKeyModule,
   gitModule,
+  pipModule,
+  makeModule,
+  expectModule,
 ];

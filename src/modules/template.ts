@@ -30,7 +30,7 @@ export async function planTemplate(args: TemplateArgs, ctx: ModuleContext): Prom
   let rendered: string;
   try {
     path = ctx.findLocalFile('templates', args.src);
-    rendered = ctx.render(readFileSync(path, 'utf8'));
+    rendered = ctx.render(readFileSync(path, 'utf8'), path);
   } catch (e) {
     // A missing file or a render error (undefined variable…) fails this task on this host, as in Ansible.
     const msg = e instanceof TsplayError ? e.describe() : (e as Error).message;

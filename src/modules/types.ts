@@ -42,8 +42,11 @@ export interface ModuleContext {
   probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
   findLocalFile(kind: 'files' | 'templates', name: string): string;
-  /** Render a Handlebars text with this task's variables (strict: undefined is an error). */
-  render(text: string): string;
+  /**
+   * Render a template with this task's variables (strict: undefined is an error). With `file`, the
+   * text is that template file's (Jinja with Ansible's template environment, or Handlebars).
+   */
+  render(text: string, file?: string): string;
 }
 
 /** One command that changes the host. */

@@ -176,12 +176,10 @@ function program(prog: hbs.AST.Program): void {
 }
 
 /**
- * Rewrite in place. Returns whether the template is a whole-value reference: a single
- * `{{...}}` with only whitespace around it, whose raw value (list, number…) is the result.
+ * Rewrite in place. Returns whether the template is a whole-value reference: exactly one
+ * `{{...}}` and nothing around it, whose raw value (list, number…) is the result.
  */
 export function makeStrict(prog: hbs.AST.Program): { whole: boolean } {
   program(prog);
-  const meaningful = prog.body.filter(
-    (st) => !(st.type === 'ContentStatement' && (st as hbs.AST.ContentStatement).value.trim() === ''));
-  return { whole: meaningful.length === 1 && meaningful[0]!.type === 'MustacheStatement' };
+  return { whole: prog.body.length === 1 && prog.body[0]!.type === 'MustacheStatement' };
 }

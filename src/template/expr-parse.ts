@@ -1,173 +1,382 @@
-import jsep from 'jsep';
 import { ParseError, type Source } from '../errors.js';
-import { FILTERS, TESTS, type FuncDef } from './expr-funcs.js';
+import { lex, LexError, type Tok } from './expr-lex.js';
+import { FILTERS, GLOBALS, METHODS, TESTS, type FuncDef } from './expr-funcs.js';
 import { isForbiddenName } from './values.js';
 
 /**
- * The `when:` language, parsed by jsep reconfigured to read Jinja-like expressions:
- *   or < and < not < comparisons (== != < > <= >= in, not in) < + - ~ < * / // % < is, is not < | filter
- * like Jinja/Python: `not a == b` is `not (a == b)`, `x is defined and y`, `a | int + 1` is `(a|int) + 1`.
- * Chained comparisons (`1 < x <= 3`) mean what they mean in Python.
- * Literals: numbers, 'strings' and "strings", true/True/false/False, none/None/null, [lists],
- * (tuples) as lists. No function calls, no `this`, no assignment, no `?:`, and the names that lead
- * to prototypes (__proto__, constructor, prototype, toString…) are refused here, at parse time.
- * jsep is configured globally, once, when this module loads: tsplay has no other jsep user.
+ * Jinja2's expression grammar, by Jinja's own precedence (parser.py), hand-written so that
+ * nothing but this grammar exists — no JavaScript can be reached from it:
+ *   a if c else b  <  or  <  and  <  not  <  comparisons (== != < > <= >= in, not in; chained)
+ *   <  + -  <  ~  <  * / // %  <  **  <  unary - +  <  postfix (.x [i] [a:b] (call))  then | filter, is test
+ * `not a == b` is `not (a == b)`; `-x | abs` is `(-x) | abs`; `a | int + 1` is `(a | int) + 1`.
+ * Literals: numbers, 'strings' and "strings" (adjacent ones concatenate), true/True, false/False,
+ * none/None, [lists], (tuples) as lists, {dicts}. Calls: the global functions in GLOBALS
+ * (range, lookup, query…), and methods of Python's str/list/dict from an allow-list (METHODS).
+ * Filter, test, function and method names and argument counts are checked here, at load time.
  */
 
-jsep.removeAllBinaryOps();
-jsep.removeAllUnaryOps();
-jsep.removeAllLiterals();
-jsep.removeIdentifierChar('$');
-for (const [op, prec] of [
-  ['or', 1], ['and', 2],
-  ['==', 6], ['!=', 6], ['<', 6], ['>', 6], ['<=', 6], ['>=', 6], ['in', 6], ['not in', 6],
-  ['+', 9], ['-', 9], ['~', 9], ['*', 10], ['/', 10], ['//', 10], ['%', 10],
-  ['is', 12], ['is not', 12], ['|', 13],
-] as const) jsep.addBinaryOp(op, prec);
-for (const op of ['not', '-', '+']) jsep.addUnaryOp(op);
-for (const [name, value] of [
-  ['true', true], ['True', true], ['false', false], ['False', false], ['none', null], ['None', null], ['null', null],
-] as const) jsep.addLiteral(name, value);
-// Mark parenthesised groups, so that `(not a) == b` is not rewritten like `not a == b`.
-jsep.hooks.add('gobble-token', function markGroups(env) {
-  if (this.code !== 40) return; // '('
-  const inner = this.gobbleGroup() as jsep.Expression | false;
-  if (!inner) this.throwError('empty parentheses');
-  env.node = this.gobbleTokenProperty({ type: 'Group', expression: inner });
-});
+type Args = { args: ENode[]; kwargs: Record<string, ENode> };
 
 /** The checked tree the evaluator walks. `g`: written in parentheses. */
 export type ENode = { g?: boolean } & (
   | { k: 'lit'; v: unknown }
   | { k: 'var'; name: string }
   | { k: 'member'; obj: ENode; key: ENode }
-  | { k: 'list'; items: ENode[] }
+  | { k: 'slice'; obj: ENode; start?: ENode; stop?: ENode; step?: ENode }
+  | { k: 'list'; items: ENode[]; tuple?: boolean }
+  | { k: 'dict'; items: [ENode, ENode][] }
   | { k: 'not'; arg: ENode }
   | { k: 'neg'; op: '-' | '+'; arg: ENode }
-  | { k: 'bin'; op: string; l: ENode; r: ENode; chain?: boolean }
-  | { k: 'filter'; name: string; arg: ENode; args: ENode[] }
-  | { k: 'test'; name: string; arg: ENode; args: ENode[]; negate: boolean });
+  | { k: 'bin'; op: string; l: ENode; r: ENode }
+  | { k: 'cmp'; first: ENode; ops: [string, ENode][] }
+  | { k: 'cond'; test: ENode; yes: ENode; no?: ENode }
+  | ({ k: 'filter'; name: string; arg: ENode } & Args)
+  | ({ k: 'test'; name: string; arg: ENode; negate: boolean } & Args)
+  | ({ k: 'call'; name: string } & Args)
+  | ({ k: 'method'; obj: ENode; name: string } & Args));
 
 export const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
-const TEST_LITERALS: Record<string, string> = {
-  none: 'none', None: 'none', null: 'none', true: 'true', True: 'true', false: 'false', False: 'false',
-};
+// `null` too: YAML's spelling, which tsplay's when: always accepted (in Jinja it is an undefined name).
+const LITERALS: Record<string, unknown> = { true: true, True: true, false: false, False: false, none: null, None: null, null: null };
+const TEST_NAMES: Record<string, string> = { none: 'none', None: 'none', null: 'none', true: 'true', True: 'true', false: 'false', False: 'false' };
 
-class Bad extends Error {}
-const bad = (msg: string): never => {
-  throw new Bad(msg);
-};
-
-/** `not` binds tighter in jsep than in Python: lift an unparenthesised `not x` above the operator. */
-function lift(l: ENode, build: (inner: ENode) => ENode): ENode {
-  return l.k === 'not' && !l.g ? { k: 'not', arg: lift(l.arg, build) } : build(l);
-}
-
-function call(node: jsep.Expression): { name: string; args: jsep.Expression[] } {
-  if (node.type === 'Identifier') return { name: node.name as string, args: [] };
-  if (node.type === 'Literal' && TEST_LITERALS[node.raw as string]) return { name: TEST_LITERALS[node.raw as string]!, args: [] };
-  if (node.type === 'CallExpression' && (node.callee as jsep.Expression).type === 'Identifier') {
-    return { name: (node.callee as jsep.Identifier).name, args: node.arguments as jsep.Expression[] };
+export class Bad extends Error {
+  constructor(message: string, readonly pos?: number) {
+    super(message);
   }
-  return bad('expected a name after | or is');
 }
 
-function checkArity(kind: string, name: string, def: FuncDef, n: number): void {
+export class Parser {
+  private i = 0;
+  constructor(private readonly toks: Tok[]) {}
+
+  get cur(): Tok {
+    return this.toks[this.i]!;
+  }
+  private peek(n = 1): Tok {
+    return this.toks[Math.min(this.i + n, this.toks.length - 1)]!;
+  }
+  next(): Tok {
+    const t = this.cur;
+    if (t.t !== 'eof') this.i++;
+    return t;
+  }
+  isOp(v: string): boolean {
+    return this.cur.t === 'op' && this.cur.v === v;
+  }
+  isName(v: string): boolean {
+    return this.cur.t === 'name' && this.cur.v === v;
+  }
+  skipOp(v: string): boolean {
+    if (!this.isOp(v)) return false;
+    this.i++;
+    return true;
+  }
+  skipName(v: string): boolean {
+    if (!this.isName(v)) return false;
+    this.i++;
+    return true;
+  }
+  fail(msg: string): never {
+    throw new Bad(msg, this.cur.pos);
+  }
+  expectOp(v: string, what?: string): void {
+    if (!this.skipOp(v)) this.fail(`expected '${v}'${what ? ` ${what}` : ''}, got ${describe(this.cur)}`);
+  }
+  expectName(): string {
+    if (this.cur.t !== 'name') this.fail(`expected a name, got ${describe(this.cur)}`);
+    return this.next().v as string;
+  }
+  get done(): boolean {
+    return this.cur.t === 'eof';
+  }
+
+  /** A whole expression, with the inline `a if c else b`. */
+  expression(withCond = true): ENode {
+    const node = this.or();
+    if (withCond && this.isName('if')) {
+      this.next();
+      const test = this.or();
+      const no = this.skipName('else') ? this.expression() : undefined;
+      return { k: 'cond', test, yes: node, no };
+    }
+    return node;
+  }
+
+  /** A tuple without parentheses (`{% for a, b in … %}` targets and `{% set %}` values). */
+  tuple(simpleNames = false, withCond = true): ENode {
+    const items: ENode[] = [];
+    let comma = false;
+    do {
+      if (items.length && (this.done || this.isName('in') || this.isOp(')') || this.isOp('='))) break;
+      items.push(simpleNames ? this.targetName() : this.expression(withCond));
+      comma = this.isOp(',');
+    } while (this.skipOp(','));
+    return items.length === 1 && !comma ? items[0]! : { k: 'list', items };
+  }
+
+  private targetName(): ENode {
+    const name = this.expectName();
+    if (isForbiddenName(name)) this.fail(`access to '${name}' is not allowed`);
+    return { k: 'var', name };
+  }
+
+  private or(): ENode {
+    let l = this.and();
+    while (this.skipName('or')) l = { k: 'bin', op: 'or', l, r: this.and() };
+    return l;
+  }
+  private and(): ENode {
+    let l = this.not();
+    while (this.skipName('and')) l = { k: 'bin', op: 'and', l, r: this.not() };
+    return l;
+  }
+  private not(): ENode {
+    if (this.isName('not') && !(this.peek().t === 'name' && this.peek().v === 'in')) {
+      this.next();
+      return { k: 'not', arg: this.not() };
+    }
+    return this.compare();
+  }
+  private compare(): ENode {
+    const first = this.math1();
+    const ops: [string, ENode][] = [];
+    for (;;) {
+      if (this.cur.t === 'op' && COMPARE.has(this.cur.v)) ops.push([this.next().v as string, this.math1()]);
+      else if (this.skipName('in')) ops.push(['in', this.math1()]);
+      else if (this.isName('not') && this.peek().t === 'name' && this.peek().v === 'in') {
+        this.i += 2;
+        ops.push(['not in', this.math1()]);
+      } else break;
+    }
+    return ops.length ? { k: 'cmp', first, ops } : first;
+  }
+  private math1(): ENode {
+    let l = this.concat();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = this.next().v as string;
+      l = { k: 'bin', op, l, r: this.concat() };
+    }
+    return l;
+  }
+  private concat(): ENode {
+    let l = this.math2();
+    while (this.skipOp('~')) l = { k: 'bin', op: '~', l, r: this.math2() };
+    return l;
+  }
+  private math2(): ENode {
+    let l = this.pow();
+    while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
+      const op = this.next().v as string;
+      l = { k: 'bin', op, l, r: this.pow() };
+    }
+    return l;
+  }
+  private pow(): ENode {
+    let l = this.unary(true);
+    while (this.skipOp('**')) l = { k: 'bin', op: '**', l, r: this.unary(true) };
+    return l;
+  }
+  private unary(withFilter: boolean): ENode {
+    let node: ENode;
+    if (this.isOp('-') || this.isOp('+')) {
+      const op = this.next().v as '-' | '+';
+      node = { k: 'neg', op, arg: this.unary(false) };
+    } else {
+      node = this.postfix(this.primary());
+    }
+    return withFilter ? this.filters(node) : node;
+  }
+
+  private primary(): ENode {
+    const t = this.cur;
+    if (t.t === 'name') {
+      this.next();
+      if (Object.hasOwn(LITERALS, t.v)) return { k: 'lit', v: LITERALS[t.v] };
+      if (isForbiddenName(t.v)) throw new Bad(`access to '${t.v}' is not allowed`, t.pos);
+      if (this.isOp('(')) {
+        if (!Object.hasOwn(GLOBALS, t.v)) this.fail(`unknown function '${t.v}()' (use a filter "x | f(...)" or a test "x is t(...)")`);
+        const a = this.callArgs();
+        checkArity('function', t.v, GLOBALS[t.v]!, a);
+        return { k: 'call', name: t.v, ...a };
+      }
+      return { k: 'var', name: t.v };
+    }
+    if (t.t === 'str') {
+      let v = '';
+      while (this.cur.t === 'str') v += this.next().v;
+      return { k: 'lit', v };
+    }
+    if (t.t === 'num') {
+      this.next();
+      return { k: 'lit', v: t.v };
+    }
+    if (this.skipOp('(')) {
+      if (this.skipOp(')')) return { k: 'list', items: [], g: true, tuple: true };
+      const start = this.i;
+      const node = this.tuple();
+      this.expectOp(')', 'to close (');
+      const isTuple = node.k === 'list' && this.toks.slice(start, this.i).some((t) => t.t === 'op' && t.v === ',') && !(node.g);
+      return isTuple ? { ...node, g: true, tuple: true } : { ...node, g: true };
+    }
+    if (this.skipOp('[')) {
+      const items: ENode[] = [];
+      while (!this.isOp(']')) {
+        items.push(this.expression());
+        if (!this.skipOp(',')) break;
+      }
+      this.expectOp(']', 'to close [');
+      return { k: 'list', items };
+    }
+    if (this.skipOp('{')) {
+      const items: [ENode, ENode][] = [];
+      while (!this.isOp('}')) {
+        const key = this.expression();
+        this.expectOp(':', 'in a dict literal');
+        items.push([key, this.expression()]);
+        if (!this.skipOp(',')) break;
+      }
+      this.expectOp('}', 'to close {');
+      return { k: 'dict', items };
+    }
+    if (t.t === 'eof') this.fail('unexpected end of expression');
+    return this.fail(`unexpected ${describe(t)}`);
+  }
+
+  private postfix(node: ENode): ENode {
+    for (;;) {
+      if (this.skipOp('.')) {
+        const t = this.next();
+        if (t.t === 'num' && Number.isInteger(t.v)) {
+          node = { k: 'member', obj: node, key: { k: 'lit', v: t.v } };
+          continue;
+        }
+        if (t.t !== 'name') throw new Bad(`expected a name after '.', got ${describe(t)}`, t.pos);
+        if (isForbiddenName(t.v)) throw new Bad(`access to '${t.v}' is not allowed`, t.pos);
+        if (this.isOp('(')) {
+          const a = this.callArgs();
+          if (!Object.hasOwn(METHODS, t.v)) throw new Bad(`method '.${t.v}()' is not supported (allowed: ${Object.keys(METHODS).join(', ')})`, t.pos);
+          checkArity('method', t.v, METHODS[t.v]!, a);
+          node = { k: 'method', obj: node, name: t.v, ...a };
+          continue;
+        }
+        node = { k: 'member', obj: node, key: { k: 'lit', v: t.v } };
+      } else if (this.skipOp('[')) {
+        node = this.subscript(node);
+      } else if (this.isOp('(')) {
+        this.fail('only functions and allowed methods can be called');
+      } else {
+        return node;
+      }
+    }
+  }
+
+  private subscript(obj: ENode): ENode {
+    const part = (): ENode | undefined => (this.isOp(':') || this.isOp(']') ? undefined : this.expression());
+    const start = part();
+    if (!this.skipOp(':')) {
+      if (!start) this.fail('empty subscript');
+      this.expectOp(']', 'to close [');
+      return { k: 'member', obj, key: start };
+    }
+    const stop = part();
+    const step = this.skipOp(':') ? part() : undefined;
+    this.expectOp(']', 'to close [');
+    return { k: 'slice', obj, start, stop, step };
+  }
+
+  callArgs(): Args {
+    this.expectOp('(');
+    const args: ENode[] = [];
+    const kwargs: Record<string, ENode> = {};
+    while (!this.isOp(')')) {
+      if (this.cur.t === 'name' && this.peek().t === 'op' && this.peek().v === '=') {
+        const key = this.next().v as string;
+        this.next();
+        kwargs[key] = this.expression();
+      } else {
+        if (Object.keys(kwargs).length) this.fail('a positional argument after a keyword argument');
+        args.push(this.expression());
+      }
+      if (!this.skipOp(',')) break;
+    }
+    this.expectOp(')', 'to close the argument list');
+    return { args, kwargs };
+  }
+
+  private filters(node: ENode): ENode {
+    for (;;) {
+      if (this.skipOp('|')) {
+        const name = this.dottedName('|');
+        if (!Object.hasOwn(FILTERS, name)) this.fail(`unknown filter '${name}'`);
+        const a = this.isOp('(') ? this.callArgs() : { args: [], kwargs: {} };
+        checkArity('filter', name, FILTERS[name]!, a);
+        node = { k: 'filter', name, arg: node, ...a };
+      } else if (this.isName('is')) {
+        this.next();
+        const negate = this.skipName('not');
+        const name = this.cur.t === 'name' && TEST_NAMES[this.cur.v] ? TEST_NAMES[this.next().v as string]! : this.dottedName('is');
+        if (!Object.hasOwn(TESTS, name)) this.fail(`unknown test '${name}'`);
+        let a: Args = { args: [], kwargs: {} };
+        if (this.isOp('(')) a = this.callArgs();
+        else if ((['name', 'str', 'num'].includes(this.cur.t) || this.isOp('[') || this.isOp('{'))
+          && !['else', 'or', 'and', 'if'].includes(String(this.cur.v))) {
+          a = { args: [this.postfix(this.primary())], kwargs: {} };
+        }
+        checkArity('test', name, TESTS[name]!, a);
+        node = { k: 'test', name, arg: node, negate, ...a };
+      } else {
+        return node;
+      }
+    }
+  }
+
+  /** A filter or test name; Ansible's FQCNs (ansible.builtin.x, community.general.x) name the same function. */
+  private dottedName(after: string): string {
+    if (this.cur.t !== 'name') this.fail(`expected a name after ${after}, got ${describe(this.cur)}`);
+    const parts = [this.next().v as string];
+    while (this.isOp('.') && this.peek().t === 'name') {
+      this.next();
+      parts.push(this.next().v as string);
+    }
+    return parts.at(-1)!;
+  }
+}
+
+function describe(t: Tok): string {
+  if (t.t === 'eof') return 'end of expression';
+  if (t.t === 'str') return 'a string';
+  if (t.t === 'num') return `'${t.v}'`;
+  return `'${t.v}'`;
+}
+
+function checkArity(kind: string, name: string, def: FuncDef, a: Args): void {
+  const n = a.args.length;
   if (n < def.min || n > def.max) {
-    const want = def.min === def.max ? `${def.min}` : `${def.min} to ${def.max}`;
-    bad(`${kind} '${name}' takes ${want} argument${def.max === 1 ? '' : 's'}, got ${n}`);
+    const want = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
+    throw new Bad(`${kind} '${name}' takes ${want} argument${def.max === 1 ? '' : 's'}, got ${n}`);
   }
-}
-
-function convert(n: jsep.Expression): ENode {
-  switch (n.type) {
-    case 'Literal':
-      if (n.value instanceof RegExp) bad('regular expression literals are not supported');
-      return { k: 'lit', v: n.value };
-    case 'Identifier': {
-      const name = n.name as string;
-      if (isForbiddenName(name)) bad(`access to '${name}' is not allowed`);
-      return { k: 'var', name };
-    }
-    case 'MemberExpression': {
-      if (n.optional) bad("'?.' is not supported (use | default or 'is defined')");
-      const prop = n.property as jsep.Expression;
-      if (!n.computed && isForbiddenName(prop.name as string)) bad(`access to '${String(prop.name)}' is not allowed`);
-      const key: ENode = n.computed ? convert(prop) : { k: 'lit', v: prop.name };
-      return { k: 'member', obj: convert(n.object as jsep.Expression), key };
-    }
-    case 'ArrayExpression':
-      return { k: 'list', items: (n.elements as (jsep.Expression | null)[]).map((e) => (e ? convert(e) : bad('empty list element'))) };
-    case 'Group': {
-      const inner = n.expression as jsep.Expression;
-      const node = inner.type === 'SequenceExpression'
-        ? { k: 'list' as const, items: (inner.expressions as jsep.Expression[]).map(convert) }
-        : convert(inner);
-      return { ...node, g: true };
-    }
-    case 'UnaryExpression': {
-      const arg = convert(n.argument as jsep.Expression);
-      return n.operator === 'not' ? { k: 'not', arg } : { k: 'neg', op: n.operator as '-' | '+', arg };
-    }
-    case 'BinaryExpression':
-      return binary(n as jsep.BinaryExpression);
-    case 'CallExpression': {
-      const callee = n.callee as jsep.Expression;
-      const name = callee.type === 'Identifier' ? `${String(callee.name)}(...)` : 'a.method(...)';
-      return bad(`function calls like ${name} are not supported (use a filter "x | f(...)" or a test "x is t(...)")`);
-    }
-    case 'ThisExpression':
-      return bad("'this' is not supported");
-    case 'ConditionalExpression':
-      return bad("'?:' is not supported");
-    case 'Compound':
-      return bad('two expressions without an operator between them (a misspelt operator?)');
-    default:
-      return bad(`unsupported syntax (${n.type})`);
+  for (const k of Object.keys(a.kwargs)) {
+    if (def.kwargs !== 'any' && !def.kwargs?.includes(k)) throw new Bad(`${kind} '${name}' has no argument '${k}'`);
   }
-}
-
-function binary(n: jsep.BinaryExpression): ENode {
-  const op = n.operator;
-  const l = convert(n.left);
-  if (op === '|') {
-    const { name, args } = call(n.right);
-    const def = Object.hasOwn(FILTERS, name) ? FILTERS[name]! : bad(`unknown filter '${name}'`);
-    checkArity('filter', name, def, args.length);
-    const cargs = args.map(convert);
-    return lift(l, (arg) => ({ k: 'filter', name, arg, args: cargs }));
-  }
-  if (op === 'is' || op === 'is not') {
-    let right = n.right;
-    let negate = op === 'is not';
-    if (right.type === 'UnaryExpression' && right.operator === 'not') { // `is  not` with extra spaces
-      right = right.argument as jsep.Expression;
-      negate = !negate;
-    }
-    const { name, args } = call(right);
-    const def = Object.hasOwn(TESTS, name) ? TESTS[name]! : bad(`unknown test '${name}'`);
-    checkArity('test', name, def, args.length);
-    const cargs = args.map(convert);
-    return lift(l, (arg) => ({ k: 'test', name, arg, args: cargs, negate }));
-  }
-  const r = convert(n.right);
-  if (op === 'and' || op === 'or') return { k: 'bin', op, l, r };
-  return lift(l, (x) => ({
-    k: 'bin', op, l: x, r,
-    chain: COMPARE.has(op) && x.k === 'bin' && COMPARE.has(x.op) && !x.g,
-  }));
 }
 
 /** Parse and check one expression; errors are ParseErrors naming where and the expression. */
-export function parseExpr(src: string, where?: Source): ENode {
+export function parseExpr(src: string, where?: Source, raw = false): ENode {
   if (src.trim() === '') throw new ParseError('empty expression', where);
   if (src.includes('{{')) {
     throw new ParseError(`do not put {{ }} inside an expression, write the variable name: "${src}"`, where);
   }
   try {
-    return convert(jsep(src));
+    const p = new Parser(lex(src, raw));
+    const node = p.expression();
+    if (!p.done) {
+      if (p.isOp('=')) p.fail("unexpected '=' (compare with ==)");
+      p.fail(`unexpected ${describe(p.cur)} after a complete expression (a missing operator?)`);
+    }
+    return node;
   } catch (e) {
-    const msg = e instanceof Bad ? e.message : (e as Error).message;
-    throw new ParseError(`cannot parse expression "${src}": ${msg}`, where);
+    if (e instanceof Bad || e instanceof LexError) throw new ParseError(`cannot parse expression "${src}": ${e.message}`, where);
+    throw e;
   }
 }

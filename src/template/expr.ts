@@ -1,16 +1,16 @@
 import { ParseError, TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
-import { FILTERS, TESTS } from './expr-funcs.js';
+import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
-import { compareOp, contains, ownGet, pyStr, truthy, typeName, undefinedError } from './values.js';
+import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
- * Evaluates the `when:` language (also changed_when, failed_when, until, assert.that); the
- * grammar is in expr-parse.ts, filters and tests in expr-funcs.ts, value semantics in values.ts.
- * Undefined is a value here (like Jinja's Undefined) so that `x is defined`, `x.y is defined`
- * and `x | default(1)` work, but using it in any other way is an error naming the variable.
- * Comparing a number with a string (`'10' < 9`) is an error, as in Python 3; equality between
- * them is simply false.
+ * The one evaluator of the template language: `when:` (also changed_when, failed_when, until,
+ * assert.that), `{{ }}` expressions and `{% %}` statements (jinja.ts) all walk the tree of
+ * expr-parse.ts here, calling the one function table of expr-funcs.ts, with Python's value
+ * semantics (values.ts). Undefined is a value here (like Jinja's Undefined) so that
+ * `x is defined`, `x.y is defined` and `x | default(1)` work, but using it in any other way is an
+ * error naming the variable. `omit` is Ansible's placeholder (renderDeep drops what equals it).
  */
 
 export interface CompiledExpr {
@@ -23,17 +23,46 @@ export interface CompiledExpr {
  * template reads an undefined variable is itself undefined (as in Ansible: `x is defined` is
  * false), and using it reports the inner reason.
  */
-class Undef {
+export class Undef {
   constructor(readonly name: string, readonly cause?: TsplayError) {}
 }
 
-function need<T>(v: T | Undef): T {
+export function need<T>(v: T | Undef): T {
   if (v instanceof Undef) throw v.cause ?? undefinedError(v.name);
   return v;
 }
 
-function readVar(vars: Vars, name: string): unknown {
-  if (!Object.hasOwn(vars, name)) return new Undef(name);
+/**
+ * Where names are looked up: template-local names (`{% set %}`, loop variables) over the play's
+ * variables. `where` locates lookups' relative files and error messages.
+ */
+export class Frame {
+  readonly locals = new Map<string, unknown>();
+  constructor(readonly vars: Vars, readonly parent?: Frame, readonly where?: Source) {}
+  child(): Frame {
+    return new Frame(this.vars, this, this.where);
+  }
+  /** The variables a lookup('vars') or a nested template sees: locals over the play's vars. */
+  flat(): Vars {
+    let f: Frame | undefined = this;
+    const layers: Map<string, unknown>[] = [];
+    for (; f; f = f.parent) if (f.locals.size) layers.push(f.locals);
+    if (!layers.length) return this.vars;
+    const out: Vars = {};
+    for (const k of Object.keys(this.vars)) {
+      Object.defineProperty(out, k, { get: () => this.vars[k], enumerable: true, configurable: true });
+    }
+    for (const l of layers.reverse()) for (const [k, v] of l) Object.defineProperty(out, k, { value: v, enumerable: true, configurable: true });
+    return out;
+  }
+}
+
+function readVar(frame: Frame, name: string): unknown {
+  for (let f: Frame | undefined = frame; f; f = f.parent) {
+    if (f.locals.has(name)) return f.locals.get(name);
+  }
+  const vars = frame.vars;
+  if (!Object.hasOwn(vars, name)) return name === 'omit' ? OMIT : new Undef(name);
   let v: unknown;
   try {
     v = vars[name];
@@ -60,85 +89,137 @@ function arith(op: string, a: unknown, b: unknown): unknown {
     if (typeof a === 'string' && typeof b === 'string') return a + b;
     if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   }
-  if (typeof a !== 'number' || typeof b !== 'number') {
+  if (op === '*') {
+    if (typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, b));
+    if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
+  }
+  if (op === '%' && typeof a === 'string') return FILTERS.format!.fn(a, Array.isArray(b) ? b : [b], {}, { vars: {} });
+  const x = typeof a === 'boolean' ? Number(a) : a;
+  const y = typeof b === 'boolean' ? Number(b) : b;
+  if (typeof x !== 'number' || typeof y !== 'number') {
     throw new TsplayError(`unsupported operand types for ${op}: ${typeName(a)} and ${typeName(b)}`);
   }
-  if ((op === '/' || op === '//' || op === '%') && b === 0) throw new TsplayError('division by zero');
+  if ((op === '/' || op === '//' || op === '%') && y === 0) throw new TsplayError('division by zero');
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return a / b;
-    case '//': return Math.floor(a / b);
-    default: return a - b * Math.floor(a / b); // Python's %: the sign of the divisor
+    case '+': return x + y;
+    case '-': return x - y;
+    case '*': return x * y;
+    case '/': return x / y;
+    case '//': return Math.floor(x / y);
+    case '**': return x ** y;
+    default: return x - y * Math.floor(x / y); // Python's %: the sign of the divisor
   }
 }
 
-function ev(n: ENode, vars: Vars): unknown {
+function slice(v: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (typeof v !== 'string' && !Array.isArray(v)) throw new TsplayError(`cannot slice ${typeName(v)}`);
+  const items = typeof v === 'string' ? [...v] : v;
+  const n = items.length;
+  const st = step === undefined || step === null ? 1 : Number(step);
+  if (!Number.isInteger(st) || st === 0) throw new TsplayError('slice step must be a non-zero integer');
+  const norm = (x: unknown, dflt: number, lo: number, hi: number): number => {
+    if (x === undefined || x === null) return dflt;
+    let i = Number(x);
+    if (!Number.isInteger(i)) throw new TsplayError(`slice indices must be integers, not ${typeName(x)}`);
+    if (i < 0) i += n;
+    return Math.min(Math.max(i, lo), hi);
+  };
+  const out: unknown[] = [];
+  if (st > 0) {
+    for (let i = norm(start, 0, 0, n), e = norm(stop, n, 0, n); i < e; i += st) out.push(items[i]);
+  } else {
+    for (let i = norm(start, n - 1, -1, n - 1), e = norm(stop, -1, -1, n - 1); i > e; i += st) out.push(items[i]);
+  }
+  return typeof v === 'string' ? out.join('') : out;
+}
+
+function callArgs(n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): [unknown[], Record<string, unknown>] {
+  const kw: Record<string, unknown> = {};
+  for (const [k, a] of Object.entries(n.kwargs)) kw[k] = need(ev(a, frame));
+  return [n.args.map((a) => need(ev(a, frame))), kw];
+}
+
+function apply(def: FuncDef, input: unknown, n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): unknown {
+  const [args, kw] = callArgs(n, frame);
+  const ctx: CallCtx = { vars: frame.vars, where: frame.where };
+  return def.fn(def.undefinedOk && input instanceof Undef ? undefined : need(input), args, kw, ctx);
+}
+
+export function ev(n: ENode, frame: Frame): unknown {
   switch (n.k) {
     case 'lit':
       return n.v;
     case 'var':
-      return readVar(vars, n.name);
+      return readVar(frame, n.name);
     case 'member': {
-      const obj = ev(n.obj, vars);
-      const key = need(ev(n.key, vars));
+      const obj = ev(n.obj, frame);
+      const key = need(ev(n.key, frame));
       if (obj instanceof Undef) return new Undef(withKey(obj.name, key), obj.cause);
       const v = ownGet(obj, key);
       return v === undefined ? new Undef(withKey(nameOf(n.obj), key)) : v;
     }
-    case 'list':
-      return n.items.map((i) => need(ev(i, vars)));
+    case 'slice':
+      return slice(need(ev(n.obj, frame)), n.start && need(ev(n.start, frame)), n.stop && need(ev(n.stop, frame)), n.step && need(ev(n.step, frame)));
+    case 'list': {
+      const items = n.items.map((i) => need(ev(i, frame)));
+      return n.tuple ? tuple(items) : items;
+    }
+    case 'dict': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of n.items) out[pyStr(need(ev(k, frame)))] = need(ev(v, frame));
+      return out;
+    }
     case 'not':
-      return !truthy(need(ev(n.arg, vars)));
+      return !truthy(need(ev(n.arg, frame)));
     case 'neg': {
-      const v = need(ev(n.arg, vars));
-      if (typeof v !== 'number') throw new TsplayError(`bad operand type for unary ${n.op}: ${typeName(v)}`);
-      return n.op === '-' ? -v : v;
+      const v = need(ev(n.arg, frame));
+      const x = typeof v === 'boolean' ? Number(v) : v;
+      if (typeof x !== 'number') throw new TsplayError(`bad operand type for unary ${n.op}: ${typeName(v)}`);
+      return n.op === '-' ? -x : x;
     }
     case 'bin':
-      return binary(n, vars);
-    case 'filter': {
-      const def = FILTERS[n.name]!;
-      const v = ev(n.arg, vars);
-      return def.fn(def.undefinedOk && v instanceof Undef ? undefined : need(v), n.args.map((a) => need(ev(a, vars))));
-    }
-    case 'test': {
-      const def = TESTS[n.name]!;
-      const v = ev(n.arg, vars);
-      const r = def.fn(def.undefinedOk && v instanceof Undef ? undefined : need(v), n.args.map((a) => need(ev(a, vars))));
-      return n.negate ? !r : Boolean(r);
-    }
-  }
-}
-
-function binary(n: Extract<ENode, { k: 'bin' }>, vars: Vars): unknown {
-  switch (n.op) {
-    case 'and': {
-      const l = need(ev(n.l, vars));
-      return truthy(l) ? need(ev(n.r, vars)) : l;
-    }
-    case 'or': {
-      const l = need(ev(n.l, vars));
-      return truthy(l) ? l : need(ev(n.r, vars));
-    }
-    case 'in':
-      return contains(need(ev(n.r, vars)), need(ev(n.l, vars)));
-    case 'not in':
-      return !contains(need(ev(n.r, vars)), need(ev(n.l, vars)));
-    case '==': case '!=': case '<': case '>': case '<=': case '>=': {
-      if (n.chain && n.l.k === 'bin') { // a < b < c: (a < b) and (b < c)
-        return truthy(ev(n.l, vars)) && compareOp(need(ev(n.l.r, vars)), need(ev(n.r, vars)), n.op);
+      if (n.op === 'and') {
+        const l = need(ev(n.l, frame));
+        return truthy(l) ? need(ev(n.r, frame)) : l;
       }
-      return compareOp(need(ev(n.l, vars)), need(ev(n.r, vars)), n.op);
+      if (n.op === 'or') {
+        const l = need(ev(n.l, frame));
+        return truthy(l) ? l : need(ev(n.r, frame));
+      }
+      return arith(n.op, need(ev(n.l, frame)), need(ev(n.r, frame)));
+    case 'cmp': {
+      let l = need(ev(n.first, frame));
+      for (const [op, rn] of n.ops) {
+        const r = need(ev(rn, frame));
+        const ok = op === 'in' ? contains(r, l) : op === 'not in' ? !contains(r, l) : compareOp(l, r, op);
+        if (!ok) return false;
+        l = r;
+      }
+      return true;
     }
-    default:
-      return arith(n.op, need(ev(n.l, vars)), need(ev(n.r, vars)));
+    case 'cond':
+      if (truthy(need(ev(n.test, frame)))) return ev(n.yes, frame);
+      return n.no ? ev(n.no, frame) : new Undef('(an inline if without else)');
+    case 'filter':
+      return apply(FILTERS[n.name]!, ev(n.arg, frame), n, frame);
+    case 'test': {
+      const r = truthy(apply(TESTS[n.name]!, ev(n.arg, frame), n, frame));
+      return n.negate ? !r : r;
+    }
+    case 'call':
+      return apply(GLOBALS[n.name]!, null, n, frame);
+    case 'method': {
+      const obj = need(ev(n.obj, frame));
+      if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj)) {
+        throw new TsplayError(`'${typeName(obj)}' object has no method '${n.name}'`);
+      }
+      return apply(METHODS[n.name]!, obj, n, frame);
+    }
   }
 }
 
 /** Attach the location and the expression to an error raised while evaluating. */
-function located(e: unknown, src: string, where?: Source): TsplayError {
+export function locatedExprError(e: unknown, src: string, where?: Source): TsplayError {
   if (e instanceof TsplayError) {
     if (e.where) return e;
     return new TsplayError(`${e.message} (in expression: ${src})`, { code: e.code, where });
@@ -162,9 +243,9 @@ export function compileExpr(src: string, where?: Source): CompiledExpr {
     src,
     evaluate(vars: Vars, at?: Source): unknown {
       try {
-        return need(ev(root, vars));
+        return need(ev(root, new Frame(vars, undefined, at ?? where)));
       } catch (e) {
-        throw located(e, src, at ?? where);
+        throw locatedExprError(e, src, at ?? where);
       }
     },
   };

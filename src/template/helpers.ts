@@ -1,14 +1,12 @@
-import path from 'node:path';
 import { TsplayError } from '../errors.js';
-import { quote } from '../util/quote.js';
-import {
-  compareOp, deepEqual, forbiddenError, isForbiddenName, ownGet, regexReplace, toText, truthy, typeName, versionTest,
-} from './values.js';
+import { FILTERS, TESTS } from './expr-funcs.js';
+import { compareOp, deepEqual, forbiddenError, isForbiddenName, ownGet, truthy, typeName } from './values.js';
 
 /**
- * The helpers a template may call. Each gets its positional arguments (Handlebars' trailing
- * options object already stripped) and the hash (`key=value` pairs). Arity is checked when the
- * template is parsed, so `{{join}}` fails at load time, not on the tenth host.
+ * The helpers a Handlebars template may call. Each gets its positional arguments (Handlebars'
+ * trailing options object already stripped) and the hash (`key=value` pairs). Arity is checked
+ * when the template is parsed, so `{{join}}` fails at load time, not on the tenth host. A helper
+ * that does the job of a Jinja filter or test calls it (expr-funcs.ts): one function table.
  */
 export interface HelperDef {
   min: number;
@@ -16,13 +14,15 @@ export interface HelperDef {
   fn: (args: unknown[], hash: Record<string, unknown>) => unknown;
 }
 
-const str = (name: string, v: unknown): string => {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new TsplayError(`${name}: expected a string, got ${typeName(v)}`);
-};
-
 const cmp = (op: string): HelperDef => ({ min: 2, max: 2, fn: ([a, b]) => compareOp(a, b, op) });
+
+/** A helper that does a filter's job calls that filter: positional arguments after the value, the hash as keywords. */
+const filter = (name: string, min: number, max: number): HelperDef => ({
+  min, max, fn: ([v, ...args], hash) => FILTERS[name]!.fn(v, args, hash, { vars: {} }),
+});
+const testFn = (name: string, min: number, max: number): HelperDef => ({
+  min, max, fn: ([v, ...args]) => TESTS[name]!.fn(v, args, {}, { vars: {} }),
+});
 
 export const HELPERS: Record<string, HelperDef> = {
   eq: { min: 2, max: 2, fn: ([a, b]) => deepEqual(a, b) },
@@ -35,28 +35,12 @@ export const HELPERS: Record<string, HelperDef> = {
   and: { min: 1, max: Infinity, fn: (args) => args.find((a) => !truthy(a)) ?? args[args.length - 1] },
   or: { min: 1, max: Infinity, fn: (args) => args.find((a) => truthy(a)) ?? args[args.length - 1] },
   not: { min: 1, max: 1, fn: ([a]) => !truthy(a) },
-  // Like Jinja's default(value, boolean=false): replaces an undefined value (also a falsy one
-  // when the third argument is true). The first argument may be undefined; see ast.ts.
-  default: {
-    min: 2, max: 3,
-    fn: ([v, fallback, falsy]) => (v === undefined || (truthy(falsy) && !truthy(v)) ? fallback : v),
-  },
-  defined: { min: 1, max: 1, fn: ([v]) => v !== undefined },
-  join: {
-    min: 1, max: 2,
-    fn: ([list, sep]) => {
-      if (!Array.isArray(list)) throw new TsplayError(`join: expected a list, got ${typeName(list)}`);
-      return list.map(toText).join(sep === undefined ? '' : str('join', sep));
-    },
-  },
-  split: {
-    min: 1, max: 2,
-    fn: ([s, sep]) => {
-      const text = str('split', s);
-      if (sep === undefined) return text.split(/\s+/).filter((p) => p !== '');
-      return text.split(str('split', sep));
-    },
-  },
+  // Jinja's default(value, boolean=false): replaces an undefined value (also a falsy one when the
+  // third argument is true). The first argument may be undefined; see ast.ts.
+  default: filter('default', 2, 3),
+  defined: testFn('defined', 1, 1),
+  join: filter('join', 1, 2),
+  split: filter('split', 1, 2),
   lookup: {
     min: 2, max: 2,
     fn: ([obj, key]) => {
@@ -65,29 +49,21 @@ export const HELPERS: Record<string, HelperDef> = {
       return v;
     },
   },
+  // JavaScript's JSON (compact, or indented by the second argument); Jinja's is `| to_json`.
   json: {
     min: 1, max: 2,
     fn: ([v, indent]) => JSON.stringify(v, null, typeof indent === 'number' ? indent : undefined),
   },
-  upper: { min: 1, max: 1, fn: ([s]) => str('upper', s).toUpperCase() },
-  lower: { min: 1, max: 1, fn: ([s]) => str('lower', s).toLowerCase() },
-  trim: { min: 1, max: 1, fn: ([s]) => str('trim', s).trim() },
-  replace: {
-    min: 3, max: 3,
-    fn: ([s, from, to]) => str('replace', s).split(str('replace', from)).join(str('replace', to)),
-  },
-  regex_replace: {
-    min: 3, max: 3,
-    fn: ([s, pattern, repl], hash) => {
-      const flags = (truthy(hash.ignorecase) ? 'i' : '') + (truthy(hash.multiline) ? 'm' : '');
-      return regexReplace(str('regex_replace', s), str('regex_replace', pattern), str('regex_replace', repl), flags);
-    },
-  },
-  basename: { min: 1, max: 1, fn: ([p]) => path.posix.basename(str('basename', p)) },
-  dirname: { min: 1, max: 1, fn: ([p]) => path.posix.dirname(str('dirname', p)) },
-  version: { min: 2, max: 3, fn: ([a, b, op]) => versionTest(a, b, op ?? 'eq') },
-  // Ansible's `| quote`: a value made safe to paste into a shell command (the one quoting helper).
-  quote: { min: 1, max: 1, fn: ([v]) => quote(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : toText(v)) },
+  upper: filter('upper', 1, 1),
+  lower: filter('lower', 1, 1),
+  trim: filter('trim', 1, 1),
+  replace: filter('replace', 3, 3),
+  regex_replace: filter('regex_replace', 3, 3),
+  basename: filter('basename', 1, 1),
+  dirname: filter('dirname', 1, 1),
+  version: testFn('version', 2, 3),
+  // Ansible's `| quote`: a value made safe to paste into a shell command.
+  quote: filter('quote', 1, 1),
 };
 
 /** `lookup` as the optional first argument of `default`/`defined`: a missing key is undefined, not an error. */

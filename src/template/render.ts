@@ -33,6 +33,10 @@ import { LOOKUP_OPTIONAL, makeStrict, OPTIONAL, OUT, REQUIRED, SECTION, Template
 import { HELPERS, lookupOptional } from './helpers.js';
 import { parseSimple, renderSimple, type SimpleTemplate } from './simple.js';
 import { isPlainObject, toText, undefinedError } from './values.js';
+import { OMIT } from './expr-funcs.js';
+import { evalWhole, parseJinja, renderJinja, type JinjaTemplate } from './jinja.js';
+import { setTemplateFileRenderer } from './lookups.js';
+import { hasTemplateSyntax, syntaxOf } from './syntax.js';
 
 const hb = Handlebars.create();
 const builtinSection = hb.helpers['blockHelperMissing'] as Handlebars.HelperDelegate;
@@ -75,47 +79,51 @@ hb.registerHelper('helperMissing', (...args: unknown[]) => {
 
 const RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
-/** A compiled template: plain interpolation (simple.ts) or a strict Handlebars function. */
-type Compiled = { simple: SimpleTemplate } | { fn: Handlebars.TemplateDelegate; whole: boolean };
+/** A compiled template: plain interpolation (simple.ts), a strict Handlebars function, or Jinja (jinja.ts). */
+type Compiled = { simple: SimpleTemplate } | { fn: Handlebars.TemplateDelegate; whole: boolean } | { jinja: JinjaTemplate };
 const cache = new Map<string, Compiled>();
+const fileCache = new Map<string, Compiled>();
 const CACHE_MAX = 20_000;
 
-const JINJA_STATEMENT = /\{%-?\s*(if|for|set|elif|else|endif|endfor|raw|include|macro|block)\b/;
-const JINJA_FILTER = /\{\{[^}]*[^\s|}]\s*\|\s*[a-z_]+/;
-
-/** Does this string contain template syntax ("{{")? */
+/** Does this string contain template syntax (`{{`, or a `{% %}` / `{# #}` Jinja tag)? */
 export function isTemplate(s: string): boolean {
-  return s.includes('{{');
+  return hasTemplateSyntax(s);
 }
 
-/** Worth compiling: template syntax, or a Jinja statement we must refuse rather than copy verbatim. */
-const needsCompile = (s: string): boolean => s.includes('{{') || (s.includes('{%') && JINJA_STATEMENT.test(s));
+function compileHandlebars(text: string): Compiled {
+  const ast = hb.parse(text);
+  const { whole } = makeStrict(ast);
+  return { fn: hb.compile(ast, { noEscape: true }), whole };
+}
 
-
-function compile(text: string, where?: Source, context?: string): Compiled {
-  const hit = cache.get(text);
+/**
+ * Compile a text (cached). `file`: a template file — the `.j2`/`.jinja2` extension means Jinja
+ * even for plain `{{ x }}`, `.hbs` means Handlebars; string literals keep Python's escapes
+ * (Ansible's template module does not double backslashes as it does for playbook strings).
+ */
+function compile(text: string, where?: Source, context?: string, file?: string): Compiled {
+  const store = file ? fileCache : cache;
+  const key = file ? `${path.extname(file)}\0${text}` : text;
+  const hit = store.get(key);
   if (hit) return hit;
-  const stmt = JINJA_STATEMENT.exec(text);
-  if (stmt) {
-    throw new ParseError(
-      `Jinja statement '{% ${stmt[1]}' is not supported: templates are Handlebars, e.g. {{#if x}}...{{/if}}`,
-      where, context);
-  }
   let compiled: Compiled;
   try {
-    const simple = parseSimple(text);
-    if (simple) {
-      compiled = { simple };
+    const ext = file ? path.extname(file) : '';
+    const syntax = ext === '.hbs' || ext === '.handlebars' ? 'handlebars' : syntaxOf(text, where, context);
+    const jinjaFile = ext === '.j2' || ext === '.jinja2' || ext === '.jinja';
+    if (syntax === 'jinja' || (syntax === 'plain' && jinjaFile)) {
+      compiled = { jinja: parseJinja(text, { rawStrings: !file }, where, context) };
+    } else if (syntax === 'plain') {
+      const simple = parseSimple(text);
+      compiled = simple ? { simple } : { jinja: parseJinja(text, { rawStrings: !file }, where, context) };
     } else {
-      const ast = hb.parse(text);
-      const { whole } = makeStrict(ast);
-      compiled = { fn: hb.compile(ast, { noEscape: true }), whole };
+      compiled = compileHandlebars(text);
     }
   } catch (e) {
     throw syntaxError(e, text, where, context);
   }
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(text, compiled);
+  if (store.size >= CACHE_MAX) store.clear();
+  store.set(key, compiled);
   return compiled;
 }
 
@@ -126,6 +134,7 @@ const TOKENS: Record<string, string> = {
 };
 
 function syntaxError(e: unknown, text: string, where?: Source, context?: string): ParseError {
+  if (e instanceof ParseError && e.where) return e;
   if (e instanceof TsplayError) return new ParseError(e.message, where, context);
   const err = e as Error & { lineNumber?: number };
   let msg: string;
@@ -145,7 +154,6 @@ function syntaxError(e: unknown, text: string, where?: Source, context?: string)
     line = err.lineNumber;
   }
   if (line !== undefined && text.includes('\n')) msg += ` (template line ${line})`;
-  if (JINJA_FILTER.test(text)) msg += ' — Handlebars has helpers, not Jinja filters: write {{default x "y"}}, not {{ x | default("y") }}';
   return new ParseError(`template error: ${msg}`, where, context);
 }
 
@@ -163,13 +171,19 @@ function located(e: unknown, where?: Source, context?: string): TsplayError {
 
 /** Parse-check a template at load time (no variables needed): throws ParseError naming `where` and the problem. */
 export function checkTemplate(text: string, where?: Source, context?: string): void {
-  if (needsCompile(text)) compile(text, where, context);
+  if (isTemplate(text)) compile(text, where, context);
+}
+
+/** Parse-check a template file (`--syntax-check`): throws ParseError naming the file and the template line. */
+export function checkTemplateFile(text: string, file: string): void {
+  if (isTemplate(text)) compile(text, { file, line: 1 }, undefined, file);
 }
 
 /** Run a template; `keepType`: a whole-value reference returns the raw value. */
 function run(c: Compiled, vars: Vars, keepType: boolean, where?: Source, context?: string): unknown {
   try {
     if ('simple' in c) return renderSimple(c.simple, vars, keepType);
+    if ('jinja' in c) return keepType && c.jinja.whole ? evalWhole(c.jinja, vars, where) : renderJinja(c.jinja, vars, where);
     if (!(keepType && c.whole)) return c.fn(vars, RUNTIME);
     const box: { value?: unknown } = {};
     c.fn(vars, { ...RUNTIME, data: { tsplayCapture: box } });
@@ -184,29 +198,46 @@ function run(c: Compiled, vars: Vars, keepType: boolean, where?: Source, context
  * Strict: an undefined variable throws TsplayError "undefined variable 'x'" naming where and context.
  */
 export function renderValue(text: string, vars: Vars, where?: Source, context?: string): unknown {
-  if (!needsCompile(text)) return text;
-  return run(compile(text, where, context), vars, true, where, context);
+  // The cache holds only templates: a hit skips the scan for template syntax.
+  const c = cache.get(text) ?? (isTemplate(text) ? compile(text, where, context) : undefined);
+  return c ? run(c, vars, true, where, context) : text;
 }
 
 /** Always a string (template module sources). */
 export function renderText(text: string, vars: Vars, where?: Source, context?: string): string {
-  if (!needsCompile(text)) return text;
+  if (!isTemplate(text)) return text;
   return run(compile(text, where, context), vars, false, where, context) as string;
 }
+
+/**
+ * Render a template file (the `template` module, `lookup('template')`): always text. Jinja with
+ * Ansible's template environment; Handlebars when the file is `.hbs` or uses Handlebars forms.
+ * Errors name the file and the template line.
+ */
+export function renderFile(text: string, vars: Vars, file: string): string {
+  if (!isTemplate(text)) return text;
+  const where = { file, line: 1 };
+  return run(compile(text, where, undefined, file), vars, false, where) as string;
+}
+setTemplateFileRenderer((text, vars, where) => renderFile(text, vars, where.file));
 
 /** Render every string inside a value (objects/arrays deep), keys untouched; source positions kept. */
 export function renderDeep(value: unknown, vars: Vars, where?: Source, context?: string): unknown {
   if (typeof value === 'string') return renderValue(value, vars, sourceOf(value) ?? where, context);
   if (Array.isArray(value)) {
     const here = sourceOf(value) ?? where;
-    const out = value.map((v) => renderDeep(v, vars, here, context));
+    // Ansible's omit: an item or key whose value is `omit` is left out.
+    const out = value.map((v) => renderDeep(v, vars, here, context)).filter((v) => v !== OMIT);
     setSource(out, sourceOf(value));
     return out;
   }
   if (isPlainObject(value)) {
     const here = sourceOf(value) ?? where;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, vars, here, context);
+    for (const [k, v] of Object.entries(value)) {
+      const r = renderDeep(v, vars, here, context);
+      if (r !== OMIT) out[k] = r;
+    }
     setSource(out, sourceOf(value));
     return out;
   }

@@ -1,12 +1,13 @@
 import { TemplateSyntaxError } from './ast.js';
-import { isForbiddenName, toText, undefinedError } from './values.js';
+import { isForbiddenName, pyText, undefinedError } from './values.js';
 
 /**
  * Most strings in a playbook only interpolate variables ("systemctl restart {{ unit }}").
  * Handlebars needs ~0.2 ms to parse and ~1 ms to compile each distinct text, which a playbook
  * of thousands of tasks would feel at load time; these simple texts are handled here instead,
  * with exactly the semantics the strict Handlebars path gives them (see ast.ts and render.ts):
- * own properties only, each prefix of a path must exist, lists/dicts written as JSON, null as ''.
+ * own properties only, each prefix of a path must exist. A plain `{{ x }}` means the same in Jinja and
+ * Handlebars, and is written into text as Ansible writes it: Python's str() (True, ['a', 'b']), None as ''.
  * Anything else (helpers, blocks, `this`, `../`, `@data`, `{{{`, escapes) goes to Handlebars.
  */
 
@@ -19,7 +20,7 @@ export interface SimpleTemplate {
   /** Literal text and variable paths, alternating: text, path, text, …, text. */
   texts: string[];
   paths: string[][];
-  /** One reference with only whitespace around it: the value keeps its type. */
+  /** Exactly one reference and nothing around it: the value keeps its type. */
   whole: boolean;
 }
 
@@ -39,7 +40,7 @@ export function parseSimple(text: string): SimpleTemplate | undefined {
   texts.push(text.slice(last));
   if (texts.some((t) => t.includes('{{'))) return undefined;
   for (const p of paths) for (const seg of p) if (isForbiddenName(seg)) throw new TemplateSyntaxError(`access to '${seg}' is not allowed`);
-  const whole = paths.length === 1 && texts[0]!.trim() === '' && texts[1]!.trim() === '';
+  const whole = paths.length === 1 && texts[0] === '' && texts[1] === '';
   return { texts, paths, whole };
 }
 
@@ -64,6 +65,6 @@ function resolve(path: string[], vars: unknown): unknown {
 export function renderSimple(t: SimpleTemplate, vars: unknown, keepType: boolean): unknown {
   if (keepType && t.whole) return resolve(t.paths[0]!, vars);
   let out = t.texts[0]!;
-  for (let i = 0; i < t.paths.length; i++) out += toText(resolve(t.paths[i]!, vars)) + t.texts[i + 1]!;
+  for (let i = 0; i < t.paths.length; i++) out += pyText(resolve(t.paths[i]!, vars)) + t.texts[i + 1]!;
   return out;
 }

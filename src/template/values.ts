@@ -164,17 +164,71 @@ export function toFloat(v: unknown, dflt = 0): number {
   return dflt;
 }
 
-/** Python's str(): True/False/None, lists and dicts as JSON. */
+const TUPLE = Symbol('tsplay.tuple');
+
+/** Mark a list as a Python tuple (zip, items(), `(a, b)`): the same list, written `(a, b)` by str(). */
+export function tuple<T>(xs: T[]): T[] {
+  Object.defineProperty(xs, TUPLE, { value: true });
+  return xs;
+}
+const isTuple = (v: unknown[]): boolean => (v as { [TUPLE]?: boolean })[TUPLE] === true;
+
+/** Python's repr(): 'quoted' strings, True/False/None, [lists] and {dicts} of reprs. */
+export function pyRepr(v: unknown): string {
+  if (typeof v === 'string') {
+    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
+    let out = '';
+    for (const ch of v) {
+      const c = ch.codePointAt(0)!;
+      if (ch === '\\') out += '\\\\';
+      else if (ch === q) out += '\\' + q;
+      else if (ch === '\n') out += '\\n';
+      else if (ch === '\r') out += '\\r';
+      else if (ch === '\t') out += '\\t';
+      else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+      else out += ch;
+    }
+    return q + out + q;
+  }
+  if (Array.isArray(v)) {
+    if (isTuple(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+    return `[${v.map(pyRepr).join(', ')}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  }
+  return pyStr(v);
+}
+
+/** Python's str(): True/False/None, lists and dicts as their repr. */
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'number') return pyNum(v);
+  if (typeof v === 'object') return pyRepr(v);
   return String(v);
 }
 
-/** How a value is written into rendered text: null as '', lists and dicts as JSON, the rest as-is. */
+/** Python's repr of a number: inf, nan, and exponents written 1e+16 / 1e-05. */
+function pyNum(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
+  const a = Math.abs(n);
+  if (a >= 1e16 || a < 1e-4) {
+    return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(n);
+}
+
+/** How Jinja (and a plain `{{ x }}`) writes a value into text, as Ansible does: Python's str(), None as ''. */
+export function pyText(v: unknown): string {
+  return v === null || v === undefined ? '' : pyStr(v);
+}
+
+/** How Handlebars writes a value into rendered text: null as '', lists and dicts as JSON, the rest as-is. */
 export function toText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';

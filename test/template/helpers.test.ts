@@ -43,7 +43,8 @@ test('join / split', (t) => {
   t.is(r('{{join nums "-"}}'), '3-1');
   t.deepEqual(r('{{split "a,b,,c" ","}}'), ['a', 'b', '', 'c']);
   t.deepEqual(r('{{split "  a  b "}}'), ['a', 'b'], 'no separator: split on whitespace like Python');
-  t.throws(() => r('{{join s ","}}'), { message: 'join: expected a list, got str' });
+  t.is(r('{{join s ","}}'), [...String(r('{{s}}'))].join(','), "a string joins its characters, as Jinja's join (the helper is the filter)");
+  t.throws(() => r('{{join n ","}}'), { message: 'join: expected a list, got int' });
 });
 
 test('lookup reads own keys and list indexes; a missing key is an error', (t) => {

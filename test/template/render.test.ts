@@ -49,7 +49,7 @@ test('plain strings come back untouched', (t) => {
 test('a whole-value reference keeps its type', (t) => {
   t.deepEqual(renderValue('{{ servers }}', vars), vars.servers);
   t.deepEqual(renderValue('{{servers}}', vars), vars.servers);
-  t.is(renderValue('  {{ port }}  ', vars), 5060);
+  t.is(renderValue('  {{ port }}  ', vars), '  5060  ', 'text around it, even whitespace, makes a string (as in Ansible)');
   t.is(renderValue('{{ ratio }}', vars), 0.5);
   t.is(renderValue('{{ enabled }}', vars), true);
   t.is(renderValue('{{ nothing }}', vars), null);
@@ -57,12 +57,15 @@ test('a whole-value reference keeps its type', (t) => {
   t.deepEqual(renderValue('{{ split "a b c" }}', vars), ['a', 'b', 'c'], 'a single helper call keeps its type too');
 });
 
-test('text around a reference makes a string; lists and dicts are written as JSON, null as empty', (t) => {
+test('text around a reference makes a string; values written as Ansible writes them (Python str), null as empty', (t) => {
   t.is(renderValue('port={{ port }}', vars), 'port=5060');
   t.is(renderValue('{{port}}{{port}}', vars), '50605060');
-  t.is(renderValue('ips: {{ groups.web }}', vars), 'ips: ["w1","w2"]');
-  t.is(renderValue('c={{conf}}', vars), 'c={"listen":"udp:0.0.0.0","workers":4}');
+  t.is(renderValue('ips: {{ groups.web }}', vars), "ips: ['w1', 'w2']");
+  t.is(renderValue('c={{conf}}', vars), "c={'listen': 'udp:0.0.0.0', 'workers': 4}");
+  t.is(renderValue('on={{ enabled }}', vars), 'on=True');
   t.is(renderValue('[{{ nothing }}]', vars), '[]');
+  t.is(renderValue('{{#if enabled}}ips: {{ groups.web }} on={{ enabled }}{{/if}}', vars), 'ips: ["w1","w2"] on=true',
+    'Handlebars keeps its own rendering: JSON, true');
   t.is(renderText('{{ port }}', vars), '5060', 'renderText always gives a string');
 });
 
@@ -152,9 +155,9 @@ test('checkTemplate reports parse errors at load time with file:line, as ParseEr
     ['{{#nosuch x}}{{/nosuch}}', /unknown block helper '#nosuch'/],
     ['{{ eq 1 }}', /helper 'eq' takes 2 arguments, got 1/],
     ['{{#if}}x{{/if}}', /#if takes 1 argument, got 0/],
-    ['{{ x | default("y") }}', /not Jinja filters/],
-    ['{% if x %}y{% endif %}', /Jinja statement '\{% if' is not supported/],
-    ['{{ groups.web.0 }}', /segment literal: items\.\[0\]/],
+    ['{{ x | nosuch("y") }}', /unknown filter 'nosuch'/],
+    ['{% if x %}y', /missing \{% endif %\}/],
+    ['{{#if x}}{{ x | int }}{{/if}}', /mixes Handlebars \(offset 0: "\{\{#if x\}\}"\) and Jinja \(offset 9: "\{\{ x \| int \}\}"\)/],
     ['{{* deco}}', /decorators are not supported/],
   ];
   for (const [tpl, re] of cases) {
@@ -228,13 +231,18 @@ test('plain interpolation (fast path) and full Handlebars agree on values and er
     }
   };
   const refs = [
-    '{{ name }}', '{{conf.listen}}', '{{ groups.web.[1] }}', '{{ groups.web.[9] }}', '{{ servers }}', '{{ conf }}',
+    '{{ name }}', '{{conf.listen}}', '{{ groups.web.[1] }}', '{{ groups.web.[9] }}',
     '{{ nothing }}', '{{ nothing.x }}', '{{ missing }}', '{{ hostvars.h3.role }}', '{{ name.length }}',
     '{{ groups.web.length }}', '{{ port.x }}', '{{ servers.[0].ip }}', '{{ conf.constructor }}', '{{ name.toUpperCase }}',
-    'a {{ port }} b {{ ratio }} c {{ enabled }}',
+    'a {{ port }} b {{ ratio }}',
   ];
   for (const ref of refs) t.is(probe(ref), probe(viaHandlebars(ref)), ref);
-  t.deepEqual(renderValue(' {{ servers }} ', vars), vars.servers);
+  // Lists, dicts and booleans in text: the plain path writes them as Jinja does.
+  for (const ref of ['{{ servers }}', '{{ conf }}', 'c {{ enabled }}', '{{ missing }}', '{{ nothing }}']) {
+    t.is(probe(ref), probe(`${ref}{% if true %}{% endif %}`), ref);
+  }
+  t.deepEqual(renderValue('{{ servers }}', vars), vars.servers);
+  t.is(renderValue(' {{ port }}\n', vars), ' 5060\n', 'a trailing newline is kept (issue #12, item 10)');
 });
 
 test('a literal {{ is written \\{{ (e.g. docker --format), as Ansible users write {% raw %}', (t) => {

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { TsplayError, type Source } from '../errors.js';
+import type { Vars } from '../types.js';
+import { ownGet, pyStr } from './values.js';
+
+/**
+ * Ansible's common lookup plugins, on the controller: env, file, template, pipe, vars.
+ * `lookup()` joins the results with ',' (unless wantlist=True); `query()`/`q()` return the list.
+ * Relative file names are searched as Ansible does for a task: beside the task's file, in the
+ * `files/` (`templates/` for template) folder next to it and one level up (a role's tasks/ →
+ * the role), then the current directory.
+ */
+export interface LookupCtx {
+  vars: Vars;
+  where?: Source;
+}
+
+/** Renders a template file's text (set by render.ts, which owns the template engines). */
+let renderTemplateFile: ((text: string, vars: Vars, where: Source) => string) | undefined;
+export function setTemplateFileRenderer(fn: (text: string, vars: Vars, where: Source) => string): void {
+  renderTemplateFile = fn;
+}
+
+function findFile(name: string, sub: string, where?: Source): string {
+  if (path.isAbsolute(name)) return name;
+  const dirs: string[] = [];
+  if (where?.file) {
+    const d = path.dirname(where.file);
+    dirs.push(path.join(d, sub), path.join(d, '..', sub), d, path.join(d, '..'));
+  }
+  dirs.push(process.cwd());
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  throw new TsplayError(`lookup: could not find file '${name}' (searched ${dirs.map((d) => path.join(d, name)).join(', ')})`);
+}
+
+const rstrip = (s: string): string => s.replace(/\s+$/, '');
+
+export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LookupCtx): unknown[] {
+  const strs = terms.flatMap((t) => (Array.isArray(t) ? t : [t])).map((t) => pyStr(t));
+  switch (name) {
+    case 'env':
+    case 'ansible.builtin.env':
+      return strs.map((v) => process.env[v] ?? (kw.default === undefined ? '' : kw.default));
+    case 'file':
+    case 'ansible.builtin.file':
+      return strs.map((f) => {
+        const text = readFileSync(findFile(f, 'files', ctx.where), 'utf8');
+        const noR = kw.rstrip === false;
+        return noR ? text : rstrip(text);
+      });
+    case 'template':
+    case 'ansible.builtin.template':
+      return strs.map((f) => {
+        const file = findFile(f, 'templates', ctx.where);
+        if (!renderTemplateFile) throw new TsplayError('lookup: template rendering is not available');
+        return renderTemplateFile(readFileSync(file, 'utf8'), ctx.vars, { file, line: 1 });
+      });
+    case 'pipe':
+    case 'ansible.builtin.pipe':
+      return strs.map((cmd) => {
+        try {
+          return rstrip(execFileSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+        } catch (e) {
+          const err = e as { status?: number; stderr?: string };
+          throw new TsplayError(`lookup('pipe', ${JSON.stringify(cmd)}) failed with rc ${err.status ?? '?'}: ${rstrip(String(err.stderr ?? ''))}`);
+        }
+      });
+    case 'vars':
+    case 'ansible.builtin.vars':
+      return strs.map((v) => {
+        const r = ownGet(ctx.vars, v);
+        if (r !== undefined) return r;
+        if (kw.default !== undefined) return kw.default;
+        throw new TsplayError(`undefined variable '${v}' (in lookup('vars'))`);
+      });
+    default:
+      throw new TsplayError(`lookup plugin '${name}' is not supported (env, file, template, pipe, vars)`);
+  }
+}
