@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { onProcessEnd } from './exit-hooks.js';
 import { repoRoot } from './fleet.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -24,17 +24,6 @@ export interface MariadbServer {
   sql(sql: string, db?: string): Promise<string>;
   /** Stop this server (only the one started here) and remove its data dir and socket dir. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
-    });
-  });
 }
 
 function mysqlIds(): { uid: number; gid: number } | undefined {

@@ -1,10 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { onProcessEnd } from './exit-hooks.js';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './fleet.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -41,17 +41,6 @@ function findBinDir(): string {
   }
   if (existsSync('/usr/local/bin/initdb')) return '/usr/local/bin';
   throw new Error('no PostgreSQL server binaries (initdb) found');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
-    });
-  });
 }
 
 /** initdb and the server refuse to run as root: run them as the `postgres` OS user. */
