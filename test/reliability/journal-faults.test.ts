@@ -64,7 +64,8 @@ test.serial('a full journal disk: said once, no crash, no new task, the guard te
   t.false(existsSync(fleet.path('h1', '/opt/jf/after')), 'no new task started');
 });
 
-test('an unwritable journal directory is a clear error before any host is contacted', async (t) => {
+// Serial: a concurrent test of this file connects to h1 and would move the counter.
+test.serial('an unwritable journal directory is a clear error before any host is contacted', async (t) => {
   const before = fleet.acceptedConnections('h1');
   const pb = join(dir, 'ok.yml');
   writeFileSync(pb, '- hosts: h1\n  gather_facts: false\n  tasks:\n    - command: id\n');
