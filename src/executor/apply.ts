@@ -13,7 +13,7 @@ export async function applyPlan(plan: Plan, check: boolean, exec: (step: Step) =
   if (plan.msg !== undefined) base.msg = plan.msg;
   if (check) {
     if (plan.unpredictable && plan.steps.length > 0) {
-      return { changed: false, failed: false, skipped: true, msg: 'skipped, running in check mode' };
+      return { changed: false, failed: false, skipped: true, msg: plan.msg ?? 'skipped, running in check mode' };
     }
     return base;
   }

@@ -157,7 +157,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   } finally {
     await pool.closeAll();
   }
-  if (signal.aborted) stop.run ??= 'interrupted';
+  // An interrupt is the reason, whatever its effects set meanwhile ("all hosts of batch 1 failed").
+  if (signal.aborted) stop.run = signal.reason instanceof Error && !/^SIG[A-Z]+: stopping$/.test(signal.reason.message) ? `interrupted (${signal.reason.message})` : 'interrupted';
   if (stop.run) emit({ kind: 'stopped', reason: stop.run });
   const stats: Record<string, HostStats> = {};
   // The recap lists the hosts that had a result, as Ansible's does.

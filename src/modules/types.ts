@@ -38,6 +38,12 @@ export interface ModuleContext {
   check: boolean;
   diff: boolean;
   where: Source;
+  /**
+   * Aborted when this task must stop waiting: the host's guard deadline, the task's `timeout:`, Ctrl-C.
+   * Every controller-side sleep, poll and retry waits through `wait(ms, signal)` (util/abortable.ts)
+   * and ends with a failed result naming `abortReason(signal)`; a remote wait passes it to its probe.
+   */
+  signal: AbortSignal;
   /** Run a read-only command on the target (with the task's become/environment) and return what it printed. */
   probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
@@ -92,8 +98,9 @@ export interface Plan {
   msg?: string;
   diff?: FileDiff[];
   /**
-   * The module cannot tell what its steps would do (command, shell, script): in check mode the task is
-   * skipped, as in Ansible.
+   * The module cannot tell what its steps would do (command, shell, script), or cannot find out without
+   * side effects (uri): in check mode the task is skipped, as in Ansible — with `msg` ("would run: …")
+   * when the plan gives one.
    */
   unpredictable?: boolean;
   /**
