@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { ConnectionPool } from '../connection/pool.js';
 import { ExitCode, ParseError, type ExitCodeValue } from '../errors.js';
@@ -71,6 +72,9 @@ export interface RunOutcome {
 
 /** Run loaded playbooks; every event goes to `emit`. */
 export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal, kill: AbortSignal = signal): Promise<RunOutcome> {
+  // Every command in flight listens to these two (one listener each, removed when it ends): with
+  // --forks 25 that is more than EventTarget's default of 10, which is no leak.
+  setMaxListeners(0, signal, kill);
   const emit: Reporter = (e) => {
     if (e.kind === 'host-result') {
       countResult(state(e.host).stats, e);

@@ -29,6 +29,12 @@ function withData(vars: Vars, data: Vars): Vars {
   return out;
 }
 
+/** A loop item in one short line (for an error message). */
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
 /** What a no_log result shows: that it changed or failed, nothing it printed. */
 function censored(result: Outcome): Record<string, unknown> {
   return { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) };
@@ -77,7 +83,17 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
         const itemScope = lazyVars(withData(baseVars, loopVars(task, items, i)), task.where);
-        const one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
+        let one: OnceResult;
+        try {
+          one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
+        } catch (e) {
+          // As Ansible: an item that cannot run (a value that does not render) fails the whole task and
+          // the items after it do not run — said plainly, naming the item.
+          if (!(e instanceof TsplayError)) throw e;
+          const which = flag('no_log', kw.noLog, false) ? '' : ` (${short(items[i])})`;
+          const rest = items.length - i - 1;
+          throw new TsplayError(`${e.message} — in loop item ${i + 1} of ${items.length}${which}; the task failed${rest === 1 ? ' and the item after it did not run' : rest > 1 ? ` and the ${rest} items after it did not run` : ''}`, { code: e.code, where: e.where, context: e.context });
+        }
         delegatedTo = one.delegatedTo;
         const loopVar = task.loopControl?.loopVar ?? 'item';
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };

@@ -93,6 +93,11 @@ export interface Plan {
   changed?: boolean;
   /** Result fields known from planning (before/after versions, checksum, rows of a read-only query…). */
   result?: Record<string, unknown>;
+  /**
+   * Result keys naming something the steps make (a backup's path): reported only when the steps ran and
+   * succeeded — not in check mode, not after a failed write (a full disk) that never made it.
+   */
+  madeBySteps?: string[];
   /** Planning found the task cannot succeed (missing src file, invalid config…). */
   failed?: boolean;
   msg?: string;
