@@ -170,7 +170,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         out(banner('PLAY RECAP'));
         for (const [host, s] of Object.entries(e.stats)) out(recapLine(host, s), s.failures || s.unreachable ? COLORS.failed : s.changed ? COLORS.changed : COLORS.ok);
         if (o.showCustomStats && e.customStats) {
-          out(banner('CUSTOM STATS: '));
+          out(banner('CUSTOM STATS:'));
           for (const host of Object.keys(e.customStats).sort()) if (host !== '_run') out(`\t${host}: ${statsJson(e.customStats[host])}`);
           if (e.customStats._run) out(`\n\tRUN: ${statsJson(e.customStats._run)}`);
         }
