@@ -201,6 +201,12 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (until) task.until = until;
   if (raw.retries !== undefined) task.retries = raw.retries;
   if (raw.delay !== undefined) task.delay = raw.delay;
+  for (const key of ['async', 'poll'] as const) {
+    if (raw[key] === undefined) continue;
+    const at = sourceOfKey(raw, key) ?? where;
+    checkTemplates(raw[key], at, context);
+    task[key] = keywordValue(key, raw[key], at, context, false);
+  }
   for (const key of ['retries', 'delay'] as const) checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
   return task;
 }
