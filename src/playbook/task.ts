@@ -337,7 +337,7 @@ function loadLegacyInclude(raw: Record<string, unknown>, key: string, value: unk
     vars = rest;
   }
   if (typeof file !== 'string' || file === '') throw new ParseError('include: give the file to include', where, context);
-  const dynamic = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items'].some((k) => raw[k] !== undefined);
+  const dynamic = Object.keys(raw).some((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
   const action = dynamic ? 'include_tasks' : 'import_tasks';
   scope.warn?.(where, `${context === 'task' ? '' : `${context}: `}"include" is deprecated, use include_tasks/import_tasks instead (removed in Ansible 2.16); run here as ${action}`);
   const { [key]: _legacy, ...rest } = raw;
