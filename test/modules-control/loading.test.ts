@@ -43,3 +43,15 @@ test('legacy include: a playbook include is import_playbook, a task include impo
   t.is(r.code, 0, r.stdout + r.stderr);
   t.deepEqual([...r.stdout.matchAll(/"msg": "included for (\w+)"/g)].map((m) => m[1]), ['static', 'a', 'b']);
 });
+
+test('control-role-profile: include_vars from the role vars/, a legacy include with k=v vars, group_by feeding the next play', async (t) => {
+  const pb = join(dir, '../../../corpus/control-role-profile/playbook.yml');
+  const carrier = await runCli([pb, '-i', 'localhost,'], { env: { ANSIBLE_SHOW_CUSTOM_STATS: 'yes' } });
+  t.is(carrier.code, 0, carrier.stdout + carrier.stderr);
+  t.regex(carrier.stdout, /"msg": "localhost: PCMA,G722 up to 4000"/);
+  t.regex(carrier.stdout, /\tRUN: \{ "carrier_sbcs": 1\}/);
+  const enterprise = await runCli([pb, '-i', 'localhost,', '-e', 'sbc_profile=enterprise']);
+  t.is(enterprise.code, 0, enterprise.stdout + enterprise.stderr);
+  t.regex(enterprise.stdout, /PLAY \[Carrier SBCs\] \*+\nskipping: no hosts matched/);
+  t.notRegex(enterprise.stdout, /CUSTOM STATS/);
+});
