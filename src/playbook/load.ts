@@ -10,6 +10,7 @@ import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath 
 import { checkTemplates, inheritable, loadItems, varsDict, type TaskScope } from './task.js';
 import { loadTimeVars, renderName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
+import { toBool } from '../modules/args.js';
 import { loadGuard } from './guard.js';
 import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
 
@@ -38,6 +39,11 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
     const where = sourceOfItem(data, i) ?? { file };
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ParseError('each play must be a dictionary', where);
     const entry = raw as Record<string, unknown>;
+    if ('include' in entry && !('hosts' in entry)) {
+      // Ansible removed the playbook-level `include` in 2.12 (2.14 refuses it): old content still runs, as import_playbook.
+      warnings.push({ where, message: '"include" of a playbook is deprecated and removed in Ansible 2.12+, use import_playbook; run here as import_playbook' });
+      entry.import_playbook = entry.include;
+    }
     if ('import_playbook' in entry) {
       const target = entry.import_playbook;
       if (typeof target !== 'string') throw new ParseError("'import_playbook' must be a file name", where);
@@ -86,10 +92,13 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     file: fileOf,
     role,
     handler,
+    // a play's own `ignore_errors: true` tolerates every task's failure
+    tolerant: toBool(raw.ignore_errors) === true,
+    warn: (at, message) => warnings.push({ where: at, message }),
     expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
   });
 
-  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = [], parent?: RoleInstance): Block[] => {
+  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = [], tolerant = false, parent?: RoleInstance): Block[] => {
     let roleName: string;
     let params: Vars = {};
     let keywords: Record<string, unknown> = {};
@@ -107,10 +116,12 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
     roleName = renderName(roleName, 'role name', () => nameScope(parent), at);
-    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain)];
+    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain, tolerant)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = []): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = [], outerTolerant = false): Block {
+    // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
+    const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
     // A role that depends on itself, directly or through others, would expand forever.
     const depChain = [...chain, rolePath];
@@ -131,13 +142,13 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     const items: Item[] = [];
     const deps = loadRoleDependencies(rolePath, warnings);
     deps.forEach((dep, i) => {
-      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, role));
+      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, tolerant, role));
     });
     if (!dedupe || !roleSeen.has(key)) {
       if (dedupe) roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, scopeFor(tasksFile, role), { file: tasksFile }));
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
       const handlersFile = roleFile(rolePath, 'handlers');
       if (handlersFile && !handlersSeen.has(rolePath)) {
         handlersSeen.add(rolePath);
@@ -159,7 +170,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
       const tasksFrom = typeof params.tasks_from === 'string' ? renderName(params.tasks_from, `${action}: tasks_from`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
-      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false)];
+      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false, [], scope.tolerant)];
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
     const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
@@ -174,7 +185,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant }, { file: found });
   }
 
   const playVars = varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
