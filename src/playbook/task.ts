@@ -3,6 +3,7 @@ import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate, isTemplate } from '../template/render.js';
 import { toBool } from '../modules/args.js';
+import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
@@ -140,7 +141,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   let action: string | undefined;
   let actionArgs: unknown;
   for (const key of Object.keys(raw)) {
-    if (TASK_KEYWORDS.has(key)) continue;
+    if (TASK_KEYWORDS.has(key) || key.startsWith('with_')) continue;
     if (findModule(key) || INCLUDE_ACTIONS.has(key.replace(/^ansible\.(builtin|legacy)\./, ''))) {
       if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, sourceOfKey(raw, key) ?? where, context);
       action = key;
@@ -200,16 +201,25 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (until) task.until = until;
   if (raw.retries !== undefined) task.retries = raw.retries;
   if (raw.delay !== undefined) task.delay = raw.delay;
+  for (const key of ['async', 'poll'] as const) {
+    if (raw[key] === undefined) continue;
+    const at = sourceOfKey(raw, key) ?? where;
+    checkTemplates(raw[key], at, context);
+    task[key] = keywordValue(key, raw[key], at, context, false);
+  }
   for (const key of ['retries', 'delay'] as const) checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
   return task;
 }
 
 function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopControl'>, where: Source, context: string): void {
-  const loops = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items'].filter((k) => raw[k] !== undefined);
+  const loops = Object.keys(raw).filter((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
   if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
   if (loops.length === 1) {
     const key = loops[0]!;
     const at = sourceOfKey(raw, key) ?? where;
+    if (key.startsWith('with_') && !['with_items', 'with_list', 'with_dict', 'with_indexed_items'].includes(key) && !LIST_LOOKUPS[lookupName(key.slice(5))]) {
+      throw new ParseError(`'${key}': the lookup '${key.slice(5)}' is not supported (with_${Object.keys(LIST_LOOKUPS).join(', with_')})`, at, context);
+    }
     checkTemplates(raw[key], at, context);
     const v = raw[key];
     const templated = typeof v === 'string' && isTemplate(v);
@@ -218,10 +228,14 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
       if (!templated && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new ParseError(`'with_dict' must be a dictionary or a template giving one, got ${JSON.stringify(v)}`, at, context);
     } else if (key === 'loop' || key === 'with_list' || key === 'with_indexed_items') {
       if (!templated && !Array.isArray(v)) throw new ParseError(`'${key}' must be a list or a template giving one, got ${JSON.stringify(v)}`, at, context);
-    } else if (!templated && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    } else if (key === 'with_items' && !templated && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       throw new ParseError(`'${key}' must be a list or a template giving one, got a dictionary`, at, context);
     }
-    task.loop = key === 'with_items' ? { flatten: raw[key] } : key === 'with_dict' ? { dict: raw[key] } : key === 'with_indexed_items' ? { indexed: raw[key] } : raw[key];
+    if (key === 'with_items') task.loop = { flatten: v };
+    else if (key === 'with_dict') task.loop = { dict: v };
+    else if (key === 'with_indexed_items') task.loop = { indexed: v };
+    else if (key === 'loop' || key === 'with_list') task.loop = v;
+    else task.loop = { lookup: lookupName(key.slice(5)), terms: v };
   }
   if (raw.loop_control !== undefined) {
     const lc = raw.loop_control as Record<string, unknown>;
@@ -293,7 +307,7 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
   for (const key of Object.keys(raw)) {
     if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
-    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control') throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
+    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
   const items = scope.expandInclude(action, params, where, scope);
@@ -304,8 +318,9 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     block.include = { module: action, params: keywords.vars ?? {} };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
-  } else if (raw.loop !== undefined || raw.loop_control !== undefined) {
-    throw new ParseError(`'loop' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, 'loop') ?? where, context);
+  } else {
+    const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
+    if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
   return block;
 }
