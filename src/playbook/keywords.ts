@@ -29,7 +29,7 @@ export const BLOCK_KEYWORDS = new Set([
 ]);
 
 /** Task-level actions that are not modules: they bring in other tasks. */
-export const INCLUDE_ACTIONS = new Set(['include_tasks', 'import_tasks', 'include_role', 'import_role']);
+export const INCLUDE_ACTIONS = new Set(['include_tasks', 'import_tasks', 'include_role', 'import_role', 'include']);
 
 export const ROLE_KEYWORDS = new Set([
   'role', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'environment', 'ignore_errors', 'delegate_to',
