@@ -14,7 +14,6 @@ import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
 import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { useVaultFlags } from '../vault/sources.js';
-import { scrubVaultValues } from '../vault/scrub.js';
 import { askSecret } from '../util/prompt.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { checkTemplateFiles } from '../playbook/template-files.js';
@@ -151,11 +150,10 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   // Secrets are hidden in every output: console (every -v level), --log-file and --json too.
   const display: Reporter = (e) => shown(redactor.redact(e));
   // The journal records first: a controller killed right after an event still has it on disk.
-  // Decrypted vault values are cut out of every event before any output sees it.
+  // The redactor also knows every decrypted vault value: no output sees one.
   const reporter: Reporter = (event) => {
-    const e = scrubVaultValues(event);
-    journal.reporter(e);
-    display(e);
+    journal.reporter(event);
+    display(event);
   };
   const interrupts = watchSignals({
     graceMs: graceMs(),

@@ -55,6 +55,8 @@ export function jobScript(jid: string, plan: Plan, changed: boolean, known: Reco
     '    [ -n "$last" ] && esc "$w/$last.err"',
     `    printf '"%s%s}\\n' "$msg" ${quote(extra)}`,
     '  } > "$job.tmp" && mv -f "$job.tmp" "$job"',
+    // the script and stdin files may hold what the steps were given (file contents): not kept
+    '  rm -f "$job.sh" "$w"/*.in',
     '}',
   ];
   // finish() must exist before the first step calls it
@@ -69,7 +71,7 @@ export function jobScript(jid: string, plan: Plan, changed: boolean, known: Reco
 export function launchCommand(jid: string, seconds: number): string {
   const q = quote(jid);
   const timedOut = `{"started": 1, "finished": 1, "ansible_job_id": "${jid.replace(/["\\]/g, '')}", "failed": true, "msg": "Timeout exceeded"}`;
-  const supervisor = `timeout -s KILL "$1" sh "$2"; rc=$?; if [ $rc = 124 ] || [ $rc = 137 ]; then grep -q '"finished": 0' "$3" && printf '%s\\n' ${quote(timedOut)} > "$3.tmp" && mv -f "$3.tmp" "$3"; fi`;
+  const supervisor = `timeout -s KILL "$1" sh "$2"; rc=$?; rm -f "$2"; if [ $rc = 124 ] || [ $rc = 137 ]; then grep -q '"finished": 0' "$3" && printf '%s\\n' ${quote(timedOut)} > "$3.tmp" && mv -f "$3.tmp" "$3"; fi`;
   return [
     `d=${ASYNC_DIR}; umask 077; mkdir -p "$d"/${q}.d && cat > "$d"/${q}.sh`,
     `printf '{"started": 1, "finished": 0, "ansible_job_id": "%s"}\\n' ${q} > "$d"/${q}`,

@@ -211,6 +211,10 @@ test('async job: launched detached, polled, its result and status file as Ansibl
     status = readStatus(String(bg.ansible_job_id), readFileSync(String(bg.results_file), 'utf8'));
   }
   t.like(status, { started: 1, finished: 1, failed: true, rc: 1, stdout: 'x\ty', msg: 'non-zero return code', ansible_job_id: bg.ansible_job_id });
+  // the job's script (which may carry file contents given on stdin) does not stay behind
+  const script = `${String(bg.results_file)}.sh`;
+  for (let i = 0; i < 50 && existsSync(script); i++) await new Promise((r) => setTimeout(r, 100));
+  t.false(existsSync(script));
 });
 
 test('async job: over its time limit the job is killed and the task fails', async (t) => {
