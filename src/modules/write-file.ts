@@ -145,12 +145,13 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   if (steps.length === 0 || w.noReadBack) {
     if (st.uid !== undefined) result.uid = st.uid;
     if (st.gid !== undefined) result.gid = st.gid;
-    return { steps, diff, result };
+    return { steps, diff, result, madeBySteps: ['backup_file'] };
   }
   return {
     steps,
     diff,
     result,
+    madeBySteps: ['backup_file'],
     // One probe after the write reads back what the file became (the owner and ids of a new file)
     async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
       const done = defaultFinish(results, base, steps);
