@@ -178,14 +178,14 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     if (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args)) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
     args = { ...(raw.args as Vars), ...(args as Vars) };
   }
-  checkTemplates(args, actionWhere, context);
   checkTemplates(name, where, context);
   try {
+    checkTemplates(args, actionWhere, context);
     mod.parse(args, actionWhere, true);
   } catch (e) {
     const err = e instanceof ParseError && !e.context ? new ParseError(e.message, e.where ?? actionWhere, context) : e;
-    // As Ansible, which only validates arguments when the task runs: where a failure is tolerated the
-    // task stays, and fails when it runs (its arguments are parsed again then).
+    // As Ansible, which only renders and validates arguments when the task runs: where a failure is
+    // tolerated the task stays, and fails when it runs (its arguments are rendered and parsed again then).
     if (!(err instanceof ParseError) || !tolerantScope(scope, raw).tolerant || !scope.warn) throw err;
     scope.warn(err.where ?? actionWhere, `${err.context ? `${err.context}: ` : ''}${err.message} (kept: the task is under ignore_errors or a rescue; it fails when it runs, as in Ansible)`);
   }

@@ -54,4 +54,5 @@ export const SCENARIOS: Scenario[] = [
   s('meta_end_host'),
   s('meta_end_play'),
   s('meta_end_play_when'),
+  s('control'),
 ];
