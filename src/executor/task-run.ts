@@ -79,7 +79,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   let delegatedTo: string | undefined;
   try {
     if (task.loop !== undefined) {
-      const items = loopItems(task.loop, scope, task.where, context);
+      const items = loopItems(task.loop, scope, task.where, context, task.module);
       const results: Outcome[] = [];
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
