@@ -57,8 +57,9 @@ export function loopVars(task: Task, items: unknown[], i: number): Vars {
     length: items.length,
     previtem: i > 0 ? items[i - 1] : undefined,
     nextitem: i < items.length - 1 ? items[i + 1] : undefined,
-    allitems: items,
   };
+  // extended_allitems: false leaves the (possibly large) item list out, as Ansible does
+  if (lc?.extendedAllitems !== false) (vars.ansible_loop as Vars).allitems = items;
   return vars;
 }
 
