@@ -16,6 +16,11 @@ export interface VarSources {
   allHosts(): string[];
   playHosts(): string[];
   batchHosts(): string[];
+  /** Every host the play targets (after --limit), failed ones included: ansible_play_hosts_all. */
+  playHostsAll?(): string[];
+  /** --tags / --skip-tags as given: ansible_run_tags (['all'] when none), ansible_skip_tags. */
+  runTags?: string[];
+  skipTags?: string[];
 }
 
 /**
@@ -24,12 +29,16 @@ export interface VarSources {
  * < block vars < task vars < include_vars < set_fact/register < role params < include params < extra vars,
  * then the magic variables, which cannot be overridden.
  */
+const NO_FACTS: Vars = Object.freeze({ ansible_facts: Object.freeze({}) }) as Vars;
+
 export function buildVars(src: VarSources, host: string, inh: Inherited, taskVars: Vars | undefined, extra: Vars = {}): Vars {
   const st = src.state(host);
   const role = inh.role;
   // Each layer is data (facts, registered results, magic) or may hold templates; a key's value is
   // rendered lazily only if the layer it finally came from may hold templates.
   const layers: [Vars | undefined, boolean][] = [
+    // ansible_facts is always defined, {} before any gathering (Ansible's namespace_facts)
+    [NO_FACTS, true],
     [role?.defaults, false],
     [src.inventoryVars(host), false],
     [st.facts, true],
@@ -88,7 +97,9 @@ function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
     groups: src.groups(),
     group_names: src.groupNames(host),
     ansible_play_hosts: playHosts,
-    ansible_play_hosts_all: playHosts,
+    ansible_play_hosts_all: src.playHostsAll?.() ?? playHosts,
+    ansible_run_tags: src.runTags?.length ? src.runTags : ['all'],
+    ansible_skip_tags: src.skipTags ?? [],
     ansible_play_batch: src.batchHosts(),
     ansible_check_mode: src.check,
     playbook_dir: src.play.dir,
