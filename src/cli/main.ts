@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode, TsplayError } from '../errors.js';
 import { buildProgram } from './program.js';
+import { scrubVaultText } from '../vault/scrub.js';
 
 const stderr = (s: string) => process.stderr.write(s);
 
@@ -24,14 +25,14 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.badOptions;
     }
     if (e instanceof TsplayError) {
-      stderr(`ERROR! ${e.describe()}\n`);
+      stderr(`ERROR! ${scrubVaultText(e.describe())}\n`);
       return e.code;
     }
     if (e instanceof RangeError && /call stack/.test(e.message)) {
       stderr(`ERROR! the input nests too deeply to process (maximum call stack size exceeded)\n`);
       return ExitCode.unreachableOrParse;
     }
-    stderr(`ERROR! unexpected error: ${(e as Error).message}\n`);
+    stderr(`ERROR! unexpected error: ${scrubVaultText((e as Error).message)}\n`);
     if (process.env.TSPLAY_DEBUG) stderr(`${(e as Error).stack}\n`);
     return ExitCode.unexpected;
   }

@@ -1,3 +1,4 @@
+import { toBool } from '../modules/args.js';
 import { appendFileSync } from 'node:fs';
 import { ExitCode, TsplayError } from '../errors.js';
 import { defaultRunOptions, type RunOptions } from '../executor/options.js';
@@ -13,7 +14,6 @@ import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
 import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { useVaultFlags } from '../vault/sources.js';
-import { scrubVaultValues } from '../vault/scrub.js';
 import { askSecret } from '../util/prompt.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { checkTemplateFiles } from '../playbook/template-files.js';
@@ -140,19 +140,20 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   }
   if (journal.resume) opts.resume = journal.resume;
   opts.hooks = journal.hooks;
+  // set_stats data is shown after the recap when asked for, as Ansible's show_custom_stats.
+  const showCustomStats = toBool(process.env.ANSIBLE_SHOW_CUSTOM_STATS ?? '') === true;
   // `--events -` owns stdout: the human output moves to stderr.
   const out = opts.events === '-' ? stderr : stdout;
   const shown: Reporter = opts.json
-    ? jsonReporter(out)
-    : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log });
+    ? jsonReporter(out, showCustomStats)
+    : consoleReporter({ verbosity: opts.verbosity, tty, color: tty && !process.env.NO_COLOR, write: out, writeErr: stderr, log, showCustomStats });
   // Secrets are hidden in every output: console (every -v level), --log-file and --json too.
   const display: Reporter = (e) => shown(redactor.redact(e));
   // The journal records first: a controller killed right after an event still has it on disk.
-  // Decrypted vault values are cut out of every event before any output sees it.
+  // The redactor also knows every decrypted vault value: no output sees one.
   const reporter: Reporter = (event) => {
-    const e = scrubVaultValues(event);
-    journal.reporter(e);
-    display(e);
+    journal.reporter(event);
+    display(event);
   };
   const interrupts = watchSignals({
     graceMs: graceMs(),

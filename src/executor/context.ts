@@ -4,6 +4,7 @@ import type { Reporter } from '../report/events.js';
 import type { Task } from '../playbook/types.js';
 import type { PlaySection, RunOptions } from './options.js';
 import type { VarSources } from './vars.js';
+import type { RunChanges } from './result-keys.js';
 import type { Vars } from '../types.js';
 
 /** Why the run (or the play) stopped early, if it did. */
@@ -43,6 +44,8 @@ export interface PlayContext extends VarSources {
    * (guard.ts). Aborting it kills the host's command in flight.
    */
   hostSignal(host: string): AbortSignal;
+  /** The inventory and custom stats, changed by add_host, group_by and set_stats results. */
+  changes: RunChanges;
   /** Index of the play in the run (journal and resume key tasks by play). */
   playIndex: number;
   /** The section being run (its handler flush is where notifications wait). */

@@ -1,12 +1,24 @@
-import { ParseError, type Source } from '../errors.js';
+import { ParseError, TsplayError, type Source } from '../errors.js';
 import { renderDeep } from '../template/render.js';
+import { LIST_LOOKUPS } from '../template/lookups-lists.js';
 import type { Task } from '../playbook/types.js';
 import type { Vars } from '../types.js';
 
-/** The items of `loop:` / `with_items:` (flattened one level) / `with_dict:`, rendered for this host. */
+/** A `with_<lookup>:` loop (other than with_items/with_dict/with_indexed_items) as the loader stores it. */
+export interface LookupLoop {
+  lookup: string;
+  terms: unknown;
+}
+
+/**
+ * The items of `loop:` / `with_items:` (flattened one level) / `with_dict:` / `with_<lookup>:`,
+ * rendered for this host. A with_ loop's terms are rendered, a single value made a list of one
+ * (Ansible's listify_lookup_plugin_terms), and given to the lookup of that name.
+ */
 export function loopItems(loop: unknown, scope: Vars, where: Source, context: string): unknown[] {
-  const spec = loop as { flatten?: unknown; dict?: unknown; indexed?: unknown };
+  const spec = loop as { flatten?: unknown; dict?: unknown; indexed?: unknown; lookup?: string; terms?: unknown };
   if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    if (typeof spec.lookup === 'string' && 'terms' in spec) return lookupItems(spec as LookupLoop, scope, where, context);
     if ('flatten' in spec) {
       const v = renderDeep(spec.flatten, scope, where, context);
       return (Array.isArray(v) ? v : [v]).flatMap((x) => (Array.isArray(x) ? x : [x]));
@@ -45,3 +57,31 @@ export function loopVars(task: Task, items: unknown[], i: number): Vars {
   };
   return vars;
 }
+
+function lookupItems(loop: LookupLoop, scope: Vars, where: Source, context: string): unknown[] {
+  const plugin = LIST_LOOKUPS[loop.lookup];
+  if (!plugin) throw new ParseError(`with_${loop.lookup}: no such lookup`, where, context);
+  // first_found skips a name whose variables are undefined (Ansible templates it with fail_on_undefined off).
+  const rendered = loop.lookup === 'first_found' ? renderSkippingUndefined(loop.terms, scope, where, context) : renderDeep(loop.terms, scope, where, context);
+  const terms = Array.isArray(rendered) ? rendered : [rendered];
+  try {
+    return plugin(terms, { vars: scope, where });
+  } catch (e) {
+    if (e instanceof TsplayError && !(e instanceof ParseError)) throw new ParseError(`with_${loop.lookup}: ${e.message}`, where, context);
+    throw e;
+  }
+}
+
+function renderSkippingUndefined(v: unknown, scope: Vars, where: Source, context: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => renderSkippingUndefined(x, scope, where, context)).filter((x) => x !== SKIP);
+  if (typeof v === 'string') {
+    try {
+      return renderDeep(v, scope, where, context);
+    } catch (e) {
+      if (e instanceof Error && /undefined variable/.test(e.message)) return SKIP;
+      throw e;
+    }
+  }
+  return renderDeep(v, scope, where, context);
+}
+const SKIP = Symbol('skip');

@@ -7,6 +7,7 @@ import { ParseError } from '../errors.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
+import { runAsyncJob, type AsyncSpec } from './async-job.js';
 
 export interface ModuleRun {
   module: ModuleDef;
@@ -24,6 +25,8 @@ export interface ModuleRun {
   searchDirs?: string[];
   /** Template rendering with this task's variables (`file`: a template file's text). */
   render?: (text: string, file?: string) => string;
+  /** `async:`/`poll:`: the steps run as a detached job on the host (not in check mode). */
+  async?: AsyncSpec;
   /** Told every command before it is sent (-vv). */
   trace?: (command: string, kind: 'probe' | 'step') => void;
 }
@@ -48,6 +51,13 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     render: run.render ?? ((text) => text),
   };
   const plan = await run.module.plan(args, ctx);
+  if (run.async && !run.check && !plan.failed) {
+    if (run.module.controllerOnly) return { changed: false, failed: true, msg: 'async is not supported for this task.' };
+    return runAsyncJob(plan, run.async, (cmd, opts) => {
+      run.trace?.(cmd, 'step');
+      return run.conn.exec(cmd, { ...execOpts, ...opts });
+    }, execOpts.signal);
+  }
   return applyPlan(plan, run.check, (step) => {
     // A controller-side step (fetch writing its local copy) must not take the target's become/environment.
     const opts: ExecOptions = step.local ? { signal: execOpts.signal, stdin: step.stdin } : { ...execOpts, stdin: step.stdin };
@@ -58,7 +68,7 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
 }
 
 /** Ansible's search for a relative `src`: DIR/files/NAME (or templates/), then DIR/NAME, for each dir. */
-export function findLocalFile(dirs: string[], kind: 'files' | 'templates', name: string, where: Source): string {
+export function findLocalFile(dirs: string[], kind: 'files' | 'templates' | 'vars', name: string, where: Source): string {
   if (isAbsolute(name)) {
     if (existsSync(name)) return name;
     throw new ParseError(`could not find file '${name}'`, where);

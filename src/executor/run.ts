@@ -13,6 +13,8 @@ import { runPlay } from './play.js';
 import { newHostState, type HostState } from './state.js';
 import { countResult } from '../report/stats.js';
 import { ENV_NAME } from './task-run.js';
+import type { RunChanges } from './result-keys.js';
+import type { Vars } from '../types.js';
 
 /** Load every playbook and the inventory, validating all of it before any host is contacted. */
 export async function prepareRun(opts: RunOptions, warn: (m: string) => void): Promise<{ playbooks: Playbook[]; inventory: Inventory }> {
@@ -90,7 +92,13 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const stop: PlayContext['stop'] = {};
   const startAt = { name: opts.startAtTask, reached: opts.startAtTask === undefined };
   emit({ kind: 'run-start', playbooks: opts.playbooks, check: opts.check, time: new Date().toISOString() });
-  const groups = inventory.groupsMap();
+  let groups = inventory.groupsMap();
+  // add_host and group_by change the inventory for the rest of the run (later plays' patterns, groups).
+  const changes: RunChanges = {
+    addHost: (name, g, vars) => (inventory.addDynamicHost(name, g, vars) ? ((groups = inventory.groupsMap()), true) : false),
+    addGroup: (host, g, parents) => (inventory.addDynamicGroup(host, g, parents) ? ((groups = inventory.groupsMap()), true) : false),
+    customStats: new Map<string, Vars>(),
+  };
   /** Hosts some play targeted (resume restores their facts once). */
   const played = new Set<string>();
   const restored = new Set<string>();
@@ -147,6 +155,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
           hostExists: (h) => inventory.hosts.has(h),
           hostSignal: () => kill,
+          changes,
           playIndex,
         };
         await runPlay(ctx, playIndex, hosts);
@@ -162,7 +171,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const stats: Record<string, HostStats> = {};
   // The recap lists the hosts that had a result, as Ansible's does.
   for (const h of processed) stats[h] = state(h).stats;
-  emit({ kind: 'recap', stats, time: new Date().toISOString() });
+  const customStats = changes.customStats.size > 0 ? Object.fromEntries(changes.customStats) : undefined;
+  emit({ kind: 'recap', stats, time: new Date().toISOString(), ...(customStats ? { customStats } : {}) });
   let exitCode: ExitCodeValue = ExitCode.ok;
   if (signal.aborted) exitCode = ExitCode.interrupted;
   else if (Object.values(stats).some((s) => s.unreachable > 0)) exitCode = ExitCode.unreachableOrParse;

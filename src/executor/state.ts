@@ -7,6 +7,8 @@ export interface HostState {
   name: string;
   /** Gathered facts: `ansible_facts` and the `ansible_*` top-level names. */
   facts: Vars;
+  /** include_vars results (include_vars precedence, below set_fact; values may hold templates). */
+  includeVars: Vars;
   /** set_fact and registered results (set_fact/register precedence). */
   hostFacts: Vars;
   /** Failed (or unreachable) in this run: leaves the current play and later plays. */
@@ -28,7 +30,7 @@ export interface HostState {
 }
 
 export function newHostState(name: string): HostState {
-  return { name, facts: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), hidden: new Set(), stats: emptyStats() };
+  return { name, facts: {}, includeVars: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), hidden: new Set(), stats: emptyStats() };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { PlayContext } from './context.js';
 import { taskKeywords, type Inherited } from './inherit.js';
 import { runModule } from './run-module.js';
 import { storeFacts } from './state.js';
+import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
 import { loopItems, loopVars } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
@@ -222,12 +223,21 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     where: task.where,
     exec,
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
+    async: asyncSpec(task, render),
     render: (text, file) => (file ? renderFile(text, scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.
     trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && toBool(render(kw.noLog))) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
   });
+  applyResultKeys(ctx.changes, ctx.state(host), mod, outcome);
   applyResultRules(task, outcome, scope);
   return { outcome, delegatedTo: delegate };
+}
+
+/** `async:` > 0: the task runs as a job polled every `poll` seconds (Ansible's default 15). */
+function asyncSpec(task: Task, render: (v: unknown) => unknown): { seconds: number; poll: number } | undefined {
+  const seconds = task.async === undefined ? 0 : Number(keywordValue('async', render(task.async), task.where));
+  if (!(seconds > 0)) return undefined;
+  return { seconds, poll: task.poll === undefined ? 15 : Number(keywordValue('poll', render(task.poll), task.where)) };
 }
 
 /** changed_when / failed_when, evaluated with the registered name bound to this result. */

@@ -21,7 +21,7 @@ export interface VarSources {
 /**
  * A host's variables for one task, in Ansible's precedence order (low → high):
  * role defaults < inventory (group_vars < host_vars) < facts < play vars < vars_files < role vars
- * < block vars < task vars < set_fact/register < role params < include params < extra vars,
+ * < block vars < task vars < include_vars < set_fact/register < role params < include params < extra vars,
  * then the magic variables, which cannot be overridden.
  */
 export function buildVars(src: VarSources, host: string, inh: Inherited, taskVars: Vars | undefined, extra: Vars = {}): Vars {
@@ -38,6 +38,7 @@ export function buildVars(src: VarSources, host: string, inh: Inherited, taskVar
     [role?.vars, false],
     [inh.vars, false],
     [taskVars, false],
+    [st.includeVars, false],
     [st.hostFacts, true],
     [role?.params, false],
     [inh.includeParams, false],
@@ -71,7 +72,7 @@ function hostvars(src: VarSources): Vars {
     for (const h of src.allHosts()) {
       Object.defineProperty(hv, h, {
         enumerable: true,
-        get: () => ({ ...src.inventoryVars(h), ...src.state(h).facts, ...src.state(h).hostFacts, inventory_hostname: h }),
+        get: () => ({ ...src.inventoryVars(h), ...src.state(h).facts, ...src.state(h).includeVars, ...src.state(h).hostFacts, inventory_hostname: h }),
       });
     }
     hostvarsOf.set(src, hv);

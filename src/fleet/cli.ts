@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startFleet } from './fleet.js';
+import { exitAfterDrain } from '../cli/exit.js';
 
 const usage = 'usage: cli.ts up [--size N] [--dir DIR]';
 
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const keepAlive = setInterval(() => {}, 1 << 30);
   const down = (): void => {
     clearInterval(keepAlive);
-    void fleet.stop().then(() => process.exit(0));
+    void fleet.stop().then(() => exitAfterDrain(0));
   };
   process.once('SIGINT', down);
   process.once('SIGTERM', down);
@@ -32,5 +33,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
+  exitAfterDrain(1);
 });

@@ -159,6 +159,103 @@ export class Inventory implements PatternIndex {
     return out;
   }
 
+  /**
+   * add_host: the host (new, or given more vars and groups) as Ansible's add_dynamic_host does; later
+   * plays' patterns see it. Returns whether the inventory changed.
+   */
+  addDynamicHost(name: string, groups: readonly string[], vars: Vars): boolean {
+    let changed = false;
+    let host = this.hosts.get(name);
+    if (!host) {
+      host = { name, vars: {}, groups: [] };
+      this.hosts.set(name, host);
+      (this.hostOrder as string[]).push(name);
+      this.hostSet.add(name);
+      changed = true;
+    }
+    const merged = { ...host.vars, ...vars };
+    if (JSON.stringify(merged) !== JSON.stringify(host.vars)) {
+      host.vars = merged;
+      changed = true;
+    }
+    for (const g of groups) {
+      if (this.ensureGroup(g)) changed = true;
+      const group = this.groups.get(g)!;
+      if (!group.hosts.includes(name)) {
+        group.hosts.push(name);
+        changed = true;
+      }
+    }
+    if (changed) this.reconcileHost(name);
+    return changed;
+  }
+
+  /** group_by: the host joins `group`, which becomes a child of each of `parents` (created as needed). */
+  addDynamicGroup(host: string, group: string, parents: readonly string[]): boolean {
+    if (!this.hosts.has(host)) return false; // an implicit localhost is in no group, as in Ansible
+    let changed = false;
+    this.ensureGroup(group);
+    for (const p of parents) if (this.ensureGroup(p)) changed = true;
+    const g = this.groups.get(group)!;
+    for (const p of parents) {
+      const parent = this.groups.get(p)!;
+      if (p === group || parent.children.includes(group)) continue;
+      parent.children.push(group);
+      g.parents = [...(g.parents ?? []), p];
+      g.depth = Math.max(g.depth, parent.depth + 1);
+      changed = true;
+    }
+    if (!g.hosts.includes(host)) {
+      g.hosts.push(host);
+      changed = true;
+    }
+    // the group's hosts (this one included) may have gained ancestors
+    if (changed) for (const h of this.groupHostsFresh(group)) this.reconcileHost(h);
+    return changed;
+  }
+
+  /** A group that did not exist becomes a child of `all` (Ansible's reconcile). True when it was created. */
+  private ensureGroup(name: string): boolean {
+    if (this.groups.has(name)) return false;
+    this.groups.set(name, { name, hosts: [], children: [], parents: ['all'], vars: {}, depth: 1, priority: 1 });
+    this.groups.get('all')!.children.push(name);
+    (this.groupOrder as string[]).push(name);
+    return true;
+  }
+
+  private groupHostsFresh(name: string): readonly string[] {
+    this.groupHostCache.clear();
+    return this.groupHosts(name);
+  }
+
+  /** After a change: caches dropped, the host out of `ungrouped` once in a group, its group_names sorted again. */
+  private reconcileHost(name: string): void {
+    this.groupHostCache.clear();
+    this.hostVarCache.clear();
+    const host = this.hosts.get(name)!;
+    const direct = [...this.groups.values()].filter((g) => g.hosts.includes(name) && g.name !== 'all' && g.name !== 'ungrouped');
+    const ungrouped = this.groups.get('ungrouped');
+    if (ungrouped) {
+      const at = ungrouped.hosts.indexOf(name);
+      if (direct.length > 0 && at >= 0) ungrouped.hosts.splice(at, 1);
+      if (direct.length === 0 && at < 0) ungrouped.hosts.push(name);
+    }
+    const all = new Map<string, InventoryGroup>();
+    const visit = (g: InventoryGroup) => {
+      if (all.has(g.name) || g.name === 'all') return;
+      all.set(g.name, g);
+      for (const p of g.parents ?? []) {
+        const pg = this.groups.get(p);
+        if (pg) visit(pg);
+      }
+    };
+    for (const g of this.groups.values()) if (g.hosts.includes(name)) visit(g);
+    host.groups = [...all.values()]
+      .sort((a, b) => a.depth - b.depth || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((g) => g.name);
+    this.groupHostCache.clear();
+  }
+
   /** `group_names` of a host: its groups except `all`, sorted by name (an implicit localhost has none). */
   groupNames(name: string): string[] {
     return [...(this.hosts.get(name)?.groups ?? [])].sort();

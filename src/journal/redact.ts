@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import { vaultValues } from '../vault/keyring.js';
 
 /** Variable names whose values never reach a journal: password, secret, token (and Ansible's *_pass). */
 export const SECRET_KEY = /password|passwd|secret|token|(^|_)pass$/i;
@@ -40,6 +41,15 @@ export class Redactor {
     for (const [k, v] of Object.entries(result as Vars)) if (!RESULT_BOOKKEEPING.has(k)) this.collectHidden(v);
   }
 
+  /** Decrypted vault values are secrets too: one mechanism masks both (the keyring only grows). */
+  private vaultSeen = 0;
+  private syncVault(): void {
+    const values = vaultValues();
+    if (values.size === this.vaultSeen) return;
+    this.vaultSeen = values.size;
+    for (const v of values) this.addSecret(v);
+  }
+
   addSecret(s: string): void {
     if (s.length < MIN_SCRUB || this.secrets.has(s)) return;
     this.secrets.add(s);
@@ -49,6 +59,7 @@ export class Redactor {
 
   /** A copy of `value` with secret keys masked and known secret values cut out of strings. */
   redact<T>(value: T): T {
+    this.syncVault();
     this.collect(value);
     return this.walk(value, 0) as T;
   }

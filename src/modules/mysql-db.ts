@@ -1,5 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { quote } from '../util/quote.js';
+import { atomicTarget } from './dump-target.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { buildMysql, checkLogin, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
@@ -8,7 +9,7 @@ import type { ModuleDef, Plan } from './types.js';
  * mysql_db (community.mysql): `state: present | absent | dump | import` for one or more databases.
  * present creates what is missing (with `encoding`/`collation`) and alters an existing database whose
  * character set or collation differs; absent drops; dump (`mysqldump`, `.gz`/`.bz2`/`.xz` targets
- * compressed) and import (`mysql < target`, creating the database first) always report changed, as in
+ * compressed, written to a temp file and renamed over the target only when the dump succeeded) and import (`mysql < target`, creating the database first) always report changed, as in
  * Ansible. Returns `db`, `db_list`, `executed_commands`.
  */
 export interface MysqlDbArgs extends MysqlLogin {
@@ -112,8 +113,9 @@ export const mysqlDbModule: ModuleDef<MysqlDbArgs> = {
         if (args.name[0] === 'all') dumpArgs.push('--all-databases');
         else if (args.name.length > 1) dumpArgs.push('--databases', ...args.name);
         else dumpArgs.push(args.name[0]!);
-        const call = buildMysql(args, '', { client: 'mysqldump', clientArgs: dumpArgs, redirect: `${z ? `| ${z.pack} ` : ''}> ${quote(target)}` });
-        steps.push({ cmd: call.cmd, stdin: call.stdin });
+        // Into a temp file beside the target, renamed over it only when the dump succeeded.
+        const call = buildMysql(args, '', { client: 'mysqldump', clientArgs: dumpArgs, redirect: `${z ? `| ${z.pack} ` : ''}> "$t"` });
+        steps.push({ cmd: `/bin/sh -c ${quote(atomicTarget(target, call.cmd))}`, stdin: call.stdin });
         commands.push(`mysqldump ${dumpArgs.join(' ')}${z ? ` | ${z.pack}` : ''} > ${target}`);
       } else {
         const one = args.name[0] === 'all' || args.name.length > 1 ? undefined : args.name[0];

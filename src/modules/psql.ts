@@ -52,7 +52,7 @@ const specs: ArgSpecs = {
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** SQLSTATE 25006, read_only_sql_transaction. */
-const READ_ONLY_VIOLATION = /ERROR: +cannot execute .* in a read-only transaction/;
+export const READ_ONLY_VIOLATION = /ERROR: +cannot execute .* in a read-only transaction/;
 
 function parse(raw: unknown, where: { file: string; line?: number; column?: number }, loadTime: boolean): PsqlArgs {
   const args = parseArgs<PsqlArgs>('psql', specs, raw, where, loadTime);
@@ -202,7 +202,7 @@ function outcomeOf(r: ExecResult, built: Built, base: Outcome): Outcome {
 
 export const psqlModule: ModuleDef<PsqlArgs> = {
   name: 'psql',
-  aliases: ['postgresql_query', 'postgresql_script', 'community.postgresql.postgresql_query', 'community.postgresql.postgresql_script'],
+  aliases: ['postgresql_script', 'community.postgresql.postgresql_script'],
   parse,
   async plan(args, ctx): Promise<Plan> {
     const built = buildPsql(args);

@@ -18,6 +18,12 @@ export interface ModuleDef<A = any> {
   freeForm?: boolean;
   /** Its result's `ansible_facts` become host facts (getent, package_facts, service_facts, hostname). */
   returnsFacts?: boolean;
+  /**
+   * Its result's `ansible_facts` become host variables at include_vars precedence (include_vars), not
+   * facts. Other result keys the executor applies for any module, as Ansible's does: `add_host`
+   * ({host_name, groups, host_vars}), `add_group` + `parent_groups`, `ansible_stats` (set_stats).
+   */
+  returnsVars?: boolean;
   /** Runs on the controller only (debug, set_fact, assert, fail, pause, meta): no connection is needed. */
   controllerOnly?: boolean;
   /**
@@ -41,7 +47,7 @@ export interface ModuleContext {
   /** Run a read-only command on the target (with the task's become/environment) and return what it printed. */
   probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
-  findLocalFile(kind: 'files' | 'templates', name: string): string;
+  findLocalFile(kind: 'files' | 'templates' | 'vars', name: string): string;
   /**
    * Render a template with this task's variables (strict: undefined is an error). With `file`, the
    * text is that template file's (Jinja with Ansible's template environment, or Handlebars).

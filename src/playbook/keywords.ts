@@ -17,7 +17,7 @@ export const TASK_KEYWORDS = new Set([
   'notify', 'listen', 'changed_when', 'failed_when', 'ignore_errors', 'ignore_unreachable', 'until', 'retries', 'delay',
   'delegate_to', 'delegate_facts', 'run_once', 'become', 'become_user', 'become_method', 'become_password', 'tags',
   'check_mode', 'diff', 'timeout', 'no_log', 'environment', 'vars', 'throttle', 'any_errors_fatal', 'local_action',
-  'action', 'collections', 'module_defaults', 'debugger', 'remote_user', 'connection', 'port',
+  'action', 'collections', 'module_defaults', 'debugger', 'remote_user', 'connection', 'port', 'async', 'poll',
 ]);
 
 /** Keywords of a block (besides block/rescue/always). */
@@ -29,7 +29,7 @@ export const BLOCK_KEYWORDS = new Set([
 ]);
 
 /** Task-level actions that are not modules: they bring in other tasks. */
-export const INCLUDE_ACTIONS = new Set(['include_tasks', 'import_tasks', 'include_role', 'import_role']);
+export const INCLUDE_ACTIONS = new Set(['include_tasks', 'import_tasks', 'include_role', 'import_role', 'include']);
 
 export const ROLE_KEYWORDS = new Set([
   'role', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'environment', 'ignore_errors', 'delegate_to',
@@ -57,7 +57,7 @@ export const BECOME_METHODS = ['sudo', 'su'] as const;
 export const KEYWORD_TYPES: Record<string, KeywordType> = {
   become: 'bool', check_mode: 'bool', diff: 'bool', no_log: 'bool', ignore_errors: 'bool', ignore_unreachable: 'bool',
   run_once: 'bool', any_errors_fatal: 'bool', gather_facts: 'bool', force_handlers: 'bool', delegate_facts: 'bool',
-  throttle: 'int', retries: 'int', timeout: 'seconds', delay: 'seconds', gather_timeout: 'seconds', port: 'port',
+  throttle: 'int', retries: 'int', async: 'int', poll: 'int', timeout: 'seconds', delay: 'seconds', gather_timeout: 'seconds', port: 'port',
   become_user: 'string', remote_user: 'string', delegate_to: 'string', register: 'string', become_password: 'string',
   gather_subset: 'strings', collections: 'strings', environment: 'dict', module_defaults: 'dict', vars: 'dict',
   max_fail_percentage: 'percent', serial: 'serial',

@@ -9,6 +9,7 @@ import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
 import { hostPatternError } from '../inventory/patterns.js';
+import { toBool } from '../modules/args.js';
 import { loadGuard } from './guard.js';
 import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
 
@@ -35,6 +36,11 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
     const where = sourceOfItem(data, i) ?? { file };
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ParseError('each play must be a dictionary', where);
     const entry = raw as Record<string, unknown>;
+    if ('include' in entry && !('hosts' in entry)) {
+      // Ansible removed the playbook-level `include` in 2.12 (2.14 refuses it): old content still runs, as import_playbook.
+      warnings.push({ where, message: '"include" of a playbook is deprecated and removed in Ansible 2.12+, use import_playbook; run here as import_playbook' });
+      entry.import_playbook = entry.include;
+    }
     if ('import_playbook' in entry) {
       const target = entry.import_playbook;
       if (typeof target !== 'string') throw new ParseError("'import_playbook' must be a file name", where);
@@ -75,6 +81,9 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     file: fileOf,
     role,
     handler,
+    // a play's own `ignore_errors: true` tolerates every task's failure
+    tolerant: toBool(raw.ignore_errors) === true,
+    warn: (at, message) => warnings.push({ where: at, message }),
     expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
   });
 
@@ -164,7 +173,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant }, { file: found });
   }
 
   const scope = scopeFor(file);

@@ -3,6 +3,7 @@ import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate, isTemplate } from '../template/render.js';
 import { toBool } from '../modules/args.js';
+import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
@@ -16,6 +17,14 @@ export interface TaskScope {
   handler?: boolean;
   /** The task files being expanded, outermost first (an include cycle is an error). */
   chain?: string[];
+  /**
+   * A failure here is tolerated (`ignore_errors: true` around, or the `block:` part of a block with a
+   * `rescue:`): a bad module argument, which Ansible only reports when the task runs, is then a load-time
+   * warning and the task fails when it runs.
+   */
+  tolerant?: boolean;
+  /** Report a load-time warning (file:line: message). */
+  warn?(where: Source, message: string): void;
   /** Loads the items an import/include brings in (provided by the playbook loader). */
   expandInclude(action: string, params: Vars, where: Source, scope: TaskScope): Item[];
 }
@@ -122,15 +131,17 @@ function loadItem(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     for (const key of Object.keys(raw)) {
       if (!BLOCK_KEYWORDS.has(key)) throw new ParseError(`'${key}' is not a valid keyword for a block`, sourceOfKey(raw, key) ?? where, context);
     }
+    const inner = tolerantScope(scope, raw);
+    const hasRescue = Array.isArray(raw.rescue) && raw.rescue.length > 0;
     const block: Block = {
       kind: 'block',
       id,
       name,
       where,
       ...inheritable(raw, where, context),
-      block: loadItems(raw.block, `${id}/block`, scope, where),
-      rescue: loadItems(raw.rescue, `${id}/rescue`, scope, where),
-      always: loadItems(raw.always, `${id}/always`, scope, where),
+      block: loadItems(raw.block, `${id}/block`, hasRescue ? { ...inner, tolerant: true } : inner, where),
+      rescue: loadItems(raw.rescue, `${id}/rescue`, inner, where),
+      always: loadItems(raw.always, `${id}/always`, inner, where),
       role: scope.role,
     };
     return [block];
@@ -142,7 +153,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   let action: string | undefined;
   let actionArgs: unknown;
   for (const key of Object.keys(raw)) {
-    if (TASK_KEYWORDS.has(key)) continue;
+    if (TASK_KEYWORDS.has(key) || key.startsWith('with_')) continue;
     if (findModule(key) || INCLUDE_ACTIONS.has(key.replace(/^ansible\.(builtin|legacy)\./, ''))) {
       if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, sourceOfKey(raw, key) ?? where, context);
       action = key;
@@ -160,6 +171,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (!action) throw new ParseError('no module or action given', where, context);
   const actionWhere = sourceOfKey(raw, action) ?? where;
   const short = action.replace(/^ansible\.(builtin|legacy)\./, '');
+  if (short === 'include') return loadLegacyInclude(raw, action, actionArgs, id, scope, actionWhere, name, context);
   if (INCLUDE_ACTIONS.has(short)) return loadInclude(raw, short, actionArgs, id, scope, actionWhere, name, context);
 
   const mod = findModule(short)!;
@@ -173,8 +185,11 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   try {
     mod.parse(args, actionWhere, true);
   } catch (e) {
-    if (e instanceof ParseError && !e.context) throw new ParseError(e.message, e.where ?? actionWhere, context);
-    throw e;
+    const err = e instanceof ParseError && !e.context ? new ParseError(e.message, e.where ?? actionWhere, context) : e;
+    // As Ansible, which only validates arguments when the task runs: where a failure is tolerated the
+    // task stays, and fails when it runs (its arguments are parsed again then).
+    if (!(err instanceof ParseError) || !tolerantScope(scope, raw).tolerant || !scope.warn) throw err;
+    scope.warn(err.where ?? actionWhere, `${err.context ? `${err.context}: ` : ''}${err.message} (kept: the task is under ignore_errors or a rescue; it fails when it runs, as in Ansible)`);
   }
   const task: Task = {
     kind: 'task',
@@ -202,16 +217,25 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (until) task.until = until;
   if (raw.retries !== undefined) task.retries = raw.retries;
   if (raw.delay !== undefined) task.delay = raw.delay;
+  for (const key of ['async', 'poll'] as const) {
+    if (raw[key] === undefined) continue;
+    const at = sourceOfKey(raw, key) ?? where;
+    checkTemplates(raw[key], at, context);
+    task[key] = keywordValue(key, raw[key], at, context, false);
+  }
   for (const key of ['retries', 'delay'] as const) checkTemplates(raw[key], sourceOfKey(raw, key) ?? where, context);
   return task;
 }
 
 function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopControl'>, where: Source, context: string): void {
-  const loops = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items'].filter((k) => raw[k] !== undefined);
+  const loops = Object.keys(raw).filter((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
   if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
   if (loops.length === 1) {
     const key = loops[0]!;
     const at = sourceOfKey(raw, key) ?? where;
+    if (key.startsWith('with_') && !['with_items', 'with_list', 'with_dict', 'with_indexed_items'].includes(key) && !LIST_LOOKUPS[lookupName(key.slice(5))]) {
+      throw new ParseError(`'${key}': the lookup '${key.slice(5)}' is not supported (with_${Object.keys(LIST_LOOKUPS).join(', with_')})`, at, context);
+    }
     checkTemplates(raw[key], at, context);
     const v = raw[key];
     const templated = typeof v === 'string' && isTemplate(v);
@@ -220,10 +244,14 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
       if (!templated && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new ParseError(`'with_dict' must be a dictionary or a template giving one, got ${JSON.stringify(v)}`, at, context);
     } else if (key === 'loop' || key === 'with_list' || key === 'with_indexed_items') {
       if (!templated && !Array.isArray(v)) throw new ParseError(`'${key}' must be a list or a template giving one, got ${JSON.stringify(v)}`, at, context);
-    } else if (!templated && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    } else if (key === 'with_items' && !templated && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       throw new ParseError(`'${key}' must be a list or a template giving one, got a dictionary`, at, context);
     }
-    task.loop = key === 'with_items' ? { flatten: raw[key] } : key === 'with_dict' ? { dict: raw[key] } : key === 'with_indexed_items' ? { indexed: raw[key] } : raw[key];
+    if (key === 'with_items') task.loop = { flatten: v };
+    else if (key === 'with_dict') task.loop = { dict: v };
+    else if (key === 'with_indexed_items') task.loop = { indexed: v };
+    else if (key === 'loop' || key === 'with_list') task.loop = v;
+    else task.loop = { lookup: lookupName(key.slice(5)), terms: v };
   }
   if (raw.loop_control !== undefined) {
     const lc = raw.loop_control as Record<string, unknown>;
@@ -246,6 +274,11 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
       extended: toBool(lc.extended) === true,
     };
   }
+}
+
+/** The scope for what a task/block holds: tolerant once it (or anything around it) says `ignore_errors: true`. */
+export function tolerantScope(scope: TaskScope, raw: Record<string, unknown>): TaskScope {
+  return !scope.tolerant && toBool(raw.ignore_errors) === true ? { ...scope, tolerant: true } : scope;
 }
 
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
@@ -285,6 +318,37 @@ export function parseKeyValue(text: string, where: Source, context: string): Var
   return out;
 }
 
+/**
+ * The legacy task `include: FILE k=v…` (deprecated in Ansible 2.14, removed in 2.16): as 2.14 decides,
+ * static (import_tasks) unless it has a loop, dynamic (include_tasks) then; its k=v words and extra
+ * arguments are variables of the included tasks. A deprecation warning names the replacement.
+ */
+function loadLegacyInclude(raw: Record<string, unknown>, key: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
+  let file: unknown;
+  let vars: Vars = {};
+  if (typeof value === 'string') {
+    const text = value.trim();
+    const first = text.split(/\s+/, 1)[0] ?? '';
+    file = first.includes('=') ? undefined : first;
+    vars = parseKeyValue(file === undefined ? text : text.slice(first.length), where, context);
+    if (file === undefined) file = vars.file ?? vars._raw_params;
+    delete vars.file;
+  } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const { file: f, _raw_params: rp, ...rest } = value as Vars;
+    file = f ?? rp;
+    vars = rest;
+  }
+  if (typeof file !== 'string' || file === '') throw new ParseError('include: give the file to include', where, context);
+  const dynamic = Object.keys(raw).some((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
+  const action = dynamic ? 'include_tasks' : 'import_tasks';
+  scope.warn?.(where, `${context === 'task' ? '' : `${context}: `}"include" is deprecated, use include_tasks/import_tasks instead (removed in Ansible 2.16); run here as ${action}`);
+  const { [key]: _legacy, ...rest } = raw;
+  if (rest.vars !== undefined && (rest.vars === null || typeof rest.vars !== 'object' || Array.isArray(rest.vars))) throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
+  const merged: Record<string, unknown> = { ...rest, [action]: { file } };
+  if (Object.keys(vars).length > 0 || rest.vars) merged.vars = { ...vars, ...((rest.vars as Vars | undefined) ?? {}) };
+  return loadInclude(merged, action, { file }, id, scope, where, name, context);
+}
+
 function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
   if (typeof value === 'string') params = action.endsWith('_role') ? { name: value } : { file: value };
@@ -293,10 +357,10 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
   for (const key of Object.keys(raw)) {
     if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
-    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control') throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
+    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
-  const items = scope.expandInclude(action, params, where, scope);
+  const items = scope.expandInclude(action, params, where, tolerantScope(scope, raw));
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
   // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
@@ -304,8 +368,9 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     block.include = { module: action, params: keywords.vars ?? {} };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
-  } else if (raw.loop !== undefined || raw.loop_control !== undefined) {
-    throw new ParseError(`'loop' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, 'loop') ?? where, context);
+  } else {
+    const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
+    if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
   return block;
 }

@@ -59,6 +59,9 @@ export interface Task extends Inheritable {
   until?: unknown[];
   retries?: unknown;
   delay?: unknown;
+  /** `async:` seconds and `poll:` seconds (may be templates; poll defaults to 15 as in Ansible). */
+  async?: unknown;
+  poll?: unknown;
   role?: RoleInstance;
   /** Handler tasks. */
   handler?: boolean;

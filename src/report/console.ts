@@ -12,6 +12,15 @@ export interface ConsoleOptions {
   writeErr: (s: string) => void;
   /** Also write the plain text here (--log-file). */
   log?: (s: string) => void;
+  /** ANSIBLE_SHOW_CUSTOM_STATS: set_stats data after the recap. */
+  showCustomStats?: boolean;
+}
+
+/** Ansible's _dump_results(indent=1) with the newlines removed: `{ "a": 1, "b": 2}`. */
+function statsJson(v: unknown): string {
+  const sorted = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(sorted) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(sorted(v), null, 1).replace(/\n/g, '');
 }
 
 const COLUMNS = 80;
@@ -160,6 +169,11 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         stopSpinner();
         out(banner('PLAY RECAP'));
         for (const [host, s] of Object.entries(e.stats)) out(recapLine(host, s), s.failures || s.unreachable ? COLORS.failed : s.changed ? COLORS.changed : COLORS.ok);
+        if (o.showCustomStats && e.customStats) {
+          out(banner('CUSTOM STATS:'));
+          for (const host of Object.keys(e.customStats).sort()) if (host !== '_run') out(`\t${host}: ${statsJson(e.customStats[host])}`);
+          if (e.customStats._run) out(`\n\tRUN: ${statsJson(e.customStats._run)}`);
+        }
         out('');
         break;
     }

@@ -63,7 +63,8 @@ export type RunEvent =
       message?: string;
       time: string;
     }
-  | { kind: 'recap'; stats: Record<string, HostStats>; time: string };
+  /** customStats: set_stats data per host and under `_run` (shown when show_custom_stats is on). */
+  | { kind: 'recap'; stats: Record<string, HostStats>; time: string; customStats?: Record<string, Record<string, unknown>> };
 
 export type Reporter = (e: RunEvent) => void;
 

@@ -14,7 +14,7 @@ interface JsonPlay {
  * and stats[HOST] = {ok, changed, failures, unreachable, skipped, rescued, ignored}.
  * The document is written once, when the run ends.
  */
-export function jsonReporter(write: (s: string) => void): Reporter {
+export function jsonReporter(write: (s: string) => void, showCustomStats = false): Reporter {
   const plays: JsonPlay[] = [];
   let stats: Record<string, HostStats> = {};
   const current = () => plays[plays.length - 1];
@@ -55,7 +55,11 @@ export function jsonReporter(write: (s: string) => void): Reporter {
       }
       case 'recap':
         stats = e.stats;
-        write(JSON.stringify({ custom_stats: {}, global_custom_stats: {}, plays, stats }, null, 4) + '\n');
+        {
+          // As Ansible's json callback: per-host custom stats, and the run's (`_run`) apart.
+          const { _run: globalStats = {}, ...custom } = showCustomStats ? (e.customStats ?? {}) : {};
+          write(JSON.stringify({ custom_stats: custom, global_custom_stats: globalStats, plays, stats }, null, 4) + '\n');
+        }
         break;
       default:
         break;

@@ -6,7 +6,7 @@
 export type Tok =
   | { t: 'name'; v: string; pos: number }
   | { t: 'str'; v: string; pos: number }
-  | { t: 'num'; v: number; pos: number }
+  | { t: 'num'; v: number; pos: number; float?: boolean }
   | { t: 'op'; v: string; pos: number }
   | { t: 'eof'; v: ''; pos: number };
 
@@ -56,7 +56,7 @@ export function lex(src: string, raw = false): Tok[] {
       // `x.0.1` is two integer subscripts, not a float: after a '.', read digits only.
       const prev = out.at(-1);
       const text = prev?.t === 'op' && prev.v === '.' ? /^\d+/.exec(m)![0] : m;
-      out.push({ t: 'num', v: Number(text.replace(/_/g, '')), pos: i });
+      out.push(/[.eE]/.test(text) ? { t: 'num', v: Number(text.replace(/_/g, '')), pos: i, float: true } : { t: 'num', v: Number(text.replace(/_/g, '')), pos: i });
       i += text.length;
       continue;
     }

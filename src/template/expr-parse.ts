@@ -19,7 +19,7 @@ type Args = { args: ENode[]; kwargs: Record<string, ENode> };
 
 /** The checked tree the evaluator walks. `g`: written in parentheses. */
 export type ENode = { g?: boolean } & (
-  | { k: 'lit'; v: unknown }
+  | { k: 'lit'; v: unknown; float?: boolean }
   | { k: 'var'; name: string }
   | { k: 'member'; obj: ENode; key: ENode }
   | { k: 'slice'; obj: ENode; start?: ENode; stop?: ENode; step?: ENode }
@@ -209,7 +209,7 @@ export class Parser {
     }
     if (t.t === 'num') {
       this.next();
-      return { k: 'lit', v: t.v };
+      return t.float ? { k: 'lit', v: t.v, float: true } : { k: 'lit', v: t.v };
     }
     if (this.skipOp('(')) {
       if (this.skipOp(')')) return { k: 'list', items: [], g: true, tuple: true };

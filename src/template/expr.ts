@@ -2,6 +2,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
+import { pyStrOf } from './floats.js';
 import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
@@ -186,6 +187,7 @@ export function ev(n: ENode, frame: Frame): unknown {
         const l = need(ev(n.l, frame));
         return truthy(l) ? l : need(ev(n.r, frame));
       }
+      if (n.op === '~') return pyStrOf(n.l, need(ev(n.l, frame))) + pyStrOf(n.r, need(ev(n.r, frame)));
       return arith(n.op, need(ev(n.l, frame)), need(ev(n.r, frame)));
     case 'cmp': {
       let l = need(ev(n.first, frame));
@@ -201,6 +203,7 @@ export function ev(n: ENode, frame: Frame): unknown {
       if (truthy(need(ev(n.test, frame)))) return ev(n.yes, frame);
       return n.no ? ev(n.no, frame) : new Undef('(an inline if without else)');
     case 'filter':
+      if (n.name === 'string') return pyStrOf(n.arg, need(ev(n.arg, frame)));
       return apply(FILTERS[n.name]!, ev(n.arg, frame), n, frame);
     case 'test': {
       const r = truthy(apply(TESTS[n.name]!, ev(n.arg, frame), n, frame));

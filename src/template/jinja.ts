@@ -4,7 +4,8 @@ import { lex, LexError } from './expr-lex.js';
 import { Bad, Parser, type ENode } from './expr-parse.js';
 import { ev, Frame, need, Undef } from './expr.js';
 import { NS } from './expr-funcs.js';
-import { isPlainObject, pyText, truthy, typeName } from './values.js';
+import { pyStrOf } from './floats.js';
+import { isPlainObject, truthy, typeName } from './values.js';
 
 /**
  * Jinja2 templates — `{{ }}`, `{% %}`, `{# #}` — with the environment Ansible gives them, so a
@@ -325,7 +326,8 @@ function renderNodes(nodes: TNode[], frame: Frame, out: string[]): void {
         break;
       case 'out': {
         const v = ev(n.e, frame);
-        out.push(v instanceof Undef && v.name === '(an inline if without else)' ? '' : pyText(need(v)));
+        const x = v instanceof Undef && v.name === '(an inline if without else)' ? null : need(v);
+        out.push(x === null || x === undefined ? '' : pyStrOf(n.e, x));
         break;
       }
       case 'if': {

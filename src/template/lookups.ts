@@ -4,13 +4,15 @@ import path from 'node:path';
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { ownGet, pyStr } from './values.js';
+import { LIST_LOOKUPS, lookupName, searchDirs } from './lookups-lists.js';
 
 /**
- * Ansible's common lookup plugins, on the controller: env, file, template, pipe, vars.
+ * Ansible's common lookup plugins, on the controller: env, file, template, pipe, vars, and the
+ * list lookups behind `with_*` loops (lookups-lists.ts).
  * `lookup()` joins the results with ',' (unless wantlist=True); `query()`/`q()` return the list.
  * Relative file names are searched as Ansible does for a task: beside the task's file, in the
  * `files/` (`templates/` for template) folder next to it and one level up (a role's tasks/ →
- * the role), then the current directory.
+ * the role), then the playbook's folder, then the current directory.
  */
 export interface LookupCtx {
   vars: Vars;
@@ -23,14 +25,9 @@ export function setTemplateFileRenderer(fn: (text: string, vars: Vars, where: So
   renderTemplateFile = fn;
 }
 
-function findFile(name: string, sub: string, where?: Source): string {
+function findFile(name: string, sub: string, ctx: LookupCtx): string {
   if (path.isAbsolute(name)) return name;
-  const dirs: string[] = [];
-  if (where?.file) {
-    const d = path.dirname(where.file);
-    dirs.push(path.join(d, sub), path.join(d, '..', sub), d, path.join(d, '..'));
-  }
-  dirs.push(process.cwd());
+  const dirs = searchDirs(sub, ctx);
   for (const d of dirs) {
     const p = path.join(d, name);
     if (existsSync(p) && statSync(p).isFile()) return p;
@@ -41,6 +38,8 @@ function findFile(name: string, sub: string, where?: Source): string {
 const rstrip = (s: string): string => s.replace(/\s+$/, '');
 
 export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LookupCtx): unknown[] {
+  const list = LIST_LOOKUPS[lookupName(name)];
+  if (list) return list(terms, ctx);
   const strs = terms.flatMap((t) => (Array.isArray(t) ? t : [t])).map((t) => pyStr(t));
   switch (name) {
     case 'env':
@@ -49,14 +48,14 @@ export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, 
     case 'file':
     case 'ansible.builtin.file':
       return strs.map((f) => {
-        const text = readFileSync(findFile(f, 'files', ctx.where), 'utf8');
+        const text = readFileSync(findFile(f, 'files', ctx), 'utf8');
         const noR = kw.rstrip === false;
         return noR ? text : rstrip(text);
       });
     case 'template':
     case 'ansible.builtin.template':
       return strs.map((f) => {
-        const file = findFile(f, 'templates', ctx.where);
+        const file = findFile(f, 'templates', ctx);
         if (!renderTemplateFile) throw new TsplayError('lookup: template rendering is not available');
         return renderTemplateFile(readFileSync(file, 'utf8'), ctx.vars, { file, line: 1 });
       });
@@ -79,6 +78,6 @@ export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, 
         throw new TsplayError(`undefined variable '${v}' (in lookup('vars'))`);
       });
     default:
-      throw new TsplayError(`lookup plugin '${name}' is not supported (env, file, template, pipe, vars)`);
+      throw new TsplayError(`lookup plugin '${name}' is not supported (env, file, template, pipe, vars, ${Object.keys(LIST_LOOKUPS).join(', ')})`);
   }
 }

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { repo, runCli } from '../helpers/cli.js';
+import { repo, runCli, workDir } from '../helpers/cli.js';
 
 interface Case {
   name: string;
@@ -218,8 +218,7 @@ test.before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  mkdirSync(join(repo, 'test/.work'), { recursive: true });
-  const root = mkdtempSync(join(repo, 'test/.work/bad-'));
+  const root = workDir('bad-');
   const inventory = join(root, 'listener.ini');
   writeFileSync(inventory, `target ansible_host=127.0.0.1 ansible_port=${port} ansible_user=root\n`);
   const runs = cases.map((c, i) => {
@@ -269,7 +268,7 @@ test('no case contacted a host', (t) => {
 });
 
 test('the same through the real binary, for one case of each kind: exit code and one line', async (t) => {
-  const dir = mkdtempSync(join(repo, 'test/.work/bad-bin-'));
+  const dir = workDir('bad-bin-');
   writeFileSync(join(dir, 'pb.yml'), task('command: id\ncheck_mode: ture'));
   const r = await runCli(['pb.yml', '-i', 'localhost,'], { cwd: dir });
   t.is(r.code, 4);

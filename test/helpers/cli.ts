@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliJs = join(repo, 'dist', 'src', 'cli.js');
+
+/** A fresh directory under the gitignored test/.work (made on first use: a fresh clone has none). */
+export function workDir(prefix: string): string {
+  const base = join(repo, 'test', '.work');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, prefix.endsWith('-') ? prefix : `${prefix}-`));
+}
 
 export interface CliRun {
   code: number | null;

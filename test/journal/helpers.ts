@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fleet } from '../../src/fleet/fleet.js';
-import { repo } from '../helpers/cli.js';
+import { repo, workDir } from '../helpers/cli.js';
 
 export const fixture = (name: string) => join(repo, 'test/journal/fixtures', name);
 
 /** A fresh journal dir under the gitignored test/.work. */
 export function journalDir(): string {
-  return mkdtempSync(join(repo, 'test/.work/journal-'));
+  return workDir('journal-');
 }
 
 /** The run ids in a journal dir, oldest first. */

@@ -4,14 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDaemons } from '../../src/lab/daemons.js';
 import { procStart, type LabState } from '../../src/lab/state.js';
-import { repo, runCli, parseRecap } from '../helpers/cli.js';
+import { repo, runCli, parseRecap, workDir } from '../helpers/cli.js';
 
 const cli = join(repo, 'dist/src/cli.js');
 const lab = (args: string[]): ChildProcess => spawn(process.execPath, [cli, 'lab', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
 const exited = (p: ChildProcess) => new Promise<number | null>((done) => (p.exitCode !== null ? done(p.exitCode) : p.once('exit', (c) => done(c))));
 
 test('lab up brings site B up in the foreground, the same upgrade.yml runs green on it, lab down stops exactly what up started', async (t) => {
-  const base = mkdtempSync(join(repo, 'test/.work/labcmd-'));
+  const base = workDir('labcmd-');
   const dir = join(base, 'lab');
   const up = lab(['up', '--site', 'site-b', '--dir', dir]);
   let out = '';

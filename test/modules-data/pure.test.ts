@@ -19,7 +19,7 @@ const parseErr = (t: any, fn: () => unknown, re: RegExp) => {
 
 test('the data module set has the modules and their Ansible names', (t) => {
   const names = dataModules.flatMap((m) => [m.name, ...(m.aliases ?? [])]);
-  for (const n of ['psql', 'postgresql_query', 'community.postgresql.postgresql_query', 'kamailio', 'wait_for', 'wait_for_connection', 'uri']) {
+  for (const n of ['psql', 'postgresql_script', 'community.postgresql.postgresql_script', 'kamailio', 'wait_for', 'wait_for_connection', 'uri']) {
     t.true(names.includes(n), n);
   }
 });

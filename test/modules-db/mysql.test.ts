@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startMariadb, type MariadbServer } from '../../src/fleet/mariadb.js';
 import { mysqlDbModule } from '../../src/modules/mysql-db.js';
 import { mysqlQueryModule } from '../../src/modules/mysql-query.js';
@@ -54,6 +55,20 @@ test.serial('mysql_db dump and import through a gzip target; config_file (~/.my.
   const wrong = await h.run(mysqlDbModule, { name: 'src', login_password: 'nope', login_user: 'admin' });
   t.true(wrong.failed);
   t.regex(String(wrong.msg), /Access denied for user 'admin'/);
+});
+
+test.serial('mysql_db dump target is written atomically: a failed dump leaves the old target and no temp file', async (t) => {
+  await db.sql('CREATE DATABASE IF NOT EXISTS atom; CREATE TABLE IF NOT EXISTS atom.t (a int); INSERT INTO atom.t VALUES (7)');
+  h.write('/srv/mydumps/atom.sql', 'old dump\n');
+  const ok = await h.run(mysqlDbModule, { ...login(), name: 'atom', state: 'dump', target: '/srv/mydumps/atom.sql' });
+  t.false(ok.failed, String(ok.msg));
+  t.regex(readFileSync(h.path('/srv/mydumps/atom.sql'), 'utf8'), /INSERT INTO `t` VALUES\s*\(7\)/);
+  const before = readFileSync(h.path('/srv/mydumps/atom.sql'), 'utf8');
+  // mysqldump refuses an --ignore-table without a database part: it fails after the plan said "dump".
+  const bad = await h.run(mysqlDbModule, { ...login(), name: 'atom', state: 'dump', target: '/srv/mydumps/atom.sql', ignore_tables: ['nodot'] });
+  t.true(bad.failed);
+  t.is(readFileSync(h.path('/srv/mydumps/atom.sql'), 'utf8'), before, 'the old dump is intact');
+  t.deepEqual(readdirSync(h.path('/srv/mydumps')), ['atom.sql'], 'no temp file left');
 });
 
 test.serial('mysql_query: named and positional args are bound, never SQL; reads run under --check, writes do not', async (t) => {

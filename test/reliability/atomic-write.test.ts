@@ -7,7 +7,7 @@ import { SshConnection } from '../../src/connection/ssh.js';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { atomicWriteSteps } from '../../src/modules/atomic-write.js';
 import { fleetTarget, eventually } from '../connection/helpers.js';
-import { repo, runCli } from '../helpers/cli.js';
+import { repo, runCli, workDir } from '../helpers/cli.js';
 
 let fleet: Fleet;
 let conn: SshConnection;
@@ -53,8 +53,7 @@ test.serial('what was sent arrives: replaced', async (t) => {
 test.serial('SIGKILL of the controller in the middle of a 48 MiB copy: the old file stays byte-identical, no temp file', async (t) => {
   const old = randomBytes(1024 * 1024);
   writeFileSync(fleet.path('h1', '/opt/aw/big.bin'), old);
-  mkdirSync(join(repo, 'test/.work'), { recursive: true });
-  const local = mkdtempSync(join(repo, 'test/.work/aw-'));
+  const local = workDir('aw-');
   writeFileSync(join(local, 'big.bin'), randomBytes(48 * 1024 * 1024));
   writeFileSync(join(local, 'copy.yml'), `- hosts: h1\n  gather_facts: false\n  tasks:\n    - copy: { src: ${join(local, 'big.bin')}, dest: /opt/aw/big.bin }\n`);
   let pid = 0;

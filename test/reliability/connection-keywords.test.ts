@@ -4,15 +4,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { repo, runCli } from '../helpers/cli.js';
+import { repo, runCli, workDir } from '../helpers/cli.js';
 
 let fleet: Fleet;
 let dir: string;
 
 test.before(async () => {
   fleet = await startFleet({ size: 2 });
-  mkdirSync(join(repo, 'test/.work'), { recursive: true });
-  dir = mkdtempSync(join(repo, 'test/.work/connkw-'));
+  dir = workDir('connkw-');
 });
 test.after.always(async () => fleet?.stop());
 

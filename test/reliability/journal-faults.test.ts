@@ -5,15 +5,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { limitStrings } from '../../src/journal/writer.js';
-import { repo, runCli } from '../helpers/cli.js';
+import { repo, runCli, workDir } from '../helpers/cli.js';
 
 let fleet: Fleet;
 let dir: string;
 
 test.before(async () => {
   fleet = await startFleet({ size: 1 });
-  mkdirSync(join(repo, 'test/.work'), { recursive: true });
-  dir = mkdtempSync(join(repo, 'test/.work/jf-'));
+  dir = workDir('jf-');
 });
 test.after.always(async () => fleet?.stop());
 

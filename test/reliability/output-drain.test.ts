@@ -4,15 +4,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { repo } from '../helpers/cli.js';
+import { repo, workDir } from '../helpers/cli.js';
 
 let fleet: Fleet;
 let dir: string;
 
 test.before(async () => {
   fleet = await startFleet({ size: 1 });
-  mkdirSync(join(repo, 'test/.work'), { recursive: true });
-  dir = mkdtempSync(join(repo, 'test/.work/drain-'));
+  dir = workDir('drain-');
   // about 1.3 MB of output, twice (stdout and stdout_lines) in --json
   writeFileSync(join(dir, 'big.yml'), '- hosts: h1\n  gather_facts: false\n  tasks:\n    - name: big\n      shell: seq 1 200000\n');
 });

@@ -5,12 +5,7 @@ import { repo } from '../helpers/cli.js';
 
 export const cliJs = join(repo, 'dist', 'src', 'cli.js');
 
-/** A fresh directory under test/.work (gitignored) for one test's jobs file, playbooks and state. */
-export function workDir(prefix: string): string {
-  const base = join(repo, 'test', '.work');
-  mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, `${prefix}-`));
-}
+export { workDir } from '../helpers/cli.js';
 
 /** Write files (relative path → content) into `dir`. */
 export function writeFiles(dir: string, files: Record<string, string>): void {

@@ -59,7 +59,7 @@ function assertNoOverlap(t: { true(v: boolean, m?: string): void }, records: Run
   }
 }
 
-test.serial('every 2s runs twice in 7 s; a slow job never overlaps; a second scheduler refuses; SIGTERM waits for the run', async (t) => {
+test.serial('every 2s runs again and again; a slow job never overlaps; a second scheduler refuses; SIGTERM waits for the run', async (t) => {
   const journalDir = join(dir, 'runs');
   const sched = startScheduler([jobsFile], { env: { TSPLAY_JOURNAL_DIR: journalDir } });
   // While a slow run is going: it runs with TSPLAY_JOB=slow (what the journal records).
@@ -71,7 +71,11 @@ test.serial('every 2s runs twice in 7 s; a slow job never overlaps; a second sch
   t.is(second.code, 1);
   t.regex(second.stderr, new RegExp(`^ERROR! .*jobs\\.yml is already scheduled by process ${sched.pid} \\(lock file .*\\.jobs\\.yml\\.lock\\)\\n$`));
 
-  await sleep(7000);
+  // Wait for what the assertions below need, not for a fixed time (a loaded machine runs slower).
+  await sched.waitFor(/(job=tick slot=\S+ end exit=0[\s\S]*){2}/, 180_000);
+  await sched.waitFor(/job=slow slot=\S+ skipped/, 180_000);
+  // A second slow run that got as far as a task (its journal exists): SIGTERM then catches it mid-run.
+  await sched.waitFor(/(job=slow slot=\S+ start[\s\S]*?\[slow\] TASK[\s\S]*){2}/, 180_000);
   const exit = await sched.stop('SIGTERM');
   t.is(exit.code, 0, exit.stdout + exit.stderr);
   t.regex(exit.stdout, /SIGTERM: stopping/);

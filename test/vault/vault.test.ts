@@ -180,3 +180,13 @@ test('tsplay inventory reads vault files with the same options', async (t) => {
   t.is(missing.code, 1);
   t.regex(missing.stderr, /no vault password was given/);
 });
+
+test('a vault value in a top-level error line is masked too', async (t) => {
+  const dir = tmp();
+  const inline = readFileSync(join(F, 'inventory/group_vars/all/inline.yml'), 'utf8').split('\n').slice(1).join('\n').replace(/^api_token:/, 'n:');
+  writeFileSync(join(dir, 'pb.yml'), `- hosts: target\n  gather_facts: false\n  serial: "{{ n }}"\n  vars:\n${inline.replace(/^/gm, '    ').trimEnd()}\n  tasks:\n    - debug: msg=hi\n`);
+  const r = await runCli([join(dir, 'pb.yml'), '-i', inventory, '--vault-password-file', PW, '--vault-id', `dev@${DEV}`, '--journal-dir', join(dir, 'j')]);
+  t.not(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stderr, /^ERROR! .*'serial' must be a positive number.*\*\*\*\*\*\*\*\*/m, r.stderr);
+  t.false((r.stdout + r.stderr).includes('Api-Token-Inline-77'));
+});
