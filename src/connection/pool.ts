@@ -4,6 +4,7 @@ import { LocalConnection } from './local.js';
 import { SshConnection } from './ssh.js';
 import { openSsh, type SshOpenOptions } from './ssh-open.js';
 import { forwardThrough, proxyCommandTransport, type Transport } from './transport.js';
+import { abortable } from '../util/abortable.js';
 import { UnreachableError, type Connection, type ConnectionTarget, type ExecOptions, type ExecResult } from './types.js';
 
 /**
@@ -132,8 +133,18 @@ class ReopeningConnection implements Connection {
     this.host = target.name;
   }
 
+  /** The reconnect under way, shared by every command waiting for it. */
+  private reopening: Promise<SshConnection> | undefined;
+
   async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
-    if (!this.current.alive) this.current = await this.reopen();
+    if (!this.current.alive) {
+      this.reopening ??= this.reopen()
+        .then((c) => (this.current = c))
+        .finally(() => (this.reopening = undefined));
+      this.reopening.catch(() => {});
+      // a wait for a host that is down (wait_for_connection) must end with its task's signal, not the connect timeout
+      await abortable(this.reopening, opts?.signal, () => new UnreachableError(this.host, 'interrupted while reconnecting'));
+    }
     return checkBecome(await this.current.exec(command, opts), opts?.become);
   }
 

@@ -1,5 +1,6 @@
 import type { ExecOptions } from './types.js';
 import { quote } from '../util/quote.js';
+import { TsplayError } from '../errors.js';
 
 /**
  * Printed to stderr by the become'd shell before the command starts: whatever came before it was
@@ -16,6 +17,11 @@ export const BECOME_MARK = '\x1ftsplay-become-ok';
  *   and a marker line (BECOME_MARK) once become succeeded (see become.ts).
  */
 export function wrapCommand(command: string, opts: ExecOptions): { script: string; stdin?: string | Buffer } {
+  // No command line can carry a NUL byte (SSH drops the connection over one): the task fails, clearly.
+  const nul = command.includes('\0') ? 'the command' : Object.entries(opts.env ?? {}).find(([, v]) => v.includes('\0'))?.[0];
+  if (nul !== undefined) {
+    throw new TsplayError(`a value contains a NUL byte (\\0), which no command line can carry: ${nul === 'the command' ? nul : `environment variable ${nul}`} was not sent`);
+  }
   let script = command;
   if (opts.env && Object.keys(opts.env).length > 0) {
     const exports = Object.entries(opts.env)

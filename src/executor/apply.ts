@@ -6,6 +6,12 @@ import type { Outcome, Plan, Step } from '../modules/types.js';
  * in order, stopping at the first that fails, and let the module turn their results into the outcome.
  */
 export async function applyPlan(plan: Plan, check: boolean, exec: (step: Step) => Promise<ExecResult>): Promise<Outcome> {
+  const out = await outcomeOf(plan, check, exec);
+  if (check || out.failed) for (const k of plan.madeBySteps ?? []) delete out[k];
+  return out;
+}
+
+async function outcomeOf(plan: Plan, check: boolean, exec: (step: Step) => Promise<ExecResult>): Promise<Outcome> {
   const changed = plan.changed ?? plan.steps.length > 0;
   const base: Outcome = { changed, failed: false, ...(plan.result ?? {}) };
   if (plan.diff && plan.diff.length > 0) base.diff = plan.diff;
@@ -13,7 +19,7 @@ export async function applyPlan(plan: Plan, check: boolean, exec: (step: Step) =
   if (plan.msg !== undefined) base.msg = plan.msg;
   if (check) {
     if (plan.unpredictable && plan.steps.length > 0) {
-      return { changed: false, failed: false, skipped: true, msg: 'skipped, running in check mode' };
+      return { changed: false, failed: false, skipped: true, msg: plan.msg ?? 'skipped, running in check mode' };
     }
     return base;
   }
@@ -38,5 +44,6 @@ export function defaultFinish(results: ExecResult[], base: Outcome, steps: Step[
     : last.aborted
       ? 'command interrupted'
       : (last.stderr.trim().split('\n').pop() || last.stdout.trim().split('\n').pop() || `non-zero return code ${last.rc}`);
-  return { ...base, failed: true, rc: last.rc, stdout: last.stdout, stderr: last.stderr, msg };
+  // the failed step changed nothing (a write that did not land); steps before it that succeeded did
+  return { ...base, changed: results.length > 1, failed: true, rc: last.rc, stdout: last.stdout, stderr: last.stderr, msg };
 }

@@ -73,6 +73,7 @@ export function launchCommand(jid: string, seconds: number): string {
   const timedOut = `{"started": 1, "finished": 1, "ansible_job_id": "${jid.replace(/["\\]/g, '')}", "failed": true, "msg": "Timeout exceeded"}`;
   const supervisor = `timeout -s KILL "$1" sh "$2"; rc=$?; rm -f "$2"; if [ $rc = 124 ] || [ $rc = 137 ]; then grep -q '"finished": 0' "$3" && printf '%s\\n' ${quote(timedOut)} > "$3.tmp" && mv -f "$3.tmp" "$3"; fi`;
   return [
+    `{ command -v timeout >/dev/null 2>&1 || { echo 'async: the host has no timeout command (coreutils)' >&2; exit 127; }; }`,
     `d=${ASYNC_DIR}; umask 077; mkdir -p "$d"/${q}.d && cat > "$d"/${q}.sh`,
     `printf '{"started": 1, "finished": 0, "ansible_job_id": "%s"}\\n' ${q} > "$d"/${q}`,
     `if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi`,

@@ -7,6 +7,7 @@ import { ParseError } from '../errors.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
+import { anySignal } from '../util/abortable.js';
 import { runAsyncJob, type AsyncSpec } from './async-job.js';
 
 export interface ModuleRun {
@@ -21,6 +22,11 @@ export interface ModuleRun {
   where: Source;
   /** become, environment, timeout: applied to every probe and step of the task. */
   exec?: ExecOptions;
+  /**
+   * When to stop waiting (guard deadline, task `timeout:`, Ctrl-C): the module's `ctx.signal`.
+   * Default: the commands' signal (`exec.signal`).
+   */
+  signal?: AbortSignal;
   /** Directories searched for `src:` files: role dir first, then the playbook dir. */
   searchDirs?: string[];
   /** Template rendering with this task's variables (`file`: a template file's text). */
@@ -43,9 +49,12 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     check: run.check,
     diff: run.diff,
     where: run.where,
+    signal: run.signal ?? execOpts.signal ?? new AbortController().signal,
     probe: (command, opts) => {
       run.trace?.(command, 'probe');
-      return run.conn.exec(command, { ...execOpts, ...opts });
+      // a probe's own signal (a wait that Ctrl-C ends) adds to the task's, never replaces it
+      const signal = opts?.signal && execOpts.signal ? anySignal(execOpts.signal, opts.signal) : (opts?.signal ?? execOpts.signal);
+      return run.conn.exec(command, { ...execOpts, ...opts, ...(signal ? { signal } : {}) });
     },
     findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
     render: run.render ?? ((text) => text),
@@ -56,7 +65,7 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     return runAsyncJob(plan, run.async, (cmd, opts) => {
       run.trace?.(cmd, 'step');
       return run.conn.exec(cmd, { ...execOpts, ...opts });
-    }, execOpts.signal);
+    }, ctx.signal);
   }
   return applyPlan(plan, run.check, (step) => {
     // A controller-side step (fetch writing its local copy) must not take the target's become/environment.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { ConnectionPool } from '../connection/pool.js';
 import { ExitCode, ParseError, type ExitCodeValue } from '../errors.js';
@@ -73,6 +74,9 @@ export interface RunOutcome {
 
 /** Run loaded playbooks; every event goes to `emit`. */
 export async function executeRun(opts: RunOptions, playbooks: Playbook[], inventory: Inventory, report: Reporter, signal: AbortSignal, kill: AbortSignal = signal): Promise<RunOutcome> {
+  // Every command in flight listens to these two (one listener each, removed when it ends): with
+  // --forks 25 that is more than EventTarget's default of 10, which is no leak.
+  setMaxListeners(0, signal, kill);
   const emit: Reporter = (e) => {
     if (e.kind === 'host-result') {
       countResult(state(e.host).stats, e);
@@ -166,7 +170,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   } finally {
     await pool.closeAll();
   }
-  if (signal.aborted) stop.run ??= 'interrupted';
+  // An interrupt is the reason, whatever its effects set meanwhile ("all hosts of batch 1 failed").
+  if (signal.aborted) stop.run = signal.reason instanceof Error && !/^SIG[A-Z]+: stopping$/.test(signal.reason.message) ? `interrupted (${signal.reason.message})` : 'interrupted';
   if (stop.run) emit({ kind: 'stopped', reason: stop.run });
   const stats: Record<string, HostStats> = {};
   // The recap lists the hosts that had a result, as Ansible's does.

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortReason, anySignal, wait } from '../util/abortable.js';
 import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
 import { targetFor, targetFromVars } from '../connection/target.js';
 import { keywordValue } from '../playbook/keywords.js';
@@ -9,7 +9,7 @@ import type { Task } from '../playbook/types.js';
 import { renderDeep, renderFile, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars, RAW_KEYS } from '../template/lazy.js';
-import { toBool } from '../modules/args.js';
+import { renderedKeyword } from './keyword.js';
 import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
 import { taskKeywords, type Inherited } from './inherit.js';
@@ -28,6 +28,12 @@ function withData(vars: Vars, data: Vars): Vars {
   for (const k of Object.keys(data)) raw.add(k);
   (out as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
   return out;
+}
+
+/** A loop item in one short line (for an error message). */
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** What a no_log result shows: that it changed or failed, nothing it printed. */
@@ -67,7 +73,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   const scope = lazyVars(baseVars, task.where);
   const context = `task '${info.name}'`;
   const conditions = [...inh.when, ...(task.when ?? [])];
-  const flag = (v: unknown, dflt: boolean): boolean => (v === undefined ? dflt : (toBool(renderValue(String(v), scope, task.where, context)) ?? dflt));
+  const flag = (key: string, v: unknown, dflt: boolean): boolean => (v === undefined ? dflt : (renderedKeyword(key, v, scope, task.where, context) as boolean));
 
   let result: Outcome;
   let delegatedTo: string | undefined;
@@ -76,28 +82,38 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       const items = loopItems(task.loop, scope, task.where, context);
       const results: Outcome[] = [];
       for (let i = 0; i < items.length; i++) {
-        if (ctx.hostSignal(host).aborted) break;
+        if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
         const itemScope = lazyVars(withData(baseVars, loopVars(task, items, i)), task.where);
-        const one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
+        let one: OnceResult;
+        try {
+          one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
+        } catch (e) {
+          // As Ansible: an item that cannot run (a value that does not render) fails the whole task and
+          // the items after it do not run — said plainly, naming the item.
+          if (!(e instanceof TsplayError)) throw e;
+          const which = flag('no_log', kw.noLog, false) ? '' : ` (${short(items[i])})`;
+          const rest = items.length - i - 1;
+          throw new TsplayError(`${e.message} — in loop item ${i + 1} of ${items.length}${which}; the task failed${rest === 1 ? ' and the item after it did not run' : rest > 1 ? ` and the ${rest} items after it did not run` : ''}`, { code: e.code, where: e.where, context: e.context });
+        }
         delegatedTo = one.delegatedTo;
         const loopVar = task.loopControl?.loopVar ?? 'item';
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
         results.push(itemResult);
-        const hidden = flag(kw.noLog, false);
+        const hidden = flag('no_log', kw.noLog, false);
         const shownItem: Outcome = { ...itemResult };
-        if (!flag(kw.diff, ctx.opts.diff)) delete shownItem.diff;
+        if (!flag('diff', kw.diff, ctx.opts.diff)) delete shownItem.diff;
         const label = task.loopControl?.label !== undefined ? renderValue(String(task.loopControl.label), itemScope) : items[i];
         ctx.emit({
           kind: 'host-result',
           task: info,
           host,
-          status: statusOf(itemResult, flag(kw.ignoreErrors, false)),
+          status: statusOf(itemResult, flag('ignore_errors', kw.ignoreErrors, false)),
           result: hidden ? censored(itemResult) : shownItem,
           isItem: true,
           item: hidden ? '(censored due to no_log)' : label,
           delegatedTo,
         });
-        if (task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
+        if (task.loopControl?.pause) await wait(task.loopControl.pause * 1000, anySignal(ctx.hostSignal(host), ctx.signal));
       }
       result = aggregateLoop(results);
     } else {
@@ -117,7 +133,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // A guard's deadline killed this host's command: say so, naming the guard.
     result = { ...result, failed: true, msg: hostSignal.reason };
   }
-  const noLog = flag(kw.noLog, false);
+  const noLog = flag('no_log', kw.noLog, false);
   if (task.register) {
     // As Ansible: no_log hides the output, the registered value stays real (and becomes a secret
     // that no output shows).
@@ -135,14 +151,14 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     else if (facts && findModule(task.module)?.returnsFacts) storeFacts(state, facts, false);
   }
   if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
-  const ignored = flag(kw.ignoreErrors, false);
+  const ignored = flag('ignore_errors', kw.ignoreErrors, false);
   const status = statusOf(result, ignored);
   const shown: Record<string, unknown> = noLog ? censored(result) : { ...result };
-  const showDiff = flag(kw.diff, ctx.opts.diff);
+  const showDiff = flag('diff', kw.diff, ctx.opts.diff);
   if (!showDiff) delete shown.diff;
   const loopSummary = task.loop !== undefined && Array.isArray(result.results) && result.results.length > 0;
   ctx.emit({ kind: 'host-result', task: info, host, status, result: shown, delegatedTo, loopSummary, rescued: status === 'failed' && inh.rescuable });
-  return { status, result, ignoredUnreachable: !!result.unreachable && flag(kw.ignoreUnreachable, false) };
+  return { status, result, ignoredUnreachable: !!result.unreachable && flag('ignore_unreachable', kw.ignoreUnreachable, false) };
 }
 
 interface OnceResult {
@@ -156,8 +172,8 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
       return { outcome: { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: c } };
     }
   }
-  const attempts = task.until ? Math.max(0, Number(renderValue(String(task.retries ?? 3), scope, task.where, context))) + 1 : 1;
-  const delay = Number(renderValue(String(task.delay ?? 5), scope, task.where, context));
+  const attempts = task.until ? (renderedKeyword('retries', task.retries ?? 3, scope, task.where, context) as number) + 1 : 1;
+  const delay = task.until ? (renderedKeyword('delay', task.delay ?? 5, scope, task.where, context) as number) : 0;
   let last: OnceResult | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await runOnce(ctx, task, host, scope, kw, context);
@@ -168,7 +184,8 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
     if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
     if (attempt < attempts) {
       ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
-      await sleep(delay * 1000, undefined, { signal: ctx.hostSignal(host) }).catch(() => {});
+      const waits = anySignal(ctx.hostSignal(host), ctx.signal);
+      if (!(await wait(delay * 1000, waits))) return { ...last, outcome: { ...last.outcome, failed: true, msg: abortReason(waits) } };
     }
   }
   last!.outcome.failed = true;
@@ -178,8 +195,9 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
 async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, kw: Inherited['keywords'], context: string): Promise<OnceResult> {
   const mod = findModule(task.module)!;
   const render = (v: unknown) => renderValue(String(v), scope, task.where, context);
-  const check = kw.checkMode === undefined ? ctx.opts.check : toBool(render(kw.checkMode)) ?? ctx.opts.check;
-  const diff = kw.diff === undefined ? ctx.opts.diff : toBool(render(kw.diff)) ?? ctx.opts.diff;
+  const keyword = (key: string, raw: unknown) => renderedKeyword(key, raw, scope, task.where, context);
+  const check = kw.checkMode === undefined ? ctx.opts.check : (keyword('check_mode', kw.checkMode) as boolean);
+  const diff = kw.diff === undefined ? ctx.opts.diff : (keyword('diff', kw.diff) as boolean);
   const args = renderDeep(task.args, scope, task.where, context);
   const delegate = kw.delegateTo !== undefined ? String(render(kw.delegateTo)) : undefined;
   const connHost = delegate ?? host;
@@ -198,7 +216,8 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     conn = await ctx.pool.get(target);
   }
   const exec: ExecOptions = { signal: ctx.hostSignal(host) };
-  if (kw.timeout !== undefined) exec.timeoutMs = Number(render(kw.timeout)) * 1000;
+  const timeout = kw.timeout === undefined ? 0 : (keyword('timeout', kw.timeout) as number);
+  if (timeout > 0) exec.timeoutMs = timeout * 1000;
   if (kw.environment !== undefined) {
     const env = renderDeep(kw.environment, scope, task.where, context) as Vars;
     if (env !== null && env !== undefined && (typeof env !== 'object' || Array.isArray(env))) throw new ParseError(`'environment' must be a dictionary of variable names, got ${JSON.stringify(env)}`, task.where, context);
@@ -206,13 +225,19 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     if (bad !== undefined) throw new ParseError(`'environment': '${bad}' is not a valid environment variable name`, task.where, context);
     exec.env = Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
   }
-  if (kw.become !== undefined && toBool(render(kw.become))) {
+  if (kw.become !== undefined && keyword('become', kw.become)) {
     const user = kw.becomeUser !== undefined ? String(render(kw.becomeUser)) : 'root';
     const password = kw.becomePassword !== undefined ? String(render(kw.becomePassword)) : (scope as Vars).ansible_become_password;
     const method = keywordValue('become_method', kw.becomeMethod !== undefined ? render(kw.becomeMethod) : ((scope as Vars).ansible_become_method ?? 'sudo'), task.where, context) as 'sudo' | 'su';
     if (user !== loginUser) exec.become = { user, method, ...(password !== undefined ? { password: String(password) } : {}) };
   }
-  const outcome = await runModule({
+  // The task's `timeout:` bounds the whole task (controller-side waits too), as Ansible's does.
+  const timer = timeout > 0 ? new AbortController() : undefined;
+  const timeoutMsg = `The ${task.module} action failed to execute in the expected time frame (${timeout}) and was terminated`;
+  const clock = timer ? setTimeout(() => timer.abort(timeoutMsg), timeout * 1000) : undefined;
+  let outcome: Outcome;
+  try {
+    outcome = await runModule({
     module: mod,
     args,
     conn: conn ?? (await ctx.pool.get(targetFromVars('localhost', { ansible_connection: 'local' }))),
@@ -222,12 +247,18 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     diff,
     where: task.where,
     exec,
+    // waits stop for the host's deadline, the task's timeout and the first Ctrl-C alike
+    signal: anySignal(exec.signal, ctx.signal, timer?.signal),
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
     async: asyncSpec(task, render),
     render: (text, file) => (file ? renderFile(text, scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.
-    trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && toBool(render(kw.noLog))) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
-  });
+    trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && keyword('no_log', kw.noLog)) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
+    });
+  } finally {
+    clearTimeout(clock);
+  }
+  if (timer?.signal.aborted) Object.assign(outcome, { failed: true, msg: timeoutMsg, timedout: { period: timeout } });
   applyResultKeys(ctx.changes, ctx.state(host), mod, outcome);
   applyResultRules(task, outcome, scope);
   return { outcome, delegatedTo: delegate };

@@ -96,7 +96,8 @@ export function atomicWriteSteps(dest: string, content: string | Buffer, opts: A
   let backupFile: string | undefined;
   if (opts.backup) {
     backupFile = backupName(dest);
-    lines.push(`if [ -e ${d} ]; then cp -p ${d} ${quote(backupFile)} || exit 1; fi`);
+    // a backup cut short (a full disk) is no backup: it goes, and nothing is replaced
+    lines.push(`if [ -e ${d} ]; then cp -p ${d} ${quote(backupFile)} || { rm -f ${quote(backupFile)}; exit 1; }; fi`);
   }
   lines.push(`mv -f "$t" ${d}`);
   return { steps: [{ cmd: lines.join('\n'), stdin: content }], backupFile };

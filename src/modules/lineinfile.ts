@@ -105,7 +105,7 @@ export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): 
     }
   }
   result.msg = msg;
-  return { steps, diff, result, msg };
+  return { steps, diff, result, msg, madeBySteps: ['backup'] };
 }
 
 export const lineinfileModule: ModuleDef<LineinfileArgs> = {

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortReason, wait } from '../util/abortable.js';
 import { parseArgs } from './args.js';
 import type { ModuleDef } from './types.js';
 
@@ -15,11 +15,12 @@ export const pauseModule: ModuleDef<PauseArgs> = {
   controllerOnly: true,
   parse: (raw, where, loadTime) =>
     parseArgs('pause', { seconds: { type: 'float' }, minutes: { type: 'float' }, prompt: { type: 'str' }, echo: { type: 'bool', default: true } }, raw, where, loadTime),
-  async plan(args) {
+  async plan(args, ctx) {
     const ms = ((args.minutes ?? 0) * 60 + (args.seconds ?? 0)) * 1000;
     const start = Date.now();
-    if (ms > 0) await sleep(ms);
-    else if (args.prompt !== undefined && !process.stdin.isTTY) {
+    if (ms > 0) {
+      if (!(await wait(ms, ctx.signal))) return { steps: [], failed: true, msg: abortReason(ctx.signal), result: { delta: Math.round((Date.now() - start) / 1000) } };
+    } else if (args.prompt !== undefined && !process.stdin.isTTY) {
       return { steps: [], failed: true, msg: 'pause: a prompt needs an interactive terminal; give seconds or minutes instead' };
     } else if (args.prompt !== undefined) {
       process.stdout.write(`[pause] ${args.prompt}: `);

@@ -68,7 +68,7 @@ export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
     if (attrs.steps.length > 0) msg += ` and ${ATTRS_CHANGED}`;
   }
   result.msg = msg;
-  return { steps, diff, result, msg };
+  return { steps, diff, result, msg, madeBySteps: [edit.backupKey ?? 'backup_file'] };
 }
 
 /**

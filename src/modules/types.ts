@@ -44,6 +44,12 @@ export interface ModuleContext {
   check: boolean;
   diff: boolean;
   where: Source;
+  /**
+   * Aborted when this task must stop waiting: the host's guard deadline, the task's `timeout:`, Ctrl-C.
+   * Every controller-side sleep, poll and retry waits through `wait(ms, signal)` (util/abortable.ts)
+   * and ends with a failed result naming `abortReason(signal)`; a remote wait passes it to its probe.
+   */
+  signal: AbortSignal;
   /** Run a read-only command on the target (with the task's become/environment) and return what it printed. */
   probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
@@ -93,13 +99,19 @@ export interface Plan {
   changed?: boolean;
   /** Result fields known from planning (before/after versions, checksum, rows of a read-only query…). */
   result?: Record<string, unknown>;
+  /**
+   * Result keys naming something the steps make (a backup's path): reported only when the steps ran and
+   * succeeded — not in check mode, not after a failed write (a full disk) that never made it.
+   */
+  madeBySteps?: string[];
   /** Planning found the task cannot succeed (missing src file, invalid config…). */
   failed?: boolean;
   msg?: string;
   diff?: FileDiff[];
   /**
-   * The module cannot tell what its steps would do (command, shell, script): in check mode the task is
-   * skipped, as in Ansible.
+   * The module cannot tell what its steps would do (command, shell, script), or cannot find out without
+   * side effects (uri): in check mode the task is skipped, as in Ansible — with `msg` ("would run: …")
+   * when the plan gives one.
    */
   unpredictable?: boolean;
   /**

@@ -7,8 +7,10 @@ import type { ModuleDef, Outcome, Plan } from './types.js';
 /**
  * uri: an HTTP(S) request made by `curl` on the target. The whole request — URL, headers, credentials,
  * body — goes to curl as a config file on stdin (`curl -K -`), so no secret shows in the target's process
- * list. GET/HEAD/OPTIONS run while planning (also in check mode); other methods are steps, not sent in
- * check mode. Never "changed" (as Ansible's uri); failed when the status is not in `status_code`.
+ * list. GET/HEAD/OPTIONS run while planning; other methods are steps. Under --check no request is sent,
+ * whatever the method — a GET may have side effects on the server too — and the task is reported as
+ * "would run" (skipped); `check_mode: false` on the task sends it. Never "changed" (as Ansible's uri);
+ * failed when the status is not in `status_code`.
  */
 export interface UriArgs {
   url: string;
@@ -187,15 +189,17 @@ export const uriModule: ModuleDef<UriArgs> = {
     const cmd = curlScript(nonce);
     const stdin = curlConfig(a);
     const timeoutMs = (a.timeout + 30) * 1000;
+    if (ctx.check) {
+      return { steps: [{ cmd, stdin, timeoutMs }], unpredictable: true, msg: `would run: ${a.method} ${a.url} (no request is sent under --check; check_mode: false sends it)` };
+    }
     if (SAFE.has(a.method)) {
-      const out = readResponse(a, await ctx.probe(cmd, { stdin, timeoutMs }), nonce, { changed: false, failed: false });
+      const out = readResponse(a, await ctx.probe(cmd, { stdin, timeoutMs, signal: ctx.signal }), nonce, { changed: false, failed: false });
       const { changed: _c, failed, msg, ...result } = out;
       return failed ? { steps: [], failed: true, msg, result } : { steps: [], changed: false, msg, result };
     }
     return {
       steps: [{ cmd, stdin, timeoutMs }],
       changed: false,
-      msg: ctx.check ? `check mode: ${a.method} ${a.url} not sent` : undefined,
       finish: (results, base) => {
         const r = results[0];
         return r ? readResponse(a, r, nonce, base) : base;

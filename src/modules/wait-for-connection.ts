@@ -1,6 +1,7 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleDef, Plan } from './types.js';
+import { abortReason, wait } from '../util/abortable.js';
 
 /**
  * wait_for_connection: retry a trivial command (`true`) on the target until it answers or `timeout`
@@ -33,18 +34,18 @@ function parse(raw: unknown, where: Source, loadTime: boolean): WaitForConnectio
   return a;
 }
 
-const pause = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
-
 export const waitForConnectionModule: ModuleDef<WaitForConnectionArgs> = {
   name: 'wait_for_connection',
   parse,
   async plan(a, ctx): Promise<Plan> {
     const start = Date.now();
-    if (a.delay > 0) await pause(a.delay);
+    const stopped = () => ({ steps: [], failed: true, result: { elapsed: Math.round((Date.now() - start) / 1000) }, msg: abortReason(ctx.signal) });
+    if (a.delay > 0 && !(await wait(a.delay * 1000, ctx.signal))) return stopped();
     let last = '';
     for (;;) {
+      if (ctx.signal.aborted) return stopped();
       try {
-        const r = await ctx.probe('true', { timeoutMs: Math.max(1, a.connect_timeout) * 1000 });
+        const r = await ctx.probe('true', { timeoutMs: Math.max(1, a.connect_timeout) * 1000, signal: ctx.signal });
         if (r.rc === 0 && !r.timedOut) {
           return { steps: [], changed: false, result: { elapsed: Math.round((Date.now() - start) / 1000) } };
         }
@@ -61,7 +62,7 @@ export const waitForConnectionModule: ModuleDef<WaitForConnectionArgs> = {
           msg: `timed out waiting for connection to ${ctx.host} after ${a.timeout} seconds: ${last}`,
         };
       }
-      await pause(Math.min(a.sleep || 1, Math.max(0, a.timeout - elapsedMs / 1000)));
+      if (!(await wait(Math.min(a.sleep || 1, Math.max(0, a.timeout - elapsedMs / 1000)) * 1000, ctx.signal))) return stopped();
     }
   },
 };

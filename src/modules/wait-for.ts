@@ -2,6 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleDef, Plan } from './types.js';
+import { abortReason } from '../util/abortable.js';
 
 /**
  * wait_for: wait on the target for a port, a file, or a line in a file — in ONE remote sh loop (no round
@@ -152,7 +153,9 @@ export const waitForModule: ModuleDef<WaitForArgs> = {
   name: 'wait_for',
   parse,
   async plan(a, ctx): Promise<Plan> {
-    const r = await ctx.probe(waitScript(a), { timeoutMs: (a.timeout + a.delay + a.connect_timeout + 30) * 1000 });
+    // the wait runs on the host: the task's signal (deadline, timeout, Ctrl-C) kills it there
+    const r = await ctx.probe(waitScript(a), { timeoutMs: (a.timeout + a.delay + a.connect_timeout + 30) * 1000, signal: ctx.signal });
+    if (ctx.signal.aborted) return { steps: [], failed: true, msg: abortReason(ctx.signal) };
     const lines = r.stdout.split('\n');
     const elapsed = Number(lines.find((l) => l.startsWith('elapsed='))?.slice(8) ?? NaN);
     const status = lines.find((l) => l.startsWith('status='))?.slice(7);

@@ -137,7 +137,7 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   else if (st.mode) result.mode = st.mode;
   if (w.owner ?? st.owner) result.owner = w.owner ?? st.owner;
   if (w.group ?? st.group) result.group = w.group ?? st.group;
-  return { steps, diff, result };
+  return { steps, diff, result, madeBySteps: ['backup_file'] };
 }
 
 function fail(msg: string, dest: string): Plan {

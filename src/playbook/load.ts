@@ -87,7 +87,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
   });
 
-  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = []): Block[] => {
+  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = [], tolerant = false): Block[] => {
     let roleName: string;
     let params: Vars = {};
     let keywords: Record<string, unknown> = {};
@@ -104,10 +104,12 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         else params[k] = v;
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
-    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain)];
+    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain, tolerant)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = []): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = [], outerTolerant = false): Block {
+    // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
+    const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
     // A role that depends on itself, directly or through others, would expand forever.
     const depChain = [...chain, rolePath];
@@ -128,13 +130,13 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     const items: Item[] = [];
     const deps = loadRoleDependencies(rolePath, warnings);
     deps.forEach((dep, i) => {
-      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain));
+      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, tolerant));
     });
     if (!dedupe || !roleSeen.has(key)) {
       if (dedupe) roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, scopeFor(tasksFile, role), { file: tasksFile }));
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
       const handlersFile = roleFile(rolePath, 'handlers');
       if (handlersFile && !handlersSeen.has(rolePath)) {
         handlersSeen.add(rolePath);
@@ -157,7 +159,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
       const tasksFrom = typeof params.tasks_from === 'string' ? params.tasks_from.replace(/\.ya?ml$/, '') : 'main';
-      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false)];
+      return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false, [], scope.tolerant)];
     }
     const target = params.file;
     if (typeof target !== 'string') throw new ParseError(`${action}: the file to include is required`, at);

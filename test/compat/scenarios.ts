@@ -54,6 +54,7 @@ export const SCENARIOS: Scenario[] = [
   s('meta_end_host'),
   s('meta_end_play'),
   s('meta_end_play_when'),
+  s('control'),
   // handlers, notify and meta as Ansible 2.14 (issue 19)
   s('notify_inherit'),
   s('handlers_chain'),

@@ -55,3 +55,14 @@ test('control-role-profile: include_vars from the role vars/, a legacy include w
   t.regex(enterprise.stdout, /PLAY \[Carrier SBCs\] \*+\nskipping: no hosts matched/);
   t.notRegex(enterprise.stdout, /CUSTOM STATS/);
 });
+
+test('the rule reaches roles: a role entry with ignore_errors, an include_role in a block with a rescue', async (t) => {
+  const pb = loadPlaybook(join(dir, 'tolerated-roles.yml'));
+  t.is(pb.warnings.length, 2, pb.warnings.join('\n'));
+  for (const w of pb.warnings) t.regex(w, /roles\/badargs\/tasks\/main\.yml:2:3: task 'bad argument in a role': ping: unsupported argument 'dta'/);
+  const r = await runCli([join(dir, 'tolerated-roles.yml'), '-i', 'localhost,']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /\.\.\.ignoring/);
+  t.regex(r.stdout, /"msg": "rescued-role"/);
+  t.regex(r.stdout, /localhost\s+: ok=2\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=1\s+ignored=1/);
+});

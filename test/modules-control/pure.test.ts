@@ -26,6 +26,7 @@ function ctx(probe: (cmd: string) => { rc?: number; stdout?: string; stderr?: st
     check: false,
     diff: false,
     where,
+    signal: new AbortController().signal,
     probe: async (cmd) => ({ rc: 0, stdout: '', stderr: '', ...probe(cmd) }),
     findLocalFile: (kind, name) => findLocalFile([fixtures], kind, name, where),
     render: (t) => t,

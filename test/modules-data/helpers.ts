@@ -20,6 +20,7 @@ export function fakeCtx(answer: (cmd: string, opts?: ExecOptions) => Partial<Exe
     check,
     diff: true,
     where,
+    signal: new AbortController().signal,
     probe: async (cmd, opts) => {
       probes.push({ cmd, opts });
       return { rc: 0, stdout: '', stderr: '', ...answer(cmd, opts) };

@@ -60,8 +60,13 @@ test.after.always(async () => {
 
 const url = (p: string) => `http://127.0.0.1:${httpPort}${p}`;
 
-test.serial('uri GET: status, headers and the JSON body parsed; runs in check mode too, never changed', async (t) => {
-  const r = await h.run(uriModule, { url: url('/redirect'), return_content: true }, { check: true });
+test.serial('uri GET: status, headers and the JSON body parsed, never changed; under --check no request ("would run")', async (t) => {
+  const n = seen.length;
+  const check = await h.run(uriModule, { url: url('/redirect'), return_content: true }, { check: true });
+  t.like(check, { skipped: true, changed: false, failed: false });
+  t.regex(String(check.msg), /^would run: GET http:\/\/127\.0\.0\.1:\d+\/redirect/);
+  t.is(seen.length, n, 'check mode sends no GET either');
+  const r = await h.run(uriModule, { url: url('/redirect'), return_content: true });
   t.false(r.failed, String(r.msg));
   t.false(r.changed);
   t.is(r.status, 200);
@@ -86,7 +91,7 @@ test.serial('uri POST json with headers and basic auth: body and secrets arrive 
     force_basic_auth: true,
   };
   const check = await h.run(uriModule, args, { check: true });
-  t.false(check.failed);
+  t.like(check, { skipped: true, failed: false });
   t.is(seen.length, n, 'check mode sends no POST');
   const r = await h.run(uriModule, args);
   t.false(r.failed, String(r.msg));

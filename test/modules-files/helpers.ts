@@ -30,6 +30,7 @@ export function fakeContext(answer: (cmd: string) => string, opts: { diff?: bool
     check: false,
     diff: opts.diff ?? false,
     where: { file: 'test.yml', line: 3 },
+    signal: new AbortController().signal,
     probe: async (cmd) => (opts.seen?.push(cmd), { rc: 0, stdout: answer(cmd), stderr: '' }),
     findLocalFile: (_kind, name) => opts.files?.[name] ?? name,
     render: (t) => t,

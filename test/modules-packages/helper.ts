@@ -49,6 +49,7 @@ export function fakeContext(answers: (string | ExecResult)[], seen: string[] = [
     check: opts.check ?? false,
     diff: false,
     where: { file: 'test.yml', line: 3 },
+    signal: new AbortController().signal,
     probe: async (cmd) => {
       seen.push(cmd);
       const a = answers[Math.min(i++, answers.length - 1)] ?? '';

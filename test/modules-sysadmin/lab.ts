@@ -43,6 +43,7 @@ export function cannedContext(answers: [RegExp, Partial<ExecResult>][], seen: st
     check,
     diff: false,
     where: { file: 'test.yml', line: 3 },
+    signal: new AbortController().signal,
     probe: async (cmd) => {
       seen.push(cmd);
       const hit = answers.find(([re]) => re.test(cmd));

@@ -88,6 +88,7 @@ export function fakeContext(stdout: string, seen: string[] = [], check = false):
     check,
     diff: false,
     where: { file: 'test.yml', line: 3 },
+    signal: new AbortController().signal,
     probe: async (cmd) => (seen.push(cmd), { rc: 0, stdout, stderr: '' }),
     findLocalFile: (_kind, name) => name,
     render: (t) => t,

@@ -2,6 +2,7 @@ import { ParseError } from '../../errors.js';
 import { targetFromVars } from '../../connection/target.js';
 import { quote } from '../../util/quote.js';
 import { parseArgs, type ArgSpecs } from '../args.js';
+import { abortReason, wait } from '../../util/abortable.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from '../types.js';
 
 /**
@@ -48,17 +49,12 @@ export function findBinCommand(bin: string, paths: string[]): string {
   return `for d in ${paths.map((p) => quote(p)).join(' ')}; do if [ -e "$d"/${quote(bin)} ]; then echo "$d"/${quote(bin)}; exit 0; fi; done; exit 1`;
 }
 
-const pause = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((done) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), done()), { once: true });
-  });
-
 /** Run until `ok` or the deadline; Ansible retries with a growing delay (capped here at 2 s). */
-async function until(deadline: number, attempt: () => Promise<string | undefined>): Promise<string | undefined> {
+async function until(deadline: number, signal: AbortSignal, attempt: () => Promise<string | undefined>): Promise<string | undefined> {
   let delay = 200;
   let last = '';
   for (;;) {
+    if (signal.aborted) return abortReason(signal);
     try {
       const fail = await attempt();
       if (fail === undefined) return undefined;
@@ -67,7 +63,7 @@ async function until(deadline: number, attempt: () => Promise<string | undefined
       last = (e as Error).message;
     }
     if (Date.now() >= deadline) return last;
-    await pause(Math.min(delay, Math.max(0, deadline - Date.now())));
+    if (!(await wait(Math.min(delay, Math.max(0, deadline - Date.now())), signal))) return abortReason(signal);
     delay = Math.min(delay * 2, 2000);
   }
 }
@@ -84,19 +80,21 @@ async function rebootAndWait(a: RebootArgs, ctx: ModuleContext, shutdown: string
   } catch {
     // The connection closed under the command: the host is going down, as Ansible assumes too.
   }
-  if (a.post_reboot_delay > 0) await pause(a.post_reboot_delay * 1000);
+  if (a.post_reboot_delay > 0 && !(await wait(a.post_reboot_delay * 1000, ctx.signal))) {
+    return { ...base, failed: true, rebooted: true, elapsed: elapsed(), msg: abortReason(ctx.signal) };
+  }
   const deadline = start + a.reboot_timeout * 1000;
   const timeoutMs = (a.connect_timeout ?? 5) * 1000;
-  const bootCheck = await until(deadline, async () => {
-    const r = await ctx.probe(a.boot_time_command, { timeoutMs });
+  const bootCheck = await until(deadline, ctx.signal, async () => {
+    const r = await ctx.probe(a.boot_time_command, { timeoutMs, signal: ctx.signal });
     if (r.rc !== 0) return `boot time command failed: ${r.stderr.trim() || r.stdout.trim()}`;
     return r.stdout.trim() === previous ? 'boot time has not changed' : undefined;
   });
   if (bootCheck !== undefined) {
     return { ...base, failed: true, rebooted: true, elapsed: elapsed(), msg: `Timed out waiting for last boot time check (timeout=${a.reboot_timeout}): ${bootCheck}` };
   }
-  const test = await until(deadline, async () => {
-    const r = await ctx.probe(a.test_command, { timeoutMs });
+  const test = await until(deadline, ctx.signal, async () => {
+    const r = await ctx.probe(a.test_command, { timeoutMs, signal: ctx.signal });
     return r.rc === 0 ? undefined : `Test command failed: ${r.stderr.trim()} ${r.stdout.trim()}`.trim();
   });
   if (test !== undefined) {

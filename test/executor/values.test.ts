@@ -1,0 +1,83 @@
+import test from 'ava';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConnectionPool } from '../../src/connection/pool.js';
+import { targetFromVars } from '../../src/connection/target.js';
+import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { parseRecap, repo, runCli } from '../helpers/cli.js';
+
+// Bad values met while running and faults of a write: each one a clear failed result of its task.
+const fixture = (name: string) => join(repo, 'test/executor/fixtures/values', name);
+let fleet: Fleet;
+
+test.before(async () => {
+  fleet = await startFleet({ size: 1 });
+});
+test.after.always(async () => {
+  await fleet?.stop();
+});
+test.beforeEach(() => {
+  for (const f of ['values-after', 'values-loop']) rmSync(fleet.path('h1', `/opt/${f}`), { force: true });
+});
+
+const onHost = (p: string) => (existsSync(fleet.path('h1', p)) ? readFileSync(fleet.path('h1', p), 'utf8') : undefined);
+
+test.serial('a templated keyword that does not parse once rendered is an error naming file:line and the key', async (t) => {
+  const r = await runCli([fixture('keyword.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 2, r.stdout + r.stderr);
+  t.regex(r.stdout, /fatal: \[h1\]: FAILED! => [^\n]*keyword\.yml:8:7: task 'Bad timeout': 'timeout' must be a number of seconds \(no unit\), got 'abc'/);
+  t.is(onHost('/opt/values-after'), undefined);
+});
+
+test.serial('a NUL byte in a value is a clear failed result of that task, not UNREACHABLE', async (t) => {
+  const r = await runCli([fixture('nul.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /fatal: \[h1\]: FAILED! => [^\n]*a value contains a NUL byte/);
+  t.notRegex(r.stdout, /UNREACHABLE/);
+  t.is(onHost('/opt/values-after'), 'after\n', 'the host went on');
+  t.like(parseRecap(r.stdout).h1, { unreachable: 0, ignored: 1 });
+});
+
+test.serial('a loop item that does not render fails the task as in Ansible, naming the item; the items after it do not run', async (t) => {
+  const r = await runCli([fixture('loop.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 2, r.stdout + r.stderr);
+  t.regex(r.stdout, /changed: \[h1\] => \(item=\{"name":"a"\}\)/);
+  t.regex(r.stdout, /undefined variable 'item\.name' — in loop item 2 of 3 \(\{\\"other\\":\\"b\\"\}\); the task failed and the item after it did not run/);
+  t.is(onHost('/opt/values-loop'), 'a\n');
+});
+
+test.serial('--forks 25 over 25 hosts: no MaxListenersExceededWarning', async (t) => {
+  const inv = readFileSync(fleet.inventoryPath, 'utf8');
+  const [first, ...rest] = inv.split('\n');
+  const addr = /ansible_host=(\S+)/.exec(first!)![1];
+  const many = join(fleet.dir, 'inventory-25.ini');
+  writeFileSync(many, [...Array.from({ length: 25 }, (_, i) => `a${i + 1} ansible_host=${addr} ansible_port=2222`), ...rest].join('\n'));
+  const r = await runCli([fixture('forks.yml'), '-i', many, '--forks', '25']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.is(Object.keys(parseRecap(r.stdout)).length, 25);
+  t.notRegex(r.stderr, /MaxListenersExceededWarning|memory leak/);
+});
+
+test.serial('a write that fails on a full disk is failed, keeps the old file, leaves no temp file and reports no backup_file', async (t) => {
+  // a 64 KiB tmpfs mounted inside h1's own mount namespace (private propagation: the machine's mounts stay as they are)
+  const pool = new ConnectionPool();
+  const conn = await pool.get(targetFromVars('h1', fleet.connectionVars('h1')));
+  try {
+    const mounted = await conn.exec('mkdir -p /opt/full && mount -t tmpfs -o size=64k tsplay-full /opt/full && echo old > /opt/full/app.conf');
+    t.is(mounted.rc, 0, mounted.stderr);
+    const r = await runCli([fixture('full-disk.yml'), '-i', fleet.inventoryPath, '--json']);
+    t.is(r.code, 0, r.stdout + r.stderr);
+    const doc = JSON.parse(r.stdout) as { plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[] };
+    const write = doc.plays[0]!.tasks.find((x) => x.task.name === 'Write a config bigger than the disk')!.hosts.h1!;
+    t.true(write.failed, JSON.stringify(write));
+    t.false(write.changed);
+    t.false('backup_file' in write, `no backup was made: ${JSON.stringify(write.backup_file)}`);
+    const registered = doc.plays[0]!.tasks.find((x) => x.task.name === 'Show what was registered')!.hosts.h1!.w as Record<string, unknown>;
+    t.false('backup_file' in registered);
+    const left = await conn.exec('cat /opt/full/app.conf; ls -A /opt/full');
+    t.is(left.stdout, 'old\napp.conf\n', 'the old file kept; no temp file, no backup');
+  } finally {
+    await conn.exec('umount /opt/full');
+    await pool.closeAll();
+  }
+});
