@@ -19,7 +19,7 @@ import type { Vars } from '../types.js';
 
 /** Load every playbook and the inventory, validating all of it before any host is contacted. */
 export async function prepareRun(opts: RunOptions, warn: (m: string) => void): Promise<{ playbooks: Playbook[]; inventory: Inventory }> {
-  const playbooks = opts.playbooks.map((p) => loadPlaybook(p));
+  const playbooks = opts.playbooks.map((p) => loadPlaybook(p, { extraVars: opts.extraVars }));
   for (const pb of playbooks) {
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
@@ -156,6 +156,9 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           groupNames: (h) => (inventory.hosts.has(h) ? inventory.groupNames(h) : []),
           allHosts: () => [...inventory.hosts.keys()],
           playHosts: () => hosts.filter((h) => !state(h).failed),
+          playHostsAll: () => hosts,
+          runTags: opts.tags,
+          skipTags: opts.skipTags,
           batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
           hostExists: (h) => inventory.hosts.has(h),
           hostSignal: () => kill,

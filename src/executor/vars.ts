@@ -16,6 +16,11 @@ export interface VarSources {
   allHosts(): string[];
   playHosts(): string[];
   batchHosts(): string[];
+  /** Every host the play targets (after --limit), failed ones included: ansible_play_hosts_all. */
+  playHostsAll?(): string[];
+  /** --tags / --skip-tags as given: ansible_run_tags (['all'] when none), ansible_skip_tags. */
+  runTags?: string[];
+  skipTags?: string[];
 }
 
 /**
@@ -88,7 +93,9 @@ function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
     groups: src.groups(),
     group_names: src.groupNames(host),
     ansible_play_hosts: playHosts,
-    ansible_play_hosts_all: playHosts,
+    ansible_play_hosts_all: src.playHostsAll?.() ?? playHosts,
+    ansible_run_tags: src.runTags?.length ? src.runTags : ['all'],
+    ansible_skip_tags: src.skipTags ?? [],
     ansible_play_batch: src.batchHosts(),
     ansible_check_mode: src.check,
     playbook_dir: src.play.dir,

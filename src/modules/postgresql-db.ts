@@ -188,7 +188,11 @@ export const postgresqlDbModule: ModuleDef<PgDbArgs> = {
       const call = buildPg(args, '', {
         client,
         clientArgs: fmt.dumpArgs[0] === '--format=d' ? [...clientArgs, args.target] : clientArgs,
-        wrap: (run) => (fmt.dumpArgs[0] === '--format=d' ? run : `[ -r ${t} ] || { echo 'cannot read ${args.target.replace(/'/g, '')}' >&2; exit 1; }; { ${source} || echo x > /dev/stderr; } | ${run}`),
+        // pipefail is not POSIX: a failing reader (a truncated .gz) is caught through a status file.
+        wrap: (run) =>
+          fmt.dumpArgs[0] === '--format=d'
+            ? run
+            : `f=$(mktemp) || exit 1; { ${source} || echo x > "$f"; } | ${run}; rc=$?; if [ -s "$f" ]; then echo 'reading the target failed' >&2; rc=1; fi; rm -f "$f"; exit $rc`,
       });
       step = { cmd: call.cmd, stdin: call.stdin };
       shown = `${client} ${clientArgs.join(' ')} < ${args.target}`;

@@ -48,6 +48,7 @@ export type KeywordType =
   | 'string'
   | 'strings'
   | 'dict'
+  | 'vars'
   | 'percent'
   | 'serial'
   | { oneOf: readonly string[]; unsupported?: string };
@@ -59,7 +60,7 @@ export const KEYWORD_TYPES: Record<string, KeywordType> = {
   run_once: 'bool', any_errors_fatal: 'bool', gather_facts: 'bool', force_handlers: 'bool', delegate_facts: 'bool',
   throttle: 'int', retries: 'int', async: 'int', poll: 'int', timeout: 'seconds', delay: 'seconds', gather_timeout: 'seconds', port: 'port',
   become_user: 'string', remote_user: 'string', delegate_to: 'string', register: 'string', become_password: 'string',
-  gather_subset: 'strings', collections: 'strings', environment: 'dict', module_defaults: 'dict', vars: 'dict',
+  gather_subset: 'strings', collections: 'strings', environment: 'dict', module_defaults: 'dict', vars: 'vars',
   max_fail_percentage: 'percent', serial: 'serial',
   become_method: { oneOf: BECOME_METHODS, unsupported: 'tsplay runs become through sudo or su' },
   connection: { oneOf: ['ssh', 'local', 'smart', 'paramiko'] },
@@ -133,6 +134,11 @@ export function keywordValue(key: string, value: unknown, where: Source, context
       if (value === null) return value;
       if (typeof value === 'object' && !Array.isArray(value)) return value;
       return bad('a dictionary');
+    case 'vars':
+      // Ansible's _load_vars: a dictionary, or a list of dictionaries merged in order.
+      if (value === null || (typeof value === 'object' && !Array.isArray(value))) return value;
+      if (Array.isArray(value) && value.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return value;
+      return bad('a dictionary or a list of dictionaries');
     case 'percent': {
       const n = asNumber(typeof value === 'string' ? value.replace(/%\s*$/, '') : value);
       return n !== undefined && n >= 0 && n <= 100 ? n : bad('a percentage (0-100)');

@@ -7,7 +7,8 @@ import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } f
 import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
-import { checkTemplates, inheritable, loadItems, type TaskScope } from './task.js';
+import { checkTemplates, inheritable, loadItems, varsDict, type TaskScope } from './task.js';
+import { loadTimeVars, renderName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../modules/args.js';
 import { loadGuard } from './guard.js';
@@ -16,6 +17,8 @@ import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js
 export interface LoadOptions {
   /** roles_path from configuration. */
   rolesPath?: string[];
+  /** -e: templated include/role/vars_files names and `strategy` are rendered with them. */
+  extraVars?: Vars;
 }
 
 /** Load a playbook file: a list of plays and import_playbook entries, validated before anything runs. */
@@ -53,6 +56,14 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
 }
 
 function loadPlay(raw: Record<string, unknown>, file: string, index: number, opts: LoadOptions, warnings: YamlWarning[], where: Source): Play {
+  if ('user' in raw) {
+    // The old spelling of remote_user, still read by Ansible 2.14.
+    const at = sourceOfKey(raw, 'user') ?? where;
+    if ('remote_user' in raw) throw new ParseError("both 'user' and 'remote_user' are set for this play; 'user' is the old spelling of 'remote_user', keep one", at);
+    warnings.push({ where: at, message: "the play keyword 'user' is deprecated: write 'remote_user'" });
+    raw.remote_user = raw.user;
+    delete raw.user;
+  }
   for (const key of Object.keys(raw)) {
     if (!PLAY_KEYWORDS.has(key)) throw new ParseError(`'${key}' is not a valid play keyword`, sourceOfKey(raw, key) ?? where);
   }
@@ -87,7 +98,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     expandInclude: (action, params, at, scope) => expandInclude(action, params, at, scope),
   });
 
-  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = [], tolerant = false): Block[] => {
+  const loadRole = (entry: unknown, at: Source, path: string, chain: string[] = [], tolerant = false, parent?: RoleInstance): Block[] => {
     let roleName: string;
     let params: Vars = {};
     let keywords: Record<string, unknown> = {};
@@ -99,11 +110,12 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       roleName = n;
       for (const [k, v] of Object.entries(e)) {
         if (k === 'role' || (k === 'name' && e.role === undefined)) continue;
-        if (k === 'vars' && v && typeof v === 'object') Object.assign(params, v);
+        if (k === 'vars') Object.assign(params, varsDict(v, sourceOfKey(e, 'vars') ?? at, `role '${roleName}'`));
         else if (ROLE_KEYWORDS.has(k) && k !== 'name') keywords[k] = v;
         else params[k] = v;
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
+    roleName = renderName(roleName, 'role name', () => nameScope(parent), at);
     return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain, tolerant)];
   };
 
@@ -130,7 +142,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     const items: Item[] = [];
     const deps = loadRoleDependencies(rolePath, warnings);
     deps.forEach((dep, i) => {
-      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, tolerant));
+      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, tolerant, role));
     });
     if (!dedupe || !roleSeen.has(key)) {
       if (dedupe) roleSeen.add(key);
@@ -151,19 +163,17 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
 
   function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] {
     if (action.endsWith('_role')) {
-      const roleName = params.name;
-      if (typeof roleName !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
-      if (isTemplate(roleName)) throw new ParseError(`${action}: a templated role name is not supported; write the role name`, at);
+      if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
+      const roleName = renderName(params.name, `${action}: role name`, () => nameScope(scope.role), at);
       const roleParams: Vars = {};
       for (const [k, v] of Object.entries(params)) {
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
-      const tasksFrom = typeof params.tasks_from === 'string' ? params.tasks_from.replace(/\.ya?ml$/, '') : 'main';
+      const tasksFrom = typeof params.tasks_from === 'string' ? renderName(params.tasks_from, `${action}: tasks_from`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
       return [roleBlock(roleName, roleParams, {}, tasksFrom, at, `${id}/${action}:${roleName}`, false, [], scope.tolerant)];
     }
-    const target = params.file;
-    if (typeof target !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
-    if (isTemplate(target)) throw new ParseError(`${action}: a templated file name is not supported; write the file name`, at);
+    if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
+    const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
     const candidates = isAbsolute(target)
       ? [target]
       : [...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)];
@@ -178,6 +188,23 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant }, { file: found });
   }
 
+  const playVars = varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
+  let varsFilesSoFar: Vars = {};
+  /** What a templated name (include, role, vars_files, strategy) is rendered with at load time. */
+  const nameScope = (role?: RoleInstance): Vars => loadTimeVars({ playVars, varsFiles: varsFilesSoFar, extraVars: opts.extraVars, role, playbookDir: dir });
+  const varsFiles: Vars = {};
+  for (const vf of raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files]) {
+    const at = sourceOfKey(raw, 'vars_files') ?? where;
+    // An entry may be a list of candidates: the first that exists is read (Ansible's vars_files).
+    const candidates = Array.isArray(vf) ? vf : [vf];
+    if (candidates.length === 0 || candidates.some((c) => typeof c !== 'string')) throw new ParseError("'vars_files' must be a list of file names", at);
+    const paths = candidates.map((c) => renderName(c as string, 'vars_files', () => nameScope(), at, context)).map((n) => (isAbsolute(n) ? n : join(dir, n)));
+    const p = paths.find((x) => existsSync(x)) ?? paths[paths.length - 1]!;
+    const data = loadYamlFile(p, warnings);
+    if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw new ParseError('a vars file must be a dictionary', { file: p });
+    Object.assign(varsFiles, data);
+    varsFilesSoFar = { ...varsFiles };
+  }
   const scope = scopeFor(file);
   const section = (key: string) => loadItems(raw[key], `${id}/${key}`, scope, sourceOfKey(raw, key) ?? where);
   const roles: Item[] = [];
@@ -189,22 +216,11 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   for (const h of playHandlers) {
     if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
   }
-  const varsFiles: Vars = {};
-  for (const vf of raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files]) {
-    if (typeof vf !== 'string') throw new ParseError("'vars_files' must be a list of file names", sourceOfKey(raw, 'vars_files') ?? where);
-    if (isTemplate(vf)) throw new ParseError('vars_files: templated file names are not supported', sourceOfKey(raw, 'vars_files') ?? where);
-    const p = isAbsolute(vf) ? vf : join(dir, vf);
-    const data = loadYamlFile(p, warnings);
-    if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw new ParseError('a vars file must be a dictionary', { file: p });
-    Object.assign(varsFiles, data);
-  }
-  if (raw.vars !== undefined && (raw.vars === null || typeof raw.vars !== 'object' || Array.isArray(raw.vars))) {
-    throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
-  }
   const order = (raw.order ?? 'inventory') as Play['order'];
   if (!['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'].includes(order)) throw new ParseError(`'order' must be inventory, reverse_inventory, sorted, reverse_sorted or shuffle`, sourceOfKey(raw, 'order') ?? where);
-  const strategy = (raw.strategy ?? 'linear') as Play['strategy'];
-  if (!['linear', 'free'].includes(strategy)) throw new ParseError(`'strategy' must be linear or free`, sourceOfKey(raw, 'strategy') ?? where);
+  const strategyRaw = raw.strategy ?? 'linear';
+  const strategy = (typeof strategyRaw === 'string' ? renderName(strategyRaw, 'strategy', () => nameScope(), sourceOfKey(raw, 'strategy') ?? where, context) : strategyRaw) as Play['strategy'];
+  if (!['linear', 'free'].includes(strategy)) throw new ParseError(`'strategy' must be linear or free${strategy === strategyRaw ? '' : `, got '${strategy}' from '${String(strategyRaw)}'`}`, sourceOfKey(raw, 'strategy') ?? where);
   checkTemplates(raw.name, where, context);
   const at = (key: string) => sourceOfKey(raw, key) ?? where;
   const forceHandlers = keywordValue('force_handlers', raw.force_handlers, at('force_handlers'), context);

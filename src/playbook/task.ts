@@ -75,12 +75,24 @@ function conditions(key: string, v: unknown, where: Source, context: string): un
   return list;
 }
 
+/** `vars:` as Ansible reads it: a dictionary, or a list of dictionaries merged in order; empty is none. */
+export function varsDict(v: unknown, where: Source, context?: string): Vars {
+  if (v === undefined || v === null) return {};
+  if (typeof v === 'object' && !Array.isArray(v)) return v as Vars;
+  const parts = Array.isArray(v) ? v : [v];
+  const out: Vars = {};
+  for (const part of parts) {
+    if (part === null || typeof part !== 'object' || Array.isArray(part)) {
+      throw new ParseError("'vars' must be a dictionary or a list of dictionaries", sourceOf(part) ?? where, context);
+    }
+    Object.assign(out, part);
+  }
+  return out;
+}
+
 /** Keywords shared by tasks and blocks (inherited by a block's children). */
 export function inheritable(raw: Record<string, unknown>, where: Source, context: string): Inheritable {
-  const vars = raw.vars;
-  if (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars))) {
-    throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
-  }
+  const vars = raw.vars === undefined ? undefined : varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
   checkKeywords(raw, (key) => sourceOfKey(raw, key) ?? where, context);
   const out: Inheritable = { tags: tagList(raw.tags, sourceOfKey(raw, 'tags') ?? where) };
   const when = conditions('when', raw.when, sourceOfKey(raw, 'when') ?? where, context);
@@ -163,12 +175,27 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     if (key === 'rescue' || key === 'always') throw new ParseError(`'${key}' is only valid in a block`, sourceOfKey(raw, key) ?? where, context);
     throw new ParseError(`'${key}' is not a known module or task keyword`, sourceOfKey(raw, key) ?? where, context);
   }
-  if (!action && typeof raw.action === 'string') {
-    const [mod, ...rest] = raw.action.trim().split(/\s+/);
-    action = mod;
-    actionArgs = rest.join(' ');
+  // `action:` / `local_action:` name the module inside: "copy src=a dest=b" or {module: copy, src: a}.
+  let local = false;
+  for (const key of ['action', 'local_action'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    const at = sourceOfKey(raw, key) ?? where;
+    if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, at, context);
+    if (typeof v === 'string' && v.trim() !== '') {
+      const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+      action = m[1]!;
+      actionArgs = m[2]!;
+    } else if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Vars).module === 'string') {
+      const { module, ...rest } = v as Vars;
+      action = module as string;
+      actionArgs = rest;
+    } else throw new ParseError(`'${key}' must be "module arguments" or a dictionary with 'module'`, at, context);
+    if (!findModule(action) && !INCLUDE_ACTIONS.has(action.replace(/^ansible\.(builtin|legacy)\./, ''))) throw new ParseError(`${key}: '${action}' is not a known module`, at, context);
+    local = key === 'local_action';
   }
   if (!action) throw new ParseError('no module or action given', where, context);
+  if (local && raw.delegate_to !== undefined) throw new ParseError("'local_action' and 'delegate_to' cannot be used together", sourceOfKey(raw, 'delegate_to') ?? where, context);
   const actionWhere = sourceOfKey(raw, action) ?? where;
   const short = action.replace(/^ansible\.(builtin|legacy)\./, '');
   if (short === 'include') return loadLegacyInclude(raw, action, actionArgs, id, scope, actionWhere, name, context);
@@ -180,14 +207,14 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     if (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args)) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
     args = { ...(raw.args as Vars), ...(args as Vars) };
   }
-  checkTemplates(args, actionWhere, context);
   checkTemplates(name, where, context);
   try {
+    checkTemplates(args, actionWhere, context);
     mod.parse(args, actionWhere, true);
   } catch (e) {
     const err = e instanceof ParseError && !e.context ? new ParseError(e.message, e.where ?? actionWhere, context) : e;
-    // As Ansible, which only validates arguments when the task runs: where a failure is tolerated the
-    // task stays, and fails when it runs (its arguments are parsed again then).
+    // As Ansible, which only renders and validates arguments when the task runs: where a failure is
+    // tolerated the task stays, and fails when it runs (its arguments are rendered and parsed again then).
     if (!(err instanceof ParseError) || !tolerantScope(scope, raw).tolerant || !scope.warn) throw err;
     scope.warn(err.where ?? actionWhere, `${err.context ? `${err.context}: ` : ''}${err.message} (kept: the task is under ignore_errors or a rescue; it fails when it runs, as in Ansible)`);
   }
@@ -204,6 +231,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     role: scope.role,
     handler: scope.handler,
   };
+  if (local) task.delegateTo = 'localhost';
   if (raw.register !== undefined) {
     if (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register)) throw new ParseError(`'register' must be a variable name, got ${JSON.stringify(raw.register)}`, sourceOfKey(raw, 'register') ?? where, context);
     task.register = raw.register;

@@ -9,10 +9,11 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/loading');
 
 test('a bad module argument under ignore_errors or a rescue is a load-time warning, not an error', (t) => {
   const pb = loadPlaybook(join(dir, 'tolerated.yml'));
-  t.is(pb.warnings.length, 3, pb.warnings.join('\n'));
+  t.is(pb.warnings.length, 4, pb.warnings.join('\n'));
   t.regex(pb.warnings[0]!, /tolerated\.yml:5:7: task 'EXPECTED FAILURE bad argument': file: unsupported argument 'stat'.*fails when it runs/);
   t.regex(pb.warnings[1]!, /ping: unsupported argument 'dta'/);
   t.regex(pb.warnings[2]!, /ping: unsupported argument 'bogus'/);
+  t.regex(pb.warnings[3]!, /task 'EXPECTED FAILURE broken template': .*fails when it runs/);
 });
 
 test('outside such protection (in the rescue section itself) it stays a load-time error', (t) => {
@@ -26,7 +27,8 @@ test('at run time the task fails as in Ansible: ignored, rescued, or skipped whe
   t.regex(r.stdout, /TASK \[EXPECTED FAILURE bad argument\] \*+\nfatal: \[localhost\]: FAILED! => .*unsupported argument 'stat'.*\n\.\.\.ignoring/);
   t.regex(r.stdout, /"msg": "rescued: .*ping: unsupported argument 'dta'/);
   t.regex(r.stdout, /TASK \[bad argument never run\] \*+\nskipping: \[localhost\]/);
-  t.regex(r.stdout, /localhost\s+: ok=3\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=1\s+rescued=1\s+ignored=1/);
+  t.regex(r.stdout, /TASK \[EXPECTED FAILURE broken template\] \*+\nfatal: \[localhost\]: FAILED! .*\n\.\.\.ignoring/);
+  t.regex(r.stdout, /localhost\s+: ok=4\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=1\s+rescued=1\s+ignored=2/);
 });
 
 test('legacy include: a playbook include is import_playbook, a task include import_tasks (include_tasks with a loop), with a deprecation warning', async (t) => {

@@ -31,14 +31,16 @@ const login = () => ({ login_host: '127.0.0.1', login_port: pg.port });
 const one = async (sql: string, db = 'postgres') => (await pg.psql(sql, db)).trim();
 
 /** Polls the host's process list while `work` runs; returns the lines holding one of `needles`. */
-async function watchPs(needles: string[], work: () => Promise<void>): Promise<{ seen: string[]; samples: number }> {
+async function watchPs(needles: string[], work: () => Promise<void>): Promise<{ seen: string[]; samples: number; sawPsql: boolean }> {
   const seen: string[] = [];
   let running = true;
   let samples = 0;
+  let sawPsql = false;
   const sampler = (async () => {
     while (running) {
       const ps = await h.sh('ps -eo args');
       samples++;
+      if (/psql .*-f -/.test(ps.stdout)) sawPsql = true;
       for (const l of ps.stdout.split('\n')) if (needles.some((n) => l.includes(n))) seen.push(l);
     }
   })();
@@ -48,14 +50,14 @@ async function watchPs(needles: string[], work: () => Promise<void>): Promise<{ 
     running = false;
     await sampler;
   }
-  return { seen, samples };
+  return { seen, samples, sawPsql };
 }
 
 test.serial('postgresql_user: SCRAM hashed on the controller, attributes, --check first, idempotent, --diff; no secret in ps or output', async (t) => {
   const secret = `S3cr"et' ${Date.now()} ü`;
   const user = { ...login(), name: 'sipuser', password: secret, role_attr_flags: 'CREATEDB,NOSUPERUSER', conn_limit: 5, expires: '2031-01-01 00:00:00+00', comment: 'SIP proxy' };
   const outs: unknown[] = [];
-  const { seen, samples } = await watchPs(['S3cr', secret.slice(0, 10)], async () => {
+  const { seen, samples, sawPsql } = await watchPs(['S3cr', secret.slice(0, 10)], async () => {
     const check = await h.run(postgresqlUserModule, user, { check: true, diff: true });
     t.false(check.failed, String(check.msg));
     t.true(check.changed);
@@ -67,17 +69,18 @@ test.serial('postgresql_user: SCRAM hashed on the controller, attributes, --chec
     const again = await h.run(postgresqlUserModule, user, { diff: true });
     t.false(again.failed, String(again.msg));
     t.false(again.changed, JSON.stringify(again.diff));
-    outs.push(check, first, again);
+    // the password works (scram over TCP, login_password through psql's stdin), held long enough to be seen
+    const who = await h.run(postgresqlQueryModule, { ...login(), login_user: 'sipuser', login_password: secret, db: 'postgres', query: 'SELECT session_user AS u FROM pg_sleep(1.5)' });
+    t.false(who.failed, String(who.msg));
+    t.deepEqual(who.query_result, [{ u: 'sipuser' }]);
+    outs.push(check, first, again, who);
   });
   t.true(samples > 1);
+  t.true(sawPsql, 'the sampler saw psql running');
   t.deepEqual(seen, []);
   for (const o of outs) t.false(JSON.stringify(o).includes('S3cr') || JSON.stringify(o).includes('SCRAM-SHA-256$'), 'no secret, no hash in the result');
   t.regex(await one(`SELECT rolpassword FROM pg_authid WHERE rolname = 'sipuser'`), /^SCRAM-SHA-256\$4096:/);
   t.is(await one(`SELECT rolcreatedb, rolsuper, rolconnlimit, rolvaliduntil = '2031-01-01 00:00:00+00' FROM pg_roles WHERE rolname = 'sipuser'`), 't|f|5|t');
-  // the password works (scram over TCP), a wrong one does not
-  const who = await h.run(postgresqlQueryModule, { ...login(), login_user: 'sipuser', login_password: secret, db: 'postgres', query: 'SELECT session_user AS u' });
-  t.false(who.failed, String(who.msg));
-  t.deepEqual(who.query_result, [{ u: 'sipuser' }]);
   const wrong = await h.run(postgresqlQueryModule, { ...login(), login_user: 'sipuser', login_password: 'nope', db: 'postgres', query: 'SELECT 1' });
   t.true(wrong.failed);
   t.regex(String(wrong.msg), /password authentication failed for user "sipuser"/);
@@ -146,11 +149,16 @@ test.serial('postgresql_db dump (gzip, atomic: a failed dump leaves the old targ
   t.true(bad.failed);
   t.regex(String(bad.msg), /no matching tables were found/);
   t.deepEqual(readFileSync(h.path(target)), before);
-  t.deepEqual(readdirSync(h.path('/srv/dumps')).sort(), ['keep', 'sre.sql.gz']);
+  t.deepEqual(readdirSync(h.path('/srv/dumps')).sort(), ['keep', 'sre.sql.gz'], 'no temp file left');
   const restore = await h.run(postgresqlDbModule, { ...login(), name: 'restored', state: 'restore', target });
   t.false(restore.failed, String(restore.msg));
   t.true(restore.changed);
   t.is(await one('SELECT string_agg(name, \',\' ORDER BY id) FROM service_logic', 'restored'), 'a,b');
+  // a truncated .gz: gzip fails half-way, psql may still exit 0 — the task fails all the same
+  const whole = readFileSync(h.path(target));
+  writeFileSync(h.path('/srv/dumps/cut.sql.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
+  const cut = await h.run(postgresqlDbModule, { ...login(), name: 'restored_cut', state: 'restore', target: '/srv/dumps/cut.sql.gz' });
+  t.true(cut.failed);
   const custom = await h.run(postgresqlDbModule, { ...login(), name: 'dumpsrc', state: 'dump', target: '/srv/dumps/sre.pgc' });
   t.false(custom.failed, String(custom.msg));
   const r2 = await h.run(postgresqlDbModule, { ...login(), name: 'restored2', state: 'restore', target: '/srv/dumps/sre.pgc' });

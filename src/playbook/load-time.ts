@@ -1,0 +1,44 @@
+import { ParseError, TsplayError, type Source } from '../errors.js';
+import { lazyVars } from '../template/lazy.js';
+import { isTemplate, renderValue } from '../template/render.js';
+import type { Vars } from '../types.js';
+import type { RoleInstance } from './types.js';
+
+/**
+ * Templates the loader itself must render — file names of import_tasks/include_tasks/vars_files,
+ * role names, `strategy` — with what Ansible has when it reads a play: play vars, vars_files,
+ * the role's defaults, vars and params, extra vars, and playbook_dir/role_path. tsplay expands
+ * includes when the playbook loads, so host variables and facts are not known yet: a name that
+ * needs them is an error that says so.
+ */
+export function loadTimeVars(layers: { playVars?: Vars; varsFiles?: Vars; extraVars?: Vars; role?: RoleInstance; own?: Vars; playbookDir: string }): Vars {
+  const r = layers.role;
+  return lazyVars({
+    ...r?.defaults,
+    ...layers.playVars,
+    ...layers.varsFiles,
+    ...r?.vars,
+    ...layers.own,
+    ...r?.params,
+    ...layers.extraVars,
+    playbook_dir: layers.playbookDir,
+    ...(r ? { role_path: r.path, role_name: r.name } : {}),
+  });
+}
+
+/** Render a name the loader needs (a string), or a ParseError naming what it is and why. */
+export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string): string {
+  if (!isTemplate(value)) return value;
+  let out: unknown;
+  try {
+    out = renderValue(value, scope(), where, context);
+  } catch (e) {
+    if (e instanceof TsplayError && /undefined variable/.test(e.message)) {
+      throw new ParseError(`${what} '${value}': ${e.message.replace(/ \(in expression:.*$/, '')} when the playbook loads (tsplay renders it then, from play vars, vars_files, role vars and defaults and extra vars; not from host vars or facts)`, where, context);
+    }
+    if (e instanceof TsplayError) throw new ParseError(`${what} '${value}': ${e.message}`, where, context);
+    throw e;
+  }
+  if (typeof out !== 'string' && typeof out !== 'number') throw new ParseError(`${what} '${value}' must render to a name, got ${JSON.stringify(out)}`, where, context);
+  return String(out);
+}
