@@ -27,7 +27,7 @@ export interface Inherited {
   notify?: string[];
 }
 
-const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
+const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'delegateFacts', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
 
 function keywordsOf(src: Inheritable): Inherited['keywords'] {
   const out: Record<string, unknown> = {};
