@@ -1,9 +1,23 @@
 import type { Inventory } from '../inventory/inventory.js';
-import type { Playbook } from '../playbook/types.js';
-import { allTasks, playHosts } from '../executor/run.js';
+import type { Item, Playbook, Task } from '../playbook/types.js';
+import { playHosts } from '../executor/run.js';
 import type { RunOptions } from '../executor/options.js';
 import { taskInfo } from '../executor/result.js';
 import { tagsSelected } from '../executor/inherit.js';
+import { isTemplate, renderValue } from '../template/render.js';
+import type { Vars } from '../types.js';
+
+/**
+ * Tags as --list-tasks shows them: a templated tag rendered with the play's vars and the extra vars
+ * (Ansible's host-less variables), a list or comma-separated result split into tags.
+ */
+function renderedTags(tags: string[], vars: Vars): string[] {
+  return tags.flatMap((t) => {
+    if (!isTemplate(t)) return [t];
+    const v = renderValue(t, vars);
+    return (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((x) => x.trim()).filter(Boolean);
+  });
+}
 
 /** --list-hosts, as ansible-playbook prints it. */
 export function listHosts(playbooks: Playbook[], inventory: Inventory, opts: RunOptions, warn: (m: string) => void): string {
@@ -21,6 +35,11 @@ export function listHosts(playbooks: Playbook[], inventory: Inventory, opts: Run
   return lines.join('\n') + '\n';
 }
 
+/** Every task, depth first, with the tags of the blocks around it. */
+function tasksWithTags(items: Item[], outer: string[]): [Task, string[]][] {
+  return items.flatMap((i): [Task, string[]][] => (i.kind === 'task' ? [[i, outer]] : tasksWithTags([...i.block, ...i.rescue, ...i.always], [...outer, ...i.tags])));
+}
+
 /** --list-tasks: every task a run would consider, with its tags. */
 export function listTasks(playbooks: Playbook[], opts: RunOptions): string {
   const lines: string[] = [];
@@ -29,10 +48,12 @@ export function listTasks(playbooks: Playbook[], opts: RunOptions): string {
     pb.plays.forEach((play, i) => {
       lines.push('', `  play #${i + 1} (${[play.hosts].flat().join(',')}): ${play.name}\tTAGS: [${play.tags.join(',')}]`);
       lines.push('    tasks:');
-      for (const t of allTasks([...play.preTasks, ...play.tasks, ...play.postTasks])) {
-        const tags = [...new Set([...play.tags, ...t.tags])];
+      const vars: Vars = { ...(play.vars ?? {}), ...opts.extraVars };
+      for (const [t, inherited] of tasksWithTags([...play.preTasks, ...play.tasks, ...play.postTasks], play.tags)) {
+        // As ansible-playbook: the play's, blocks' and the task's tags, rendered, unique and sorted
+        const tags = [...new Set(renderedTags([...inherited, ...t.tags], vars))].sort();
         if (!tagsSelected(tags, opts.tags, opts.skipTags)) continue;
-        lines.push(`      ${taskInfo(t).name}\tTAGS: [${t.tags.join(', ')}]`);
+        lines.push(`      ${taskInfo(t).name}\tTAGS: [${tags.join(', ')}]`);
       }
     });
   }

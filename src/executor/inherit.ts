@@ -25,7 +25,7 @@ export interface Inherited {
   teardown?: boolean;
 }
 
-const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
+const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'delegateFacts', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
 
 function keywordsOf(src: Inheritable): Inherited['keywords'] {
   const out: Record<string, unknown> = {};

@@ -15,10 +15,14 @@ export interface LookupLoop {
  * rendered for this host. A with_ loop's terms are rendered, a single value made a list of one
  * (Ansible's listify_lookup_plugin_terms), and given to the lookup of that name.
  */
-export function loopItems(loop: unknown, scope: Vars, where: Source, context: string): unknown[] {
+/**
+ * A task's loop items. `action` (the task's module) gives a lookup its subdir as Ansible does: an action
+ * naming "template" searches templates/, "var" (include_vars) vars/, anything else files/.
+ */
+export function loopItems(loop: unknown, scope: Vars, where: Source, context: string, action = ''): unknown[] {
   const spec = loop as { flatten?: unknown; dict?: unknown; indexed?: unknown; lookup?: string; terms?: unknown };
   if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
-    if (typeof spec.lookup === 'string' && 'terms' in spec) return lookupItems(spec as LookupLoop, scope, where, context);
+    if (typeof spec.lookup === 'string' && 'terms' in spec) return lookupItems(spec as LookupLoop, scope, where, context, action);
     if ('flatten' in spec) {
       const v = renderDeep(spec.flatten, scope, where, context);
       return (Array.isArray(v) ? v : [v]).flatMap((x) => (Array.isArray(x) ? x : [x]));
@@ -53,19 +57,21 @@ export function loopVars(task: Task, items: unknown[], i: number): Vars {
     length: items.length,
     previtem: i > 0 ? items[i - 1] : undefined,
     nextitem: i < items.length - 1 ? items[i + 1] : undefined,
-    allitems: items,
   };
+  // extended_allitems: false leaves the (possibly large) item list out, as Ansible does
+  if (lc?.extendedAllitems !== false) (vars.ansible_loop as Vars).allitems = items;
   return vars;
 }
 
-function lookupItems(loop: LookupLoop, scope: Vars, where: Source, context: string): unknown[] {
+function lookupItems(loop: LookupLoop, scope: Vars, where: Source, context: string, action: string): unknown[] {
   const plugin = LIST_LOOKUPS[loop.lookup];
   if (!plugin) throw new ParseError(`with_${loop.lookup}: no such lookup`, where, context);
   // first_found skips a name whose variables are undefined (Ansible templates it with fail_on_undefined off).
   const rendered = loop.lookup === 'first_found' ? renderSkippingUndefined(loop.terms, scope, where, context) : renderDeep(loop.terms, scope, where, context);
   const terms = Array.isArray(rendered) ? rendered : [rendered];
   try {
-    return plugin(terms, { vars: scope, where });
+    const subdir = ['template', 'var', 'file'].find((s) => action.includes(s)) ?? 'file';
+    return plugin(terms, { vars: scope, where, subdir: `${subdir}s` });
   } catch (e) {
     if (e instanceof TsplayError && !(e instanceof ParseError)) throw new ParseError(`with_${loop.lookup}: ${e.message}`, where, context);
     throw e;

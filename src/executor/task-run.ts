@@ -79,7 +79,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   let delegatedTo: string | undefined;
   try {
     if (task.loop !== undefined) {
-      const items = loopItems(task.loop, scope, task.where, context);
+      const items = loopItems(task.loop, scope, task.where, context, task.module);
       const results: Outcome[] = [];
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
@@ -146,9 +146,12 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   }
   if (!result.failed && !result.skipped && !result.unreachable) {
     const facts = result.ansible_facts as Vars | undefined;
-    if (facts && task.module === 'set_fact') Object.assign(state.hostFacts, facts);
-    else if (facts && task.module === 'setup') storeFacts(state, facts);
-    else if (facts && findModule(task.module)?.returnsFacts) storeFacts(state, facts, false);
+    // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts)
+    const toDelegate = delegatedTo !== undefined && delegatedTo !== host && flag('delegate_facts', kw.delegateFacts, false) && ctx.hostExists(delegatedTo);
+    const factState = toDelegate ? ctx.state(delegatedTo!) : state;
+    if (facts && task.module === 'set_fact') Object.assign(factState.hostFacts, facts);
+    else if (facts && task.module === 'setup') storeFacts(factState, facts);
+    else if (facts && findModule(task.module)?.returnsFacts) storeFacts(factState, facts, false);
   }
   if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
   const ignored = flag('ignore_errors', kw.ignoreErrors, false);
@@ -275,9 +278,29 @@ function asyncSpec(task: Task, render: (v: unknown) => unknown): { seconds: numb
 function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
   if (outcome.skipped) return;
   const local = lazyVars(withData(scope, task.register ? { [task.register]: outcome } : {}), task.where);
-  if (task.changedWhen) outcome.changed = task.changedWhen.every((c) => evalCondition(c, local, task.where));
+  // As Ansible: a condition that cannot be evaluated (an undefined name, a bad filter) fails the task
+  // and says why in <changed|failed>_when_result; the module's result (stdout, rc…) stays.
+  const evaluate = (key: 'changed' | 'failed', conds: unknown[]): boolean | undefined => {
+    for (const c of conds) {
+      try {
+        if (!evalCondition(c, local, task.where)) return false;
+      } catch (e) {
+        if (!(e instanceof TsplayError)) throw e;
+        outcome.failed = true;
+        outcome[`${key}_when_result`] = `The conditional check '${String(c)}' failed. The error was: ${e.describe()}`;
+        return undefined;
+      }
+    }
+    return true;
+  };
+  if (task.changedWhen) {
+    const changed = evaluate('changed', task.changedWhen);
+    if (changed === undefined) return;
+    outcome.changed = changed;
+  }
   if (task.failedWhen) {
-    const failed = task.failedWhen.every((c) => evalCondition(c, local, task.where));
+    const failed = evaluate('failed', task.failedWhen);
+    if (failed === undefined) return;
     outcome.failed = failed;
     outcome.failed_when_result = failed;
   }

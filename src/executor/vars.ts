@@ -29,12 +29,16 @@ export interface VarSources {
  * < block vars < task vars < include_vars < set_fact/register < role params < include params < extra vars,
  * then the magic variables, which cannot be overridden.
  */
+const NO_FACTS: Vars = Object.freeze({ ansible_facts: Object.freeze({}) }) as Vars;
+
 export function buildVars(src: VarSources, host: string, inh: Inherited, taskVars: Vars | undefined, extra: Vars = {}): Vars {
   const st = src.state(host);
   const role = inh.role;
   // Each layer is data (facts, registered results, magic) or may hold templates; a key's value is
   // rendered lazily only if the layer it finally came from may hold templates.
   const layers: [Vars | undefined, boolean][] = [
+    // ansible_facts is always defined, {} before any gathering (Ansible's namespace_facts)
+    [NO_FACTS, true],
     [role?.defaults, false],
     [src.inventoryVars(host), false],
     [st.facts, true],

@@ -15,8 +15,12 @@ export interface FileStat {
   uid?: number;
   gid?: number;
   size?: number;
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch (fractional, as Ansible's stat gives them). */
   mtime?: number;
+  atime?: number;
+  ctime?: number;
+  /** Hard links to the inode. */
+  nlink?: number;
   /** SHA-1 of the content (regular files, when asked for). */
   sha1?: string;
   /** Where a symbolic link points (as written in the link). */
@@ -51,9 +55,14 @@ export function statScript(path: string, opts: StatOptions = {}): string {
     `if ${dir}; then echo dir=1; fi`,
     // A dangling link followed has nothing to stat: describe the link itself.
     opts.follow ? `if [ -e ${p} ]; then L=-L; else L=; fi` : 'L=',
-    `stat $L --printf 'mode=%a\\nuid=%u\\ngid=%g\\nowner=%U\\ngroup=%G\\nsize=%s\\nmtime=%Y\\ninode=%i\\ndev=%d\\n' -- ${p} || exit 1`,
+    `stat $L --printf 'mode=%a\\nuid=%u\\ngid=%g\\nowner=%U\\ngroup=%G\\nsize=%s\\nmtime=%.9Y\\natime=%.9X\\nctime=%.9Z\\nnlink=%h\\ninode=%i\\ndev=%d\\n' -- ${p} || exit 1`,
     opts.checksum ? `if ${file}; then printf 'sha1=%s\\n' "$(sha1sum < ${p} | cut -d' ' -f1)"; fi` : ':',
   ].join('\n');
+}
+
+/** A one-line `stat` of a path known to exist (its output parses with parseStat): attributes after a write. */
+export function statLineScript(path: string): string {
+  return `printf 'exists=1\\nfile=1\\n'; stat -L --printf 'mode=%a\\nuid=%u\\ngid=%g\\nowner=%U\\ngroup=%G\\nsize=%s\\n' -- ${quote(path)}`;
 }
 
 /** Parse the key=value output of statScript. */
@@ -76,6 +85,9 @@ export function parseStat(output: string): FileStat {
   st.gid = num('gid');
   st.size = num('size');
   st.mtime = num('mtime');
+  st.atime = num('atime');
+  st.ctime = num('ctime');
+  st.nlink = num('nlink');
   if (kv.get('sha1')) st.sha1 = kv.get('sha1');
   if (kv.has('target')) st.linkTarget = kv.get('target');
   st.inode = num('inode');

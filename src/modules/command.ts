@@ -57,6 +57,19 @@ function parseCommandArgs(module: string, raw: unknown, where: Parameters<Module
   return args;
 }
 
+/** A time as Python's str(datetime.now()) prints it (local time, microseconds): Ansible's start/end. */
+export function pyDateTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
+}
+
+/** A duration as Python's str(timedelta) prints it: H:MM:SS.ffffff (Ansible's delta). */
+export function pyTimeDelta(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${String(ms % 1000).padStart(3, '0')}000`;
+}
+
 function strip(s: string, yes: boolean): string {
   return yes ? s.replace(/^\n+|\n+$/g, '').replace(/\r?\n$/, '') : s;
 }
@@ -64,9 +77,12 @@ function strip(s: string, yes: boolean): string {
 /** Plan a command run: probe creates/removes, then one step that is always "changed". */
 async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: ModuleContext): Promise<Plan> {
   let line: string;
+  // Ansible's `cmd`: the command line for shell, the argument list for command
+  let shown: string | string[];
   if (module === 'shell') {
     const text = args._raw_params ?? args.cmd ?? '';
     line = args.executable ? `${quote(args.executable)} -c ${quote(text)}` : text;
+    shown = text;
   } else {
     let words: string[];
     try {
@@ -75,9 +91,9 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
       throw new ParseError(`command: ${(e as Error).message}`, ctx.where);
     }
     line = quoteArgv(words);
+    shown = words;
   }
-  const display = module === 'shell' ? (args._raw_params ?? args.cmd ?? '') : line;
-  const skipped = await skipByGuards(ctx, args, display);
+  const skipped = await skipByGuards(ctx, args, shown);
   if (skipped) return skipped;
   const cmd = args.chdir ? `cd ${quote(args.chdir)} && ${line}` : line;
   const stdin = args.stdin !== undefined ? args.stdin + (args.stdin_add_newline ? '\n' : '') : undefined;
@@ -86,7 +102,7 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
     steps: [{ cmd, stdin }],
     changed: true,
     unpredictable: true,
-    result: { cmd: display },
+    result: { cmd: shown },
     finish(results: ExecResult[], base: Outcome): Outcome {
       const r = results[0]!;
       const end = new Date();
@@ -101,9 +117,10 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
         stderr,
         stdout_lines: stdout === '' ? [] : stdout.split('\n'),
         stderr_lines: stderr === '' ? [] : stderr.split('\n'),
-        start: started.toISOString(),
-        end: end.toISOString(),
-        delta: `${((end.getTime() - started.getTime()) / 1000).toFixed(3)}s`,
+        start: pyDateTime(started),
+        end: pyDateTime(end),
+        delta: pyTimeDelta(end.getTime() - started.getTime()),
+        msg: '',
       };
       if (r.timedOut) out.msg = 'command timed out and was killed';
       else if (r.aborted) out.msg = 'command interrupted';

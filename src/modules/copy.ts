@@ -75,7 +75,7 @@ async function planDirectory(args: CopyArgs, local: string, ctx: ModuleContext):
   for (const f of files) {
     const path = join(local, f);
     const plan = await planFileWrite(
-      { ...common(args), dest: posix.join(root, f), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true },
+      { ...common(args), dest: posix.join(root, f), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true },
       ctx,
     );
     if (plan.failed) return plan;

@@ -1,11 +1,13 @@
 import { posix } from 'node:path';
 import { ParseError, type Source } from '../errors.js';
-import { statFiles, type FileStat } from '../facts/file.js';
+import { statFile, statFiles, type FileStat } from '../facts/file.js';
+import type { ExecResult } from '../connection/types.js';
+import { defaultFinish } from '../executor/apply.js';
 import { quote } from '../util/quote.js';
 import { ownership } from './atomic-write.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
-import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import type { FileDiff, ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
 
 type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
@@ -200,7 +202,26 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
   else if (st!.mode) result.mode = st!.mode;
   if (want.owner ?? st!.owner) result.owner = want.owner ?? st!.owner;
   if (want.group ?? st!.group) result.group = want.group ?? st!.group;
-  return { steps, diff, result, ...(state === 'touch' ? { changed: true } : {}) };
+  if (steps.length === 0) return { steps, diff, result: { ...result, ...pathInfo(st!) } };
+  return {
+    steps,
+    diff,
+    result,
+    ...(state === 'touch' ? { changed: true } : {}),
+    // As Ansible's file module: the result describes the path as it is now (one probe after the change)
+    async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
+      const done = defaultFinish(results, base, steps);
+      if (done.failed || results.length < steps.length) return done;
+      return { ...done, ...pathInfo(await statFile(ctx, path)) };
+    },
+  };
+}
+
+/** Ansible's file result for a path: state as get_state tells it (hard: a file with several links), ids, mode, size. */
+function pathInfo(st: FileStat): Record<string, unknown> {
+  if (!st.exists) return { state: 'absent' };
+  const state = st.isLink ? 'link' : st.isDir ? 'directory' : (st.nlink ?? 1) > 1 ? 'hard' : 'file';
+  return { state, mode: st.mode, uid: st.uid, gid: st.gid, owner: st.owner, group: st.group, size: st.size };
 }
 
 export const fileModule: ModuleDef<FileArgs> = {

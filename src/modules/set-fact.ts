@@ -23,6 +23,9 @@ export const setFactModule: ModuleDef<Record<string, unknown>> = {
     return facts;
   },
   async plan(facts) {
-    return { steps: [], result: { ansible_facts: facts } };
+    // As Ansible's set_fact action (Jinja2 native off): a string value (k=v words are strings, and so
+    // is what a template renders to) reading true/false/yes/no becomes a boolean; numbers stay strings.
+    const converted = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, typeof v === 'string' && /^(true|false|yes|no)$/i.test(v) ? toBool(v) : v]));
+    return { steps: [], result: { ansible_facts: converted } };
   },
 };

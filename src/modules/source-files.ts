@@ -36,7 +36,7 @@ export async function planFiles(
       merged.steps.push({ cmd: `rm -f -- ${quote(path)}` });
       continue;
     }
-    const p = await planFileWrite({ module, dest: path, data: Buffer.from(content), backup: false, force: true, ...opts }, ctx);
+    const p = await planFileWrite({ module, dest: path, data: Buffer.from(content), backup: false, force: true, noReadBack: true, ...opts }, ctx);
     if (p.failed) return p;
     merged.steps.push(...p.steps);
     merged.diff!.push(...(p.diff ?? []));

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { dirname, posix } from 'node:path';
-import { readRemoteFile, statFiles, type FileStat } from '../facts/file.js';
+import { parseStat, readRemoteFile, statFiles, statLineScript, type FileStat } from '../facts/file.js';
 import { quote } from '../util/quote.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { applyMode, attributeSteps, attributeText, defaultMode, octal } from './file-attrs.js';
-import type { FileDiff, ModuleContext, Plan, Step } from './types.js';
+import type { FileDiff, ModuleContext, Outcome, Plan, Step } from './types.js';
+import type { ExecResult } from '../connection/types.js';
+import { defaultFinish } from '../executor/apply.js';
 import { unrendered, type ArgSpecs } from './args.js';
 import { ParseError, type Source } from '../errors.js';
 
@@ -55,6 +57,8 @@ export interface FileWrite {
   parentWillExist?: boolean;
   /** Extra result fields (src…). */
   result?: Record<string, unknown>;
+  /** Part of a larger plan (a directory copy): no read-back of the written file's attributes. */
+  noReadBack?: boolean;
 }
 
 export function sha1(data: Buffer | string): string {
@@ -112,7 +116,8 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
     return fail(`Destination directory ${parent} does not exist`, dest);
   }
   if (st.exists && st.isDir) return fail(`destination ${dest} is a directory`, dest);
-  const result: Record<string, unknown> = { ...w.result, dest, checksum, size: w.data.length };
+  // Ansible's copy/template result fields; uid/gid/owner/group/mode are the file's own once written
+  const result: Record<string, unknown> = { ...w.result, dest, checksum, md5sum: createHash('md5').update(w.data).digest('hex'), size: w.data.length, state: 'file' };
   if (st.exists && !w.force) return { steps: [], result: { ...result, msg: 'file already exists' } };
 
   let mode = w.mode === 'preserve' ? w.srcMode : w.mode;
@@ -137,7 +142,26 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   else if (st.mode) result.mode = st.mode;
   if (w.owner ?? st.owner) result.owner = w.owner ?? st.owner;
   if (w.group ?? st.group) result.group = w.group ?? st.group;
-  return { steps, diff, result, madeBySteps: ['backup_file'] };
+  if (steps.length === 0 || w.noReadBack) {
+    if (st.uid !== undefined) result.uid = st.uid;
+    if (st.gid !== undefined) result.gid = st.gid;
+    return { steps, diff, result, madeBySteps: ['backup_file'] };
+  }
+  return {
+    steps,
+    diff,
+    result,
+    madeBySteps: ['backup_file'],
+    // One probe after the write reads back what the file became (the owner and ids of a new file)
+    async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
+      const done = defaultFinish(results, base, steps);
+      if (done.failed || results.length < steps.length) return done;
+      const r = await ctx.probe(statLineScript(dest));
+      if (r.rc !== 0) return done;
+      const after = parseStat(r.stdout);
+      return { ...done, mode: after.mode, uid: after.uid, gid: after.gid, owner: after.owner, group: after.group, size: after.size };
+    },
+  };
 }
 
 function fail(msg: string, dest: string): Plan {

@@ -23,7 +23,7 @@ export const TASK_KEYWORDS = new Set([
 /** Keywords of a block (besides block/rescue/always). */
 export const BLOCK_KEYWORDS = new Set([
   'name', 'block', 'rescue', 'always', 'when', 'become', 'become_user', 'become_method', 'become_password', 'tags',
-  'vars', 'environment', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'diff', 'no_log', 'delegate_to',
+  'vars', 'environment', 'ignore_errors', 'ignore_unreachable', 'check_mode', 'diff', 'no_log', 'delegate_to', 'delegate_facts',
   'run_once', 'any_errors_fatal', 'throttle', 'timeout', 'notify', 'collections', 'module_defaults', 'debugger',
   'remote_user', 'connection', 'port',
 ]);

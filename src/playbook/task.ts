@@ -100,7 +100,7 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
   const map: [keyof Inheritable, string][] = [
     ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'],
     ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
-    ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'],
+    ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'], ['delegateFacts', 'delegate_facts'],
     ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],
     ['becomeMethod', 'become_method'], ['remoteUser', 'remote_user'], ['port', 'port'], ['connection', 'connection'],
   ];
@@ -298,6 +298,8 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
       indexVar: typeof lc.index_var === 'string' ? lc.index_var : undefined,
       pause: typeof lc.pause === 'number' ? lc.pause : undefined,
       extended: toBool(lc.extended) === true,
+      // Ansible's default is true: ansible_loop.allitems is there unless turned off
+      extendedAllitems: lc.extended_allitems === undefined ? true : toBool(lc.extended_allitems) === true,
     };
   }
 }

@@ -14,6 +14,8 @@ export interface Inheritable {
   diff?: unknown;
   noLog?: unknown;
   delegateTo?: unknown;
+  /** With delegate_to: facts the task returns (set_fact, setup…) go to the delegated host. */
+  delegateFacts?: unknown;
   runOnce?: unknown;
   anyErrorsFatal?: unknown;
   throttle?: unknown;
@@ -49,7 +51,7 @@ export interface Task extends Inheritable {
   where: Source;
   register?: string;
   loop?: unknown;
-  loopControl?: { loopVar: string; label?: unknown; indexVar?: string; pause?: number; extended?: boolean };
+  loopControl?: { loopVar: string; label?: unknown; indexVar?: string; pause?: number; extended?: boolean; extendedAllitems?: boolean };
   notify: string[];
   listen: string[];
   changedWhen?: unknown[];

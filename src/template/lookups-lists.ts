@@ -238,7 +238,7 @@ function firstFound(terms: unknown[], ctx: LookupCtx): string[] {
   };
   walk(terms);
   for (const name of candidates) {
-    const found = path.isAbsolute(name) ? (isFile(name) ? name : undefined) : searchDirs('files', ctx).map((d) => path.join(d, name)).find(isFile);
+    const found = path.isAbsolute(name) ? (isFile(name) ? name : undefined) : searchDirs(ctx.subdir ?? 'files', ctx).map((d) => path.join(d, name)).find(isFile);
     if (found) return [found];
   }
   if (skip) return [];

@@ -17,6 +17,8 @@ import { LIST_LOOKUPS, lookupName, searchDirs } from './lookups-lists.js';
 export interface LookupCtx {
   vars: Vars;
   where?: Source;
+  /** Where first_found looks first, from the task's action as Ansible decides it: templates, vars or files. */
+  subdir?: string;
 }
 
 /** Renders a template file's text (set by render.ts, which owns the template engines). */

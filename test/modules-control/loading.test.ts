@@ -56,6 +56,10 @@ test('control-role-profile: include_vars from the role vars/, a legacy include w
   t.is(enterprise.code, 0, enterprise.stdout + enterprise.stderr);
   t.regex(enterprise.stdout, /PLAY \[Carrier SBCs\] \*+\nskipping: no hosts matched/);
   t.notRegex(enterprise.stdout, /CUSTOM STATS/);
+  // with_first_found looks in the role's vars/ for include_vars (Ansible's lookup subdir): no file → carrier
+  const fallback = await runCli([pb, '-i', 'localhost,', '-e', 'sbc_profile=lab']);
+  t.is(fallback.code, 0, fallback.stdout + fallback.stderr);
+  t.regex(fallback.stdout, /ok: \[localhost\] => \(item=\S*\/roles\/sbc\/vars\/carrier\.yml\)/);
 });
 
 test('the rule reaches roles: a role entry with ignore_errors, an include_role in a block with a rescue', async (t) => {

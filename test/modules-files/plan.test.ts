@@ -106,9 +106,14 @@ test('lineinfile: plans the new content from the current one; no write when it i
 });
 
 test('stat: never any step; Ansible field names', async (t) => {
-  const p = await plan(statModule, { path: '/a' }, () => statOutput({ sha1: 'abc', mode: '640', owner: 'kamailio' }));
+  const probe = 'exists=1\nmode=640\nftype=regular file\nuid=0\ngid=0\nowner=kamailio\ngroup=root\nsize=6\nmtime=1700000000.5\nreadable=1\nmime=/a: text/plain; charset=us-ascii\nchecksum=abc\nlsattr=5 --------------e------- /a\n';
+  const p = await plan(statModule, { path: '/a' }, () => probe);
   t.deepEqual(p.steps, []);
-  t.like(p.result?.stat as object, { exists: true, isreg: true, isdir: false, islnk: false, mode: '0640', pw_name: 'kamailio', checksum: 'abc' });
+  t.like(p.result?.stat as object, {
+    exists: true, isreg: true, isdir: false, islnk: false, mode: '0640', pw_name: 'kamailio', checksum: 'abc', mtime: 1700000000.5,
+    readable: true, writeable: false, rusr: true, wusr: true, xusr: false, rgrp: true, roth: false, mimetype: 'text/plain', charset: 'us-ascii',
+    version: '5', attr_flags: 'e', attributes: ['extents'],
+  });
 });
 
 test('fetch: remote missing fails unless fail_on_missing=false', async (t) => {

@@ -1,0 +1,188 @@
+/**
+ * Language details that ansible-core 2.14 has and playbooks rely on: set_fact's k=v booleans,
+ * delegate_facts, rendered tags in --list-tasks, loop_control.extended_allitems, a failed_when that
+ * cannot be evaluated, and `ansible_facts` before any gathering. Hosts are local connections: these
+ * are controller-side semantics, observed through the CLI's output and exit code.
+ */
+import test from 'ava';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { msgs, resultsOf, runJson, tree } from './helpers.js';
+
+const INVENTORY = 'testhost ansible_connection=local\nother ansible_connection=local\n';
+
+test('set_fact k=v: true/false/yes/no become booleans (any case), numbers and other words stay strings, as Ansible converts them', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - set_fact: off_flag=false on_flag=Yes n=5 word=maybe
+    - set_fact:
+        quoted: "no"
+        templated: "{{ 'TRUE' }}"
+    - name: runs only if off_flag is a real false
+      debug: msg="{{ off_flag }}|{{ on_flag }}|{{ n ~ 1 }}|{{ word }}|{{ quoted }}|{{ templated }}"
+      when: not off_flag and on_flag and not quoted and templated
+    - name: types
+      debug: msg="{{ off_flag is sameas false }} {{ n is string }} {{ quoted is sameas false }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'runs only if off_flag is a real false').testhost, 'False|True|51|maybe|False|True');
+  t.is(msgs(doc, 'types').testhost, 'True True True');
+});
+
+test('delegate_facts: set_fact with delegate_to stores the fact on the delegated host only; without it on the current host', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - set_fact: given=to_other
+      delegate_to: other
+      delegate_facts: true
+    - set_fact: kept=here
+      delegate_to: other
+    - name: facts
+      debug: msg="{{ hostvars['other'].given | default('none') }}|{{ given | default('none') }}|{{ kept }}|{{ hostvars['other'].kept | default('none') }}"
+- hosts: other
+  gather_facts: false
+  tasks:
+    - name: on other
+      debug: msg="{{ given }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'facts').testhost, 'to_other|none|here|none');
+  t.is(msgs(doc, 'on other').other, 'to_other');
+});
+
+test('delegate_facts on a block is inherited by its tasks', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - block:
+        - set_fact: from_block=1
+      delegate_to: other
+      delegate_facts: yes
+    - name: where
+      debug: msg="{{ hostvars['other'].from_block | default('none') }} {{ from_block | default('none') }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'where').testhost, '1 none');
+});
+
+test('--list-tasks: tags rendered with play and extra vars, with the blocks\' and play\'s tags, unique and sorted as ansible-playbook prints them', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- name: tagged
+  hosts: testhost
+  gather_facts: false
+  tags: [play_tag]
+  vars:
+    the_tags: [tag3, alpha]
+  tasks:
+    - name: Task_with_templated_tags
+      debug: msg=x
+      tags: "{{ the_tags }}"
+    - name: Task_with_csv_tags
+      debug: msg=x
+      tags: tag2,tag1
+    - block:
+        - name: Task_in_block
+          debug: msg=x
+          tags: [zz, "{{ extra_tag }}"]
+      tags: blk
+`,
+  });
+  const run = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv'), '--list-tasks', '-e', 'extra_tag=from_cli']);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /Task_with_templated_tags\tTAGS: \[alpha, play_tag, tag3\]/);
+  t.regex(run.stdout, /Task_with_csv_tags\tTAGS: \[play_tag, tag1, tag2\]/);
+  t.regex(run.stdout, /Task_in_block\tTAGS: \[blk, from_cli, play_tag, zz\]/);
+  t.false(run.stdout.includes('{{'), run.stdout);
+  const only = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv'), '--list-tasks', '-e', 'extra_tag=x', '--tags', 'tag3']);
+  t.regex(only.stdout, /Task_with_templated_tags/);
+  t.notRegex(only.stdout, /Task_with_csv_tags|Task_in_block/);
+});
+
+test('loop_control: extended_allitems: false leaves ansible_loop.allitems out; by default it is there', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - name: without allitems
+      debug: msg="{{ ansible_loop.allitems is defined }} {{ ansible_loop.index }}/{{ ansible_loop.length }}"
+      loop: [a, b]
+      loop_control:
+        extended: yes
+        extended_allitems: no
+    - name: with allitems
+      debug: msg="{{ ansible_loop.allitems | join(',') }}"
+      loop: [a, b]
+      loop_control:
+        extended: yes
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  const items = (name: string) => ((resultsOf(doc, name).testhost!.results as Record<string, unknown>[]) ?? []).map((r) => r.msg);
+  t.deepEqual(items('without allitems'), ['False 1/2', 'False 2/2']);
+  t.deepEqual(items('with allitems'), ['a,b', 'a,b']);
+});
+
+test('failed_when that cannot be evaluated (a bare undefined name): the command runs, the task fails with failed_when_result naming the condition', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - name: invalid conditional
+      command: echo foo
+      failed_when: boomboomboom
+      register: invalid_conditional
+      ignore_errors: true
+    - name: check
+      assert:
+        that:
+          - invalid_conditional is failed
+          - invalid_conditional.stdout == 'foo'
+          - invalid_conditional.failed_when_result is contains('boomboomboom')
+    - name: not ignored
+      command: echo bar
+      changed_when: nothing_here
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 2, 'the unignored one fails the run');
+  t.like(resultsOf(doc, 'invalid conditional').testhost, { failed: true, stdout: 'foo' });
+  t.false(resultsOf(doc, 'check').testhost!.failed as boolean);
+  t.like(resultsOf(doc, 'not ignored').testhost, { failed: true, stdout: 'bar' });
+  t.regex(String(resultsOf(doc, 'not ignored').testhost!.changed_when_result), /^The conditional check 'nothing_here' failed\. The error was: .*nothing_here/);
+});
+
+test("ansible_facts is {} before facts are gathered; the when language has {} literals, | expanduser and .get()", async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  vars:
+    perms: {mode: '0640'}
+  tasks:
+    - name: empty facts
+      debug: msg="{{ ansible_facts }}"
+      when: ansible_facts == {} and ('~/x' | expanduser) is not match('~') and perms.get('mode') == '0640' and perms.get('owner', 'root') == 'root'
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(resultsOf(doc, 'empty facts').testhost!.msg, {});
+});
