@@ -102,6 +102,8 @@ test('postgresql_user plan: a new user gets a SCRAM verifier in a psql variable,
   t.deepEqual(change.result!.queries, ['ALTER USER "sip" WITH ENCRYPTED PASSWORD %(password)s']);
   t.regex(change.diff![0]!.after, /password: changed/);
   t.false(JSON.stringify(change.diff).includes('SCRAM'));
+  const bare = await postgresqlUserModule.plan(postgresqlUserModule.parse({ name: 'bare' }, where, false), fakeCtx(pgAnswer([[[], [{ authid: true }]]])).ctx);
+  t.deepEqual(bare.result!.queries, ['CREATE USER "bare"']);
   const gone = await postgresqlUserModule.plan(postgresqlUserModule.parse({ name: 'sip', state: 'absent' }, where, false), fakeCtx(pgAnswer([[[], [{ authid: true }]]])).ctx);
   t.is(gone.steps.length, 0);
 });
