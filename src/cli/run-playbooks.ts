@@ -13,7 +13,8 @@ import { graceMs, watchSignals } from '../journal/signals.js';
 import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
 import { teardownTracker } from './teardowns.js';
-import { commandsSettled, killAll } from '../connection/in-flight.js';
+import { commandsSettled, killAll, setCommandMarker } from '../connection/in-flight.js';
+import { killLeftovers } from './leftovers.js';
 import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { useVaultFlags } from '../vault/sources.js';
 import { askSecret } from '../util/prompt.js';
@@ -143,6 +144,9 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
     throw e;
   }
   if (journal.resume) opts.resume = journal.resume;
+  // every remote command leaves a marker of this run while it runs; a resume first kills the old run's
+  setCommandMarker(journal.id);
+  if (journal.resumedRuns) await killLeftovers(inventory, journal.resumedRuns, opts.forks, stderr, warn);
   opts.hooks = journal.hooks;
   // set_stats data is shown after the recap when asked for, as Ansible's show_custom_stats.
   const showCustomStats = toBool(process.env.ANSIBLE_SHOW_CUSTOM_STATS ?? '') === true;

@@ -34,3 +34,30 @@ export async function commandsSettled(ms: number): Promise<void> {
   await Promise.race([Promise.all([...running].map((e) => e.done)), limit]);
   clearTimeout(timer);
 }
+
+/** Under the remote user's tmp dir: one marker file per command in flight, `RUN.PID`. */
+export const MARKER_DIR = '.tsplay-commands';
+let marker: string | undefined;
+
+/** The run id every remote command of this process marks itself with (set by the CLI's journal). */
+export function setCommandMarker(run: string | undefined): void {
+  marker = run === undefined ? undefined : run.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+export function commandMarker(): string | undefined {
+  return marker;
+}
+
+/**
+ * The script that kills the commands earlier runs left running on a host (their controller was
+ * killed): for each marker of those runs, TERM then KILL its process group, and remove the marker.
+ * Prints the pids it killed.
+ */
+export function killLeftoversScript(runs: string[]): string {
+  const names = runs.map((r) => `"$m"/'${r.replace(/[^A-Za-z0-9_.-]/g, '_')}'.*`).join(' ');
+  return (
+    `m="\${TMPDIR:-/tmp}/${MARKER_DIR}"; for f in ${names}; do [ -f "$f" ] || continue; p=\${f##*.}; ` +
+    `if kill -0 -"$p" 2>/dev/null; then kill -TERM -"$p" 2>/dev/null; i=0; while [ $i -lt 20 ] && kill -0 -"$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done; ` +
+    `kill -KILL -"$p" 2>/dev/null; echo "$p"; fi; rm -f "$f"; done; true`
+  );
+}

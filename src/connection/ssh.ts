@@ -7,7 +7,7 @@ import { Semaphore } from './semaphore.js';
 import { openSsh, type SshOpenOptions } from './ssh-open.js';
 import { UnreachableError, type Become, type Connection, type ConnectionTarget, type ExecOptions, type ExecResult } from './types.js';
 import { wrapCommand } from './wrap.js';
-import { register } from './in-flight.js';
+import { commandMarker, MARKER_DIR, register } from './in-flight.js';
 
 /** sshd's MaxSessions is 10: 8 for commands leaves room for the channels that kill timed-out ones. */
 export const MAX_CHANNELS = 8;
@@ -21,6 +21,13 @@ const PID_MARK = Buffer.from('\x1etsplay-pid:');
  * (sshd made it a session and process-group leader) and execs the real script, passed as $1.
  */
 const PROLOGUE = `printf '\\036tsplay-pid:%s\\n' "$$" >&2; exec /bin/sh -c "$1"`;
+/**
+ * The same, leaving a marker for the run ($2) while the command runs — `<tmp>/.tsplay-commands/RUN.PID`
+ * — so that a resumed run can find and kill a command that outlived its killed controller.
+ */
+const MARKED_PROLOGUE =
+  `printf '\\036tsplay-pid:%s\\n' "$$" >&2; m="\${TMPDIR:-/tmp}/${MARKER_DIR}"; ` +
+  `{ mkdir -p "$m" && echo "$$" > "$m/$2.$$"; } 2>/dev/null; /bin/sh -c "$1"; rc=$?; rm -f "$m/$2.$$"; exit $rc`;
 
 /** TERM the whole process group, wait up to 2 s, then KILL whatever is left. */
 function killScript(pid: number): string {
@@ -176,7 +183,8 @@ export class SshConnection implements Connection {
           resolve(result);
         });
 
-      const remote = `exec /bin/sh -c ${quote(PROLOGUE)} tsplay ${quote(script)}`;
+      const run = commandMarker();
+      const remote = run === undefined ? `exec /bin/sh -c ${quote(PROLOGUE)} tsplay ${quote(script)}` : `exec /bin/sh -c ${quote(MARKED_PROLOGUE)} tsplay ${quote(script)} ${quote(run)}`;
       this.client.exec(remote, (e, ch) => {
         if (e) {
           const reason = this.deadReason ?? `cannot open a channel: ${e.message}`;

@@ -20,6 +20,8 @@ export interface JournalSession {
   id: string;
   reporter: Reporter;
   resume?: ResumeState;
+  /** With --resume: the ids of the earlier runs resumed (whose commands may still run on the hosts). */
+  resumedRuns?: string[];
   /** Where the executor saves each host's restorable state (the 0600 state file) and reports secrets. */
   hooks: RunHooks;
   /** A signal came: record it, naming the task each host was in ('abort': the second one). */
@@ -47,6 +49,7 @@ export async function startJournal(
 
   let resume: ResumeState | undefined;
   let resumeOf: string | undefined;
+  let resumedRuns: string[] | undefined;
   let saved: Record<string, SavedHost> | undefined;
   if (opts.resumeId) {
     resumeOf = resolveRunId(root, opts.resumeId, opts.job);
@@ -59,6 +62,7 @@ export async function startJournal(
       for (const name of s.hidden ?? []) redactor.collectHidden(s.vars[name]);
     }
     resume = resumeState(chain, index, saved);
+    resumedRuns = [...new Set([resumeOf, ...chain.map((a) => (a.start as { resumeOf?: string }).resumeOf).filter((r): r is string => typeof r === 'string')])];
   }
 
   const id = newRunId();
@@ -124,6 +128,7 @@ export async function startJournal(
     id,
     reporter,
     resume,
+    ...(resumedRuns ? { resumedRuns } : {}),
     hooks: {
       saveHost: (host, s) => state.save(host, s),
       secret: (value) => redactor.collectHidden(value),

@@ -1,7 +1,8 @@
 import test from 'ava';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { runCli } from '../helpers/cli.js';
+import { repo, runCli } from '../helpers/cli.js';
 import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until } from '../journal/helpers.js';
 
 // A second Ctrl-C leaves at once, but not before the commands in flight are killed on their hosts
@@ -48,4 +49,27 @@ test.serial('a second SIGINT kills the teardown command in flight on the host an
   t.regex(r.stderr, /SIGINT again: aborting at once \(journal [^)]+\); killing 1 command in flight on the hosts/);
   t.regex(r.stderr, /skipped: guard 'rollout-option' teardown cut short/);
   t.deepEqual(processes(['sleep', nap]), [], 'the teardown command is gone from the host');
+});
+
+test.serial('SIGKILL of the controller during a command, then --resume: the old command is killed before the resumed run goes on', async (t) => {
+  const lk = (p: string) => fleet.path('h1', `/opt/lk/${p}`);
+  mkdirSync(lk(''), { recursive: true });
+  writeFileSync(lk('log'), '');
+  const nap = '64.75'; // a duration no other test sleeps: its process is ours
+  writeFileSync(lk('nap'), nap);
+  const dir = journalDir();
+  const playbook = join(repo, 'test/executor/fixtures/leftover.yml');
+  let pid = 0;
+  const run = runCli([playbook, '-i', fleet.inventoryPath, '--journal-dir', dir], { onStdout: (_all, p) => (pid = p) });
+  await until(() => pid > 0 && processes(['sleep', nap]).length > 0);
+  process.kill(pid, 'SIGKILL');
+  await run;
+  t.true(processes(['sleep', nap]).length > 0, 'the command outlived its controller');
+
+  writeFileSync(lk('nap'), '0');
+  const resumed = await runCli([playbook, '-i', fleet.inventoryPath, '--journal-dir', dir, '--resume', 'last']);
+  t.is(resumed.code, 0, resumed.stdout + resumed.stderr);
+  t.regex(resumed.stderr, /h1: killed 1 command the resumed run left running/);
+  t.deepEqual(processes(['sleep', nap]), [], 'the old command is gone');
+  t.is(readFileSync(lk('log'), 'utf8'), 'start\nstart\nend\n', 'the old command never finished; the resumed one did');
 });
