@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import type { Predicted } from '../facts/predicted.js';
 import type { SavedCursor } from './options.js';
 import { emptyStats, type HostStats } from '../report/events.js';
 
@@ -27,6 +28,8 @@ export interface HostState {
   /** Registered names whose value came from a no_log task (hidden in every output). */
   hidden: Set<string>;
   stats: HostStats;
+  /** Under --check: what earlier tasks would have made on the host (created on first use). */
+  predicted?: Predicted;
 }
 
 export function newHostState(name: string): HostState {

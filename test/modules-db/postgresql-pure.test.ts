@@ -153,6 +153,7 @@ test('postgresql_privs: parse as Ansible (objs default, ALL_IN_SCHEMA, privs per
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'database', privs: 'SELECT', roles: 'r' }, where, false), /Invalid privileges specified for type database: SELECT/);
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'schema', objs: 'ALL_IN_SCHEMA', privs: 'USAGE', roles: 'r' }, where, false), /ALL_IN_SCHEMA can be used only/);
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'default_privs', objs: 'TABLES', privs: 'SELECT', roles: 'r' }, where, false), /type 'default_privs' is not supported/);
+  parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'group', objs: 'g', privs: 'SELECT', roles: 'r' }, where, false), /Argument "privs" is not allowed for type "group"/);
   const dbArgs = postgresqlPrivsModule.parse({ db: 'sre', type: 'database', privs: 'connect,temp', roles: 'sip' }, where, false);
   t.deepEqual(dbArgs.objs, ['sre']);
   t.deepEqual(dbArgs.privs, ['CONNECT', 'TEMPORARY']);
