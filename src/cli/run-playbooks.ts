@@ -12,6 +12,8 @@ import { runRedactor, startJournal } from '../journal/session.js';
 import { graceMs, watchSignals } from '../journal/signals.js';
 import { onWriteFailure } from '../journal/writer.js';
 import { exitAfterDrain } from './exit.js';
+import { teardownTracker } from './teardowns.js';
+import { commandsSettled, killAll } from '../connection/in-flight.js';
 import { checkPlaybookFile, checkRunOptions, checkStartAtTask } from './option-checks.js';
 import { useVaultFlags } from '../vault/sources.js';
 import { askSecret } from '../util/prompt.js';
@@ -19,6 +21,8 @@ import type { Inventory } from '../inventory/inventory.js';
 import { checkTemplateFiles } from '../playbook/template-files.js';
 
 const stdout = (s: string) => process.stdout.write(s);
+/** After a second Ctrl-C: how long to wait for the commands in flight to be killed on their hosts. */
+const KILL_WAIT_MS = 7_000;
 const stderr = (s: string) => process.stderr.write(s);
 const warn = (m: string) => stderr(`[WARNING]: ${m}\n`);
 
@@ -151,8 +155,10 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   const display: Reporter = (e) => shown(redactor.redact(e));
   // The journal records first: a controller killed right after an event still has it on disk.
   // The redactor also knows every decrypted vault value: no output sees one.
+  const owed = teardownTracker(loaded);
   const reporter: Reporter = (event) => {
     journal.reporter(event);
+    owed.see(event);
     display(event);
   };
   const interrupts = watchSignals({
@@ -162,10 +168,16 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
       journal.interrupted(sig, 'stop');
     },
     onAbort: (sig) => {
-      stderr(`\n[tsplay] ${sig} again: aborting at once (journal ${journal.id}).\n`);
+      const killing = killAll();
+      stderr(`\n[tsplay] ${sig} again: aborting at once (journal ${journal.id})${killing > 0 ? `; killing ${killing} command${killing > 1 ? 's' : ''} in flight on the hosts` : ''}.\n`);
       journal.interrupted(sig, 'abort');
-      void journal.close();
-      exitAfterDrain(ExitCode.interrupted);
+      const skipped = owed.skipped();
+      if (skipped.length > 0) stderr(`[tsplay] skipped: ${skipped.join('; ')} — the hosts may need it done by hand.\n`);
+      // the kills (the whole process group of each command) must reach the hosts before we leave
+      void commandsSettled(KILL_WAIT_MS).then(async () => {
+        await journal.close();
+        exitAfterDrain(ExitCode.interrupted);
+      });
     },
   });
   stopRun = (reason) => interrupts.stopFor(reason);

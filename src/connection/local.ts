@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
 import { wrapCommand } from './wrap.js';
 import { checkBecome } from './become.js';
+import { register } from './in-flight.js';
 
 /** The controller itself (`delegate_to: localhost`, `ansible_connection: local`): /bin/sh, no SSH. */
 export class LocalConnection implements Connection {
@@ -29,6 +30,7 @@ export class LocalConnection implements Connection {
       };
       const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), kill()), opts.timeoutMs) : undefined;
       const onAbort = () => ((aborted = true), kill());
+      const unregister = register(onAbort);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (c: Buffer) => (out.push(c), opts.onOutput?.('stdout', c.toString('utf8'))));
       child.stderr.on('data', (c: Buffer) => (err.push(c), opts.onOutput?.('stderr', c.toString('utf8'))));
@@ -36,6 +38,7 @@ export class LocalConnection implements Connection {
       child.stdin.end(stdin ?? '');
       const finish = (rc: number, spawnError?: string) => {
         if (timer) clearTimeout(timer);
+        unregister();
         opts.signal?.removeEventListener('abort', onAbort);
         resolve({
           rc,

@@ -7,6 +7,7 @@ import { Semaphore } from './semaphore.js';
 import { openSsh, type SshOpenOptions } from './ssh-open.js';
 import { UnreachableError, type Become, type Connection, type ConnectionTarget, type ExecOptions, type ExecResult } from './types.js';
 import { wrapCommand } from './wrap.js';
+import { register } from './in-flight.js';
 
 /** sshd's MaxSessions is 10: 8 for commands leaves room for the channels that kill timed-out ones. */
 export const MAX_CHANNELS = 8;
@@ -149,7 +150,9 @@ export class SshConnection implements Connection {
         grace = setTimeout(() => (channel?.close(), finish()), KILL_GRACE_MS);
       };
       const onAbort = () => kill('abort');
+      const unregister = register(onAbort);
       const cleanup = () => {
+        unregister();
         clearTimeout(timer);
         clearTimeout(grace);
         opts.signal?.removeEventListener('abort', onAbort);

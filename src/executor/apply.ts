@@ -7,7 +7,12 @@ import type { Outcome, Plan, Step } from '../modules/types.js';
  */
 export async function applyPlan(plan: Plan, check: boolean, exec: (step: Step) => Promise<ExecResult>): Promise<Outcome> {
   const out = await outcomeOf(plan, check, exec);
-  if (check || out.failed) for (const k of plan.madeBySteps ?? []) delete out[k];
+  if (check || out.failed) {
+    for (const [k, instead] of Object.entries(plan.madeBySteps ?? {})) {
+      if (instead === undefined) delete out[k];
+      else out[k] = instead;
+    }
+  }
   return out;
 }
 

@@ -23,8 +23,11 @@ export function newJobId(): string {
   return `j${randomInt(100_000_000, 999_999_999)}${randomInt(100, 999)}.${process.pid}`;
 }
 
-/** stdout/stderr of a step as a JSON string body (control characters dropped; a final newline trimmed, as Ansible's command does). */
-const JSON_ESCAPE = String.raw`esc() { tr -d '\000-\010\013\014\016-\037' < "$1" | awk 'BEGIN{ORS=""} {gsub(/\\/,"\\\\"); gsub(/"/,"\\\""); gsub(/\t/,"\\t"); gsub(/\r/,"\\r"); if (NR>1) printf "\\n"; printf "%s", $0}'; }`;
+/**
+ * stdout/stderr of a step as a JSON string body (control characters dropped; a final newline trimmed, as
+ * Ansible's command does). Backslashes by split and join: mawk and gawk read `\\\\` in a gsub replacement differently.
+ */
+export const JSON_ESCAPE = String.raw`esc() { tr -d '\000-\010\013\014\016-\037' < "$1" | awk 'BEGIN{ORS=""} { n = split($0, p, /\\/); s = p[1]; for (i = 2; i <= n; i++) s = s "\\\\" p[i]; gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s); gsub(/\r/, "\\r", s); if (NR > 1) printf "\\n"; printf "%s", s }'; }`;
 
 /**
  * The job's script: each step in order (stopping at the first that fails), its output kept in JID.d/,

@@ -2,7 +2,7 @@ import type { Guard } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
 import { fromPlay } from './inherit.js';
-import { walkItems } from './walk.js';
+import { runItems } from './walk.js';
 import { buildVars } from './vars.js';
 import { lazyVars } from '../template/lazy.js';
 import { TsplayError } from '../errors.js';
@@ -37,7 +37,7 @@ export class GuardRun {
   async setup(hosts: string[]): Promise<boolean> {
     if (this.guard.setup.length === 0) return true;
     this.emit('setup');
-    const failed = await walkItems(this.ctx, this.guard.setup, hosts.slice(0, 1), fromPlay(this.ctx.play), () => {});
+    const failed = await runItems(this.ctx, this.guard.setup, hosts.slice(0, 1));
     if (failed.size > 0) {
       this.stop(`guard '${this.guard.name}': setup failed on ${[...failed].join(', ')}`);
       return false;
@@ -49,7 +49,7 @@ export class GuardRun {
   async precheck(batch: string[]): Promise<boolean> {
     if (this.guard.precheck.length === 0) return true;
     this.emit('precheck');
-    const failed = await walkItems(this.ctx, this.guard.precheck, batch, fromPlay(this.ctx.play), () => {});
+    const failed = await runItems(this.ctx, this.guard.precheck, batch);
     if (failed.size > 0) {
       this.stop(`guard '${this.guard.name}': precheck failed on ${[...failed].join(', ')}; the rollout stopped before changing it`);
       return false;
@@ -104,7 +104,7 @@ export class GuardRun {
     state.failed = false; // teardown must run even when the first host is the one that failed
     state.ended = false;
     try {
-      const failed = await walkItems(ctx, this.guard.teardown, [first], fromPlay(ctx.play), () => {});
+      const failed = await runItems(ctx, this.guard.teardown, [first]);
       if (failed.size > 0) this.emit('failed', { message: `guard '${this.guard.name}': teardown failed` });
     } finally {
       state.failed = wasFailed || state.failed;

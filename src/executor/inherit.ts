@@ -23,6 +23,8 @@ export interface Inherited {
   hostIncludeVars?: ReadonlyMap<string, Vars>;
   /** Inside an `always` section: it still runs after the first SIGINT/SIGTERM (a teardown). */
   teardown?: boolean;
+  /** The innermost enclosing block's (import's, include's) notify: for tasks that name none. */
+  notify?: string[];
 }
 
 const KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'delegateFacts', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
@@ -56,6 +58,7 @@ export function enterBlock(outer: Inherited, block: Block): Inherited {
     keywords: { ...outer.keywords, ...keywordsOf(block) },
     role: block.role ?? outer.role,
     includeParams: block.include ? { ...outer.includeParams, ...block.include.params } : outer.includeParams,
+    ...(block.notify && block.notify.length > 0 ? { notify: block.notify } : {}),
   };
 }
 

@@ -2,16 +2,25 @@ import type { Task } from '../playbook/types.js';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars } from '../template/lazy.js';
 import type { PlayContext } from './context.js';
-import { flushHandlers } from './handlers.js';
+import { clearErrors, type HostCursor, type Outcome } from './cursor.js';
 import type { Inherited } from './inherit.js';
 import { taskInfo } from './result.js';
 import { buildVars } from './vars.js';
 
 const PER_HOST = new Set(['end_host', 'noop', 'reset_connection', 'flush_handlers', 'role_complete']);
 
-/** meta actions change the executor's own state; they are not run on hosts. */
-export async function runMeta(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited): Promise<Set<string>> {
-  const action = (typeof task.args === 'string' ? task.args : String((task.args as Record<string, unknown>)._raw_params ?? '')).trim();
+/** The action of a meta task (`meta: end_host`). */
+export function metaAction(task: Task): string {
+  return (typeof task.args === 'string' ? task.args : String((task.args as Record<string, unknown>)._raw_params ?? '')).trim();
+}
+
+/**
+ * meta actions are cursor operations, not commands on hosts: this says what each host's cursor
+ * does (flush_handlers inserts the handler phase, end_host ends the host…); end_batch, end_play and
+ * clear_host_errors also change the other hosts' state.
+ */
+export function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited, handler: boolean, cursors: Map<string, HostCursor>): Map<string, Outcome> {
+  const action = metaAction(task);
   const conditions = [...inh.when, ...(task.when ?? [])];
   // As Ansible's linear strategy: most meta actions run once, for the batch's first host, so their
   // condition is that host's; end_host, noop, flush_handlers… are per host.
@@ -24,27 +33,49 @@ export async function runMeta(ctx: PlayContext, task: Task, hosts: string[], inh
   for (const h of candidates) {
     if (!selected.includes(h)) ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, uncounted: true });
   }
+  const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'ok' }]));
   switch (action) {
     case 'flush_handlers':
-      await flushHandlers(ctx, ctx.batch, ctx.opts.forceHandlers || ctx.play.forceHandlers);
+      if (handler) {
+        // Ansible refuses it ("flush_handlers cannot be used as a handler"); here it is a warning and a no-op.
+        ctx.emit({ kind: 'warning', message: `${task.where.file}:${task.where.line}: meta: flush_handlers used as a handler does nothing` });
+        break;
+      }
+      for (const h of selected) if (!ctx.state(h).unreachable) out.set(h, { kind: 'flush' });
       break;
     case 'end_play':
-      if (selected.length > 0) ctx.stop.play = true;
+      if (selected.length > 0) {
+        ctx.stop.play = true;
+        for (const h of ctx.batch) if (cursors.has(h) && !ctx.state(h).unreachable) cursors.set(h, { ...cursors.get(h)!, done: 'stopped' });
+      }
       break;
     case 'end_batch':
-      if (selected.length > 0) ctx.stop.batch = true;
+      if (selected.length > 0) {
+        ctx.stop.batch = true;
+        for (const h of ctx.batch) if (cursors.has(h) && !ctx.state(h).unreachable) cursors.set(h, { ...cursors.get(h)!, done: 'stopped' });
+      }
       break;
     case 'end_host':
-      for (const h of selected) ctx.state(h).ended = true;
+      for (const h of selected) {
+        ctx.state(h).ended = true;
+        out.set(h, { kind: 'end_host' });
+      }
       break;
     case 'clear_host_errors':
-      for (const h of ctx.batch) {
-        const st = ctx.state(h);
-        if (st.failed && !st.unreachable) st.failed = false;
+      if (selected.length > 0) {
+        for (const h of ctx.batch) {
+          const st = ctx.state(h);
+          if (st.unreachable) continue;
+          if (st.failed || st.stats.failures > 0) st.errorsCleared = true;
+          st.failed = false;
+          if (cursors.has(h)) cursors.set(h, clearErrors(cursors.get(h)!));
+        }
       }
       break;
     default:
       break; // noop, refresh_inventory, clear_facts, reset_connection: nothing to do here
   }
-  return new Set();
+  // end_play/end_batch ended the hosts above; their step is over
+  for (const h of hosts) if (cursors.get(h)?.done) out.delete(h);
+  return out;
 }

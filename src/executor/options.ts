@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import type { HostCursor } from './cursor.js';
 
 /** Everything the CLI decides for a run. */
 export interface RunOptions {
@@ -45,8 +46,17 @@ export interface SavedHost {
   vars: Vars;
   /** Names in `vars` registered by no_log tasks: secrets for every output of a resumed run too. */
   hidden?: string[];
-  /** Notifications not yet handled, and the play and section whose handler flush they wait for. */
+  /** Notifications not yet handled, and the play and section whose handler flush they wait for (state files before cursors). */
   notified?: { play: number; section: PlaySection; names: string[] };
+  /** Where the host resumes: its cursor in play `play` (with its pending notifications). */
+  cursor?: SavedCursor;
+}
+
+/** A host's cursor (cursor.ts) saved for --resume; `taskId` is what it points at, checked on resume. */
+export interface SavedCursor {
+  play: number;
+  cursor: HostCursor;
+  taskId?: string;
 }
 
 /** What the executor tells the run's keepers as it goes. */
@@ -70,8 +80,10 @@ export interface ResumeState {
   hostFacts(host: string): Vars;
   /** Which of those were registered by no_log tasks. */
   hidden(host: string): string[];
-  /** Notifications the host had not handled when it stopped in this section of play `playIndex`. */
+  /** Notifications the host had not handled when it stopped in this section of play `playIndex` (state files before cursors). */
   notified(host: string, playIndex: number, section: PlaySection): string[];
+  /** Where the host stopped in play `playIndex`, when the state file says (exact resume). */
+  cursor?(host: string, playIndex: number): SavedCursor | undefined;
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'playbooks' | 'inventory'> = {

@@ -1,13 +1,32 @@
 import type { PlayContext } from './context.js';
+import type { HostCursor, Step } from './cursor.js';
+import type { SavedCursor } from './options.js';
 
 /**
- * Hand a host's restorable state (registered values, set_facts, notifications not yet handled) to the
- * run's keeper: the state file that --resume restores from, so it must be called whenever that changed.
+ * Where a host resumes if the step it is about to run does not complete: its cursor at that step,
+ * or, inside a block with rescue/always (whose teardown runs when the host stops there), the start of
+ * the outermost such block. `taskId` names what is there, so a resume can check it still is.
  */
-export function saveHost(ctx: PlayContext, host: string): void {
+export function resumePoint(cursor: HostCursor, step: Step, blocksAround: { rescueOrAlways: boolean; id: string }[]): Omit<SavedCursor, 'play'> {
+  const k = blocksAround.findIndex((b) => b.rescueOrAlways);
+  if (k >= 0 && !cursor.flush) {
+    const { flush: _f, ...rest } = cursor;
+    return { cursor: { ...rest, stack: cursor.stack.slice(0, k + 1).map((f) => ({ ...f })), flushed: false }, taskId: blocksAround[k]!.id };
+  }
+  const taskId = step.kind === 'task' ? step.task.id : step.kind === 'include' ? step.block.id : undefined;
+  return { cursor: structuredClone(cursor), ...(taskId !== undefined ? { taskId } : {}) };
+}
+
+/**
+ * Hand a host's restorable state (registered values, set_facts, its resume point with the
+ * notifications not yet handled) to the run's keeper: the state file that --resume restores from,
+ * so it must be called whenever that changed.
+ */
+export function saveHost(ctx: PlayContext, host: string, cursor?: HostCursor, at?: Omit<SavedCursor, 'play'>): void {
+  const st = ctx.state(host);
+  if (at) st.resumeAt = { play: ctx.playIndex, ...at };
+  if (cursor && st.resumeAt && st.resumeAt.play === ctx.playIndex) st.resumeAt.cursor.notified = [...cursor.notified];
   const save = ctx.opts.hooks?.saveHost;
   if (!save) return;
-  const st = ctx.state(host);
-  const names = [...new Set([...st.notified, ...st.unhandled])];
-  save(host, { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(names.length > 0 ? { notified: { play: ctx.playIndex, section: ctx.section ?? 'tasks', names } } : {}) });
+  save(host, { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) });
 }

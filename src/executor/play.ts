@@ -1,13 +1,11 @@
 import { ParseError } from '../errors.js';
 import { toBool } from '../modules/args.js';
-import type { Play, Task } from '../playbook/types.js';
+import type { Item, Play, Task } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
 import { makeBatches, orderHosts } from './batches.js';
-import { flushHandlers } from './handlers.js';
-import { fromPlay } from './inherit.js';
-import { walkItems } from './walk.js';
-import pLimit from 'p-limit';
+import { driveFree, driveLockstep, newWalk, programOf } from './walk.js';
+import { handlersFor, notify, peek, startCursor, toSectionEnd, type HostCursor, type Program } from './cursor.js';
 import { GuardRun } from './guard.js';
 import type { PlaySection } from './options.js';
 
@@ -56,28 +54,50 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
         stopAfterBatch = `all hosts of batch ${b + 1} failed`;
       }
     };
-    const inh = fromPlay(play);
-    const strategy = play.strategy;
-    const section = async (name: PlaySection, items: typeof play.tasks) => {
+    const sections: Record<PlaySection, Item[]> = { pre_tasks: play.preTasks, tasks: play.tasks, post_tasks: play.postTasks };
+    const program = programOf({ gather: gather ? [gatherTask(play, index)] : [], ...sections }, play.handlers, force);
+    const cursors = new Map(batch.map((h) => [h, { ...startCursor('gather'), flushed: true } as HostCursor]));
+    const walk = newWalk(program, cursors, checkFailures);
+    const drive = (hosts: string[]) => (play.strategy === 'free' ? driveFree(ctx, walk, hosts) : driveLockstep(ctx, walk, hosts));
+    const resumeAt = new Map(batch.map((h) => [h, savedPosition(ctx, program, h)]));
+    const section = async (name: PlaySection) => {
       ctx.section = name;
-      // --resume: what a host had been notified of in this section and not handled when it stopped
-      for (const h of batch) for (const n of ctx.opts.resume?.notified(h, ctx.playIndex, name) ?? []) ctx.state(h).notified.add(n);
-      if (strategy === 'free') {
-        const perHost = pLimit(Math.max(1, ctx.opts.forks));
-        await Promise.all(batch.map((h) => perHost(() => walkItems(ctx, items, [h], inh, checkFailures))));
-      } else {
-        await walkItems(ctx, items, batch, inh, checkFailures);
+      for (const h of batch) {
+        const prev = cursors.get(h)!;
+        const saved = resumeAt.get(h);
+        let c = startCursor(name, prev.notified, prev.failed);
+        if (prev.done || prev.failed) c = { ...prev, section: name, done: prev.done ?? 'failed' };
+        else if (saved && SECTION_ORDER.indexOf(saved.section as PlaySection) > SECTION_ORDER.indexOf(name)) c = { ...c, stack: [{ phase: 'block', index: sections[name].length }], flushed: true };
+        else if (saved && saved.section === name) c = { ...saved, notified: [...new Set([...saved.notified, ...prev.notified])] };
+        // --resume from a state file before cursors: what the host had been notified of in this section
+        const names = ctx.opts.resume?.notified(h, ctx.playIndex, name) ?? [];
+        if (names.length > 0) c = notify(c, names.flatMap((n) => handlersFor(program.handlers, n).map((t) => t.id)));
+        cursors.set(h, c);
       }
-      if (!ctx.stop.run && !ctx.signal.aborted) await flushHandlers(ctx, batch, force);
-      else if (force && !ctx.signal.aborted) await flushHandlers(ctx, batch, true);
+      await drive(batch);
+      if (ctx.stop.run && force && !ctx.signal.aborted) {
+        // the run stops: with force_handlers, the hosts still run the handlers they were notified of
+        const stopped = ctx.stop.run;
+        ctx.stop.run = undefined;
+        for (const h of batch) {
+          const c = cursors.get(h)!;
+          if (!ctx.state(h).unreachable && !ctx.state(h).ended && c.done !== 'stopped') cursors.set(h, { ...toSectionEnd(program, c), done: undefined });
+        }
+        try {
+          await drive(batch);
+        } finally {
+          ctx.stop.run = stopped;
+        }
+      }
     };
-    if (gather) await walkItems(ctx, [gatherTask(play, index)], batch, inh, checkFailures);
+    await driveLockstep(ctx, walk, batch); // gather_facts
     if (guard && !(await guard.precheck(batch.filter((h) => !ctx.state(h).failed)))) break;
     guard?.startBatch(batch);
     try {
-      await section('pre_tasks', play.preTasks);
-      await section('tasks', play.tasks);
-      await section('post_tasks', play.postTasks);
+      for (const name of SECTION_ORDER) {
+        if (ctx.stop.run || ctx.stop.play || ctx.stop.batch || ctx.signal.aborted) break;
+        await section(name);
+      }
     } finally {
       guard?.endBatch(batch);
     }
@@ -87,4 +107,24 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
     if (stopAfterBatch && !ctx.stop.run) ctx.stop.run = stopAfterBatch;
   }
   }
+}
+
+const SECTION_ORDER: PlaySection[] = ['pre_tasks', 'tasks', 'post_tasks'];
+
+/**
+ * --resume: the cursor a host stopped at in this play, if the state file has one and it still points
+ * at the same task (else the journal's per-task record decides what is skipped, as before cursors).
+ */
+function savedPosition(ctx: PlayContext, program: Program, host: string): HostCursor | undefined {
+  const saved = ctx.opts.resume?.cursor?.(host, ctx.playIndex);
+  if (!saved || !SECTION_ORDER.includes(saved.cursor.section as PlaySection)) return undefined;
+  try {
+    const { step } = peek(program, { ...saved.cursor, done: undefined, failed: false });
+    const id = step.kind === 'task' ? step.task.id : step.kind === 'include' ? step.block.id : undefined;
+    if (id !== saved.taskId) return undefined;
+  } catch {
+    return undefined; // the play changed shape (a --force resume)
+  }
+  ctx.state(host).exactResumePlay = ctx.playIndex;
+  return { ...saved.cursor, done: undefined, failed: false };
 }

@@ -8,6 +8,7 @@ import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
 import { anySignal } from '../util/abortable.js';
+import type { Predicted } from '../facts/predicted.js';
 import { runAsyncJob, type AsyncSpec } from './async-job.js';
 
 export interface ModuleRun {
@@ -27,6 +28,8 @@ export interface ModuleRun {
    * Default: the commands' signal (`exec.signal`).
    */
   signal?: AbortSignal;
+  /** Under --check: the host's predicted overlay, read by the plan and extended with its `creates`. */
+  predicted?: Predicted;
   /** Directories searched for `src:` files: role dir first, then the playbook dir. */
   searchDirs?: string[];
   /** Template rendering with this task's variables (`file`: a template file's text). */
@@ -50,6 +53,7 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     diff: run.diff,
     where: run.where,
     signal: run.signal ?? execOpts.signal ?? new AbortController().signal,
+    ...(run.check && run.predicted ? { predicted: run.predicted } : {}),
     probe: (command, opts) => {
       run.trace?.(command, 'probe');
       // a probe's own signal (a wait that Ctrl-C ends) adds to the task's, never replaces it
@@ -67,13 +71,16 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
       return run.conn.exec(cmd, { ...execOpts, ...opts });
     }, ctx.signal);
   }
-  return applyPlan(plan, run.check, (step) => {
+  const outcome = await applyPlan(plan, run.check, (step) => {
     // A controller-side step (fetch writing its local copy) must not take the target's become/environment.
     const opts: ExecOptions = step.local ? { signal: execOpts.signal, stdin: step.stdin } : { ...execOpts, stdin: step.stdin };
     if (step.timeoutMs !== undefined) opts.timeoutMs = step.timeoutMs;
     run.trace?.(step.local ? `(controller) ${step.cmd}` : step.cmd, 'step');
     return (step.local ? local : run.conn).exec(step.cmd, opts);
   });
+  // what this task would have made is there for the next tasks of the host to see (--check only)
+  if (run.check && run.predicted && plan.creates && outcome.changed && !outcome.failed && !outcome.skipped) run.predicted.record(plan.creates);
+  return outcome;
 }
 
 /** Ansible's search for a relative `src`: DIR/files/NAME (or templates/), then DIR/NAME, for each dir. */

@@ -25,8 +25,8 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
       checkEnvironments(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]);
-      for (const { task, name } of unknownNotifications(allTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]), play.handlers)) {
-        throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `task '${task.name}'` : undefined);
+      for (const { task, name } of unknownNotifications([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers)) {
+        throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
       }
     }
   }
@@ -184,6 +184,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   let exitCode: ExitCodeValue = ExitCode.ok;
   if (signal.aborted) exitCode = ExitCode.interrupted;
   else if (Object.values(stats).some((s) => s.unreachable > 0)) exitCode = ExitCode.unreachableOrParse;
-  else if (Object.values(stats).some((s) => s.failures > 0) || [...states.values()].some((s) => s.failed)) exitCode = ExitCode.hostFailed;
+  // a host whose errors a meta: clear_host_errors cleared does not fail the run (as Ansible's failed-hosts list)
+  else if (Object.entries(stats).some(([h, s]) => s.failures > 0 && !state(h).errorsCleared) || [...states.values()].some((s) => s.failed)) exitCode = ExitCode.hostFailed;
   return { exitCode, stats, stoppedBy: stop.run };
 }

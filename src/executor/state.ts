@@ -1,4 +1,6 @@
 import type { Vars } from '../types.js';
+import type { Predicted } from '../facts/predicted.js';
+import type { SavedCursor } from './options.js';
 import { emptyStats, type HostStats } from '../report/events.js';
 
 /** What tsplay remembers about a host for the whole run (across plays, as Ansible does). */
@@ -13,22 +15,25 @@ export interface HostState {
   /** Failed (or unreachable) in this run: leaves the current play and later plays. */
   failed: boolean;
   unreachable: boolean;
+  /** A meta: clear_host_errors cleared this host's failures: they no longer fail the run. */
+  errorsCleared?: boolean;
   /** meta: end_host — done for this play. */
   ended: boolean;
-  /** Handler names and listen topics notified and not yet run. */
+  /** Handler names and listen topics the running task notified (the driver moves them into the host's cursor). */
   notified: Set<string>;
-  /**
-   * Notifications of a host that failed before its handlers ran: dropped for this run (as Ansible
-   * does) but kept in the state file, so a resumed run still runs them.
-   */
-  unhandled: Set<string>;
+  /** Where --resume continues this host (persist.ts), with its pending notifications. */
+  resumeAt?: SavedCursor;
+  /** --resume: the play in which this host continues from its saved cursor (no per-task skipping there). */
+  exactResumePlay?: number;
   /** Registered names whose value came from a no_log task (hidden in every output). */
   hidden: Set<string>;
   stats: HostStats;
+  /** Under --check: what earlier tasks would have made on the host (created on first use). */
+  predicted?: Predicted;
 }
 
 export function newHostState(name: string): HostState {
-  return { name, facts: {}, includeVars: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), unhandled: new Set(), hidden: new Set(), stats: emptyStats() };
+  return { name, facts: {}, includeVars: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), hidden: new Set(), stats: emptyStats() };
 }
 
 /**

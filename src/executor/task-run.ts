@@ -10,6 +10,7 @@ import { renderDeep, renderFile, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars, RAW_KEYS } from '../template/lazy.js';
 import { renderedKeyword } from './keyword.js';
+import { Predicted } from '../facts/predicted.js';
 import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
 import { taskKeywords, type Inherited } from './inherit.js';
@@ -261,6 +262,8 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     // waits stop for the host's deadline, the task's timeout and the first Ctrl-C alike
     signal: anySignal(exec.signal, ctx.signal, timer?.signal),
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
+    // --check: the earlier tasks' predicted changes of the host the commands go to
+    predicted: check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
     async: asyncSpec(task, render),
     render: (text, file) => (file ? renderFile(text, scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.

@@ -5,125 +5,211 @@ import { renderValue } from '../template/render.js';
 import { toBool } from '../modules/args.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
-import { enterBlock, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
+import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
 import { taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
-import { runMeta } from './meta.js';
+import { metaOutcomes } from './meta.js';
 import type { Vars } from '../types.js';
 import { loopItems, loopVars } from './loop.js';
-import { saveHost } from './persist.js';
+import { resumePoint, saveHost } from './persist.js';
+import { advance, comparePositions, enclosing, handlersFor, inAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
-/** Hosts that can run now: not failed (unless an `always` lets them), not ended. */
-export function activeHosts(ctx: PlayContext, hosts: string[], inh: Inherited): string[] {
-  return hosts.filter((h) => {
-    const st = ctx.state(h);
-    return !st.ended && (!st.failed || inh.allowFailed.has(h));
-  });
+/**
+ * The driver: runs what the hosts' cursors (cursor.ts) say, and feeds back what happened.
+ * Strategy linear: every step, the hosts at the lowest position run it together (lockstep);
+ * strategy free: each host steps on its own. Nothing here recurses over the play's items.
+ */
+export interface Walk {
+  program: Program;
+  cursors: Map<string, HostCursor>;
+  /** Called after every task step (failure rules: max_fail_percentage, all hosts failed). */
+  onTaskDone: () => void;
+  /** Items of looped includes, per host and include: computed when the host enters the include. */
+  includeItems: Map<string, unknown[]>;
+  /** Record each host's resume point in the state file (a play's sections; not a guard's). */
+  persist: boolean;
+}
+
+export function newWalk(program: Program, cursors: Map<string, HostCursor>, onTaskDone: () => void = () => {}): Walk {
+  return { program, cursors, onTaskDone, includeItems: new Map(), persist: true };
+}
+
+/** A play's program: its sections and handlers (role handlers first, as Ansible compiles them). */
+export function programOf(sections: Record<string, Item[]>, handlers: Task[], forceHandlers: boolean): Program {
+  return { sections, handlers: [...handlers.filter((h) => h.role), ...handlers.filter((h) => !h.role)], forceHandlers };
 }
 
 /**
- * Walk items for a set of hosts in lockstep (strategy linear): each task runs on all of them,
- * then the next. Returns the hosts that failed here (for a rescuable context, they are not yet
- * failed for the play: the enclosing block's rescue decides).
+ * Run a list of items (a guard's section) on hosts in lockstep, with no handler phase of its own
+ * (notifications wait for the play's next flush). Returns the hosts that failed.
  */
-export async function walkItems(ctx: PlayContext, items: Item[], hosts: string[], inh: Inherited, onTaskDone: () => void): Promise<Set<string>> {
-  const failed = new Set<string>();
-  for (const item of items) {
-    if (ctx.stop.run || ctx.stop.play || ctx.stop.batch || (ctx.signal.aborted && !inh.teardown)) break;
-    const live = activeHosts(ctx, hosts, inh).filter((h) => !failed.has(h));
-    if (live.length === 0) break;
-    const newlyFailed = item.kind === 'task' ? await runTask(ctx, item, live, inh) : await walkBlock(ctx, item, live, inh, onTaskDone);
-    for (const h of newlyFailed) failed.add(h);
-    if (item.kind === 'task') onTaskDone();
-  }
-  return failed;
+export async function runItems(ctx: PlayContext, items: Item[], hosts: string[]): Promise<Set<string>> {
+  const program: Program = { sections: { items }, handlers: [], forceHandlers: false };
+  const walk = { ...newWalk(program, new Map(hosts.map((h) => [h, { ...startCursor('items'), flushed: true }]))), persist: false };
+  await driveLockstep(ctx, walk, hosts);
+  return new Set(hosts.filter((h) => walk.cursors.get(h)!.failed));
 }
 
-async function walkBlock(ctx: PlayContext, block: Block, hosts: string[], outer: Inherited, onTaskDone: () => void): Promise<Set<string>> {
-  let entering = hosts;
-  if (block.include && block.when && block.when.length > 0) {
-    // A dynamic include's condition is evaluated once per host, not inherited by its tasks.
-    // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
-    const conditions = [...outer.when, ...block.when];
-    entering = hosts.filter((h) => {
-      const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
-      return conditions.every((c) => evalCondition(c, scope, block.where));
+/** Bring a host's cursor to something it can run, applying what happened outside the cursor. */
+function settle(ctx: PlayContext, walk: Walk, host: string): { cursor: HostCursor; step: Step } {
+  let p = peek(walk.program, walk.cursors.get(host)!);
+  for (let guard = 0; guard < 1000; guard++) {
+    const st = ctx.state(host);
+    let outcome: Outcome | undefined;
+    if (p.step.kind === 'done') break;
+    if (st.ended) outcome = { kind: 'end_host' };
+    else if (st.unreachable) outcome = { kind: 'unreachable' };
+    // a guard's deadline failed the host: no rescue, its always sections still run
+    else if (st.failed && !p.cursor.failed) outcome = { kind: 'failed', hard: true };
+    else if (ctx.signal.aborted && !inAlways(p.cursor)) outcome = { kind: 'interrupt' };
+    else if (p.step.kind === 'end' && ctx.signal.aborted) outcome = { kind: 'stop' };
+    if (!outcome) break;
+    p = peek(walk.program, advance(walk.program, p.cursor, outcome));
+  }
+  walk.cursors.set(host, p.cursor);
+  return p;
+}
+
+/** Strategy linear: the hosts at the lowest position run its step together, until all are done or at their section's end. */
+export async function driveLockstep(ctx: PlayContext, walk: Walk, hosts: string[]): Promise<void> {
+  for (;;) {
+    if (ctx.stop.run || ctx.stop.play || ctx.stop.batch) return;
+    let group: string[] = [];
+    let at: { cursor: HostCursor; step: Step } | undefined;
+    for (const h of hosts) {
+      const p = settle(ctx, walk, h);
+      if (p.step.kind === 'done' || p.step.kind === 'end') continue;
+      const cmp = at ? comparePositions(p.cursor, at.cursor) : -1;
+      if (cmp < 0) {
+        group = [h];
+        at = p;
+      } else if (cmp === 0) group.push(h);
+    }
+    if (!at) return;
+    await runStep(ctx, walk, at.step, group);
+  }
+}
+
+/** Strategy free: each host runs its own steps (bounded by forks across hosts). */
+export async function driveFree(ctx: PlayContext, walk: Walk, hosts: string[]): Promise<void> {
+  const perHost = pLimit(Math.max(1, ctx.opts.forks));
+  await Promise.all(hosts.map((h) => perHost(() => driveLockstep(ctx, walk, [h]))));
+}
+
+/** What the tasks at a position inherit from the play and the blocks around them, for these hosts. */
+function inheritedAt(ctx: PlayContext, walk: Walk, cursor: HostCursor, hosts: string[], handler: boolean): Inherited {
+  let inh = fromPlay(ctx.play);
+  if (handler) return inh;
+  const around = enclosing(walk.program, cursor);
+  for (const { block } of around) inh = enterBlock(inh, block);
+  const failedInfo = new Map<string, Vars>();
+  const includeVars = new Map<string, Vars>();
+  for (const h of hosts) {
+    const c = walk.cursors.get(h)!;
+    if (c.stack.some((f) => f.phase === 'rescue')) failedInfo.set(h, ctx.lastFailure.get(h) ?? {});
+    let vars: Vars | undefined;
+    around.forEach(({ block }, i) => {
+      const frame = c.stack[i + 1]!;
+      if (frame.round === undefined) return;
+      const items = includeItemsFor(ctx, walk, h, block, cursor, i);
+      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl: block.include!.loopControl } as Task, items, frame.round) };
     });
+    if (vars) includeVars.set(h, vars);
   }
-  if (entering.length === 0) return new Set();
-  if (block.include?.loop !== undefined) return walkIncludeLoop(ctx, block, entering, outer, onTaskDone);
-  const inner = enterBlock(outer, block);
-  const hasRescue = block.rescue.length > 0;
-  const blockFailed = await walkItems(ctx, block.block, entering, { ...inner, rescuable: inner.rescuable || hasRescue }, onTaskDone);
-  let stillFailed = new Set(blockFailed);
-  if (hasRescue && blockFailed.size > 0) {
-    const rescueHosts = [...blockFailed].filter((h) => !ctx.state(h).unreachable);
-    const failedInfo = new Map(inner.failedInfo);
-    for (const h of rescueHosts) failedInfo.set(h, ctx.lastFailure.get(h) ?? {});
-    const rescueFailed = await walkItems(ctx, block.rescue, rescueHosts, { ...inner, failedInfo }, onTaskDone);
-    stillFailed = new Set([...rescueFailed, ...[...blockFailed].filter((h) => ctx.state(h).unreachable)]);
-    if (!inner.rescuable) for (const h of rescueFailed) markFailed(ctx, h);
-  } else if (!inner.rescuable) {
-    for (const h of blockFailed) markFailed(ctx, h);
+  return { ...inh, rescuable: rescuable(walk.program, cursor), teardown: inAlways(cursor), failedInfo, ...(includeVars.size > 0 ? { hostIncludeVars: includeVars } : {}) };
+}
+
+/** The items of a looped include for a host (computed again after a resume). */
+function includeItemsFor(ctx: PlayContext, walk: Walk, host: string, block: Block, cursor: HostCursor, depth: number): unknown[] {
+  const key = `${host}\u0000${block.id}`;
+  let items = walk.includeItems.get(key);
+  if (!items) {
+    const outer = { ...cursor, stack: cursor.stack.slice(0, depth + 1) };
+    const inh = inheritedAt(ctx, walk, outer, [host], false);
+    items = loopItems(block.include!.loop, lazyVars(buildVars(ctx, host, inh, block.vars), block.where), block.where, `${block.include!.module} loop`);
+    walk.includeItems.set(key, items);
   }
-  if (block.always.length > 0) {
-    const allowFailed = new Set([...inner.allowFailed, ...stillFailed].filter((h) => !ctx.state(h).unreachable));
-    const alwaysHosts = entering.filter((h) => !ctx.state(h).ended && (allowFailed.has(h) || !ctx.state(h).failed));
-    // After SIGINT/SIGTERM an always section is a teardown: it runs, and the grace period does not
-    // kill its commands (a second signal exits at once).
-    const teardown: PlayContext = { ...ctx, hostSignal: (h) => (ctx.signal.aborted ? NEVER : ctx.hostSignal(h)) };
-    const alwaysFailed = await walkItems(teardown, block.always, alwaysHosts, { ...inner, allowFailed, teardown: true }, onTaskDone);
-    for (const h of alwaysFailed) stillFailed.add(h);
+  return items;
+}
+
+async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]): Promise<void> {
+  const cursor = walk.cursors.get(hosts[0]!)!;
+  if (walk.persist) {
+    const around = enclosing(walk.program, cursor).map(({ block }) => ({ rescueOrAlways: block.rescue.length > 0 || block.always.length > 0, id: block.id }));
+    for (const h of hosts) saveHost(ctx, h, walk.cursors.get(h), resumePoint(walk.cursors.get(h)!, step, around));
   }
-  return stillFailed;
+  let outcomes: Map<string, Outcome>;
+  if (step.kind === 'include') {
+    outcomes = includeRounds(ctx, walk, step.block, cursor, hosts);
+  } else if (step.kind === 'task') {
+    const inh = inheritedAt(ctx, walk, cursor, hosts, step.handler === true);
+    outcomes = await runTask(ctx, walk, step.task, hosts, inh, step.handler === true);
+  } else return;
+  for (const h of hosts) {
+    const outcome = outcomes.get(h);
+    if (!outcome) continue;
+    const st = ctx.state(h);
+    let c = advance(walk.program, walk.cursors.get(h)!, outcome);
+    // notifications made by the task become the cursor's (handler ids)
+    if (st.notified.size > 0) {
+      c = notify(c, [...st.notified].flatMap((topic) => handlersFor(walk.program.handlers, topic).map((t) => t.id)));
+      st.notified.clear();
+    }
+    if (c.failed) st.failed = true;
+    if (c.done === 'unreachable') st.unreachable = st.failed = true;
+    walk.cursors.set(h, c);
+    if (walk.persist) saveHost(ctx, h, c);
+  }
+  if (step.kind === 'task') walk.onTaskDone();
+}
+
+/** A dynamic include with a condition or loop: evaluated once per host, as it is reached. */
+function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[]): Map<string, Outcome> {
+  const outer = inheritedAt(ctx, walk, cursor, hosts, false);
+  const out = new Map<string, Outcome>();
+  // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
+  const conditions = [...outer.when, ...(block.when ?? [])];
+  for (const h of hosts) {
+    const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
+    if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
+      out.set(h, { kind: 'include', rounds: 0 });
+      continue;
+    }
+    if (block.include!.loop === undefined) {
+      out.set(h, { kind: 'include', rounds: 1 });
+      continue;
+    }
+    const items = loopItems(block.include!.loop, scope, block.where, `${block.include!.module} loop`);
+    walk.includeItems.set(`${h}\u0000${block.id}`, items);
+    out.set(h, { kind: 'include', rounds: items.length });
+  }
+  return out;
 }
 
 const NEVER = new AbortController().signal;
 
-/**
- * A looped include_tasks/include_role: its tasks run once per item, item by item in lockstep
- * across the hosts (a host with fewer items drops out earlier), with item/ansible_loop per host.
- */
-async function walkIncludeLoop(ctx: PlayContext, block: Block, hosts: string[], outer: Inherited, onTaskDone: () => void): Promise<Set<string>> {
-  const inc = block.include!;
-  const pseudo = { loop: inc.loop, loopControl: inc.loopControl } as Task;
-  const items = new Map<string, unknown[]>();
-  for (const h of hosts) {
-    const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
-    items.set(h, loopItems(inc.loop, scope, block.where, `${inc.module} loop`));
+/** Run one task on the hosts at its position (bounded by forks, throttle and run_once); say what happened to each. */
+async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[], inh: Inherited, handler: boolean): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'ok' }]));
+  // Handlers run when notified, whatever --tags / --skip-tags say (Ansible 2.14 does not filter them).
+  if (!handler) {
+    if (!tagsSelected(taskTags(inh, task), ctx.opts.tags, ctx.opts.skipTags)) return outcomes;
+    if (!ctx.startAt.reached) {
+      const info = taskInfo(task);
+      if (!matchesStartAt(ctx.startAt.name!, info.name, task.name)) return outcomes;
+      ctx.startAt.reached = true;
+    }
   }
-  const failed = new Set<string>();
-  const rounds = Math.max(0, ...[...items.values()].map((l) => l.length));
-  const once: Block = { ...block, include: { ...inc, loop: undefined } };
-  for (let i = 0; i < rounds; i++) {
-    const round = hosts.filter((h) => !failed.has(h) && items.get(h)!.length > i);
-    if (round.length === 0) continue;
-    const vars = new Map(round.map((h) => [h, loopVars(pseudo, items.get(h)!, i)]));
-    const f = await walkBlock(ctx, once, round, { ...outer, hostIncludeVars: new Map([...(outer.hostIncludeVars ?? []), ...vars]) }, onTaskDone);
-    for (const h of f) failed.add(h);
-  }
-  return failed;
-}
-
-export function markFailed(ctx: PlayContext, host: string): void {
-  ctx.state(host).failed = true;
-}
-
-/** Run one task on the live hosts (bounded by forks, throttle and run_once), then apply failure rules. */
-async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited): Promise<Set<string>> {
-  const failed = new Set<string>();
-  if (!tagsSelected(taskTags(inh, task), ctx.opts.tags, ctx.opts.skipTags)) return failed;
-  if (!ctx.startAt.reached) {
-    const info = taskInfo(task);
-    if (!matchesStartAt(ctx.startAt.name!, info.name, task.name)) return failed;
-    ctx.startAt.reached = true;
-  }
-  if (task.module === 'meta') return runMeta(ctx, task, hosts, inh);
-  if (ctx.opts.resume && task.module !== 'setup') {
-    // --resume: a task that completed on a host in the earlier run is not run again there.
-    hosts = hosts.filter((h) => !ctx.opts.resume!.completedTask(h, task.id));
-    if (hosts.length === 0) return failed;
+  if (task.module === 'meta') return metaOutcomes(ctx, task, hosts, inh, handler, walk.cursors);
+  if (task.notify.length === 0 && inh.notify) task = { ...task, notify: inh.notify };
+  if (ctx.opts.resume && task.module !== 'setup' && !handler) {
+    // --resume without an exact position for a host (a journal without cursors, or a --force resume
+    // after the playbook changed): a task that completed on a host in the earlier run is not run
+    // again there. A run_once task that completed on any host is not run again at all.
+    const done = hosts.filter((h) => ctx.state(h).exactResumePlay !== ctx.playIndex && ctx.opts.resume!.completedTask(h, task.id));
+    hosts = hosts.filter((h) => !done.includes(h));
+    if (hosts.length === 0) return outcomes;
   }
   const kw = taskKeywords(inh, task);
   const first = hosts[0]!;
@@ -131,21 +217,26 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
   let firstScope: Vars | undefined;
   const scopeFirst = () => (firstScope ??= lazyVars(buildVars(ctx, first, inh, task.vars), task.where));
   const runOnce = kw.runOnce !== undefined && toBool(renderValue(String(kw.runOnce), scopeFirst(), task.where)) === true;
+  if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return outcomes;
   const targets = runOnce ? [first] : hosts;
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? Number(renderValue(String(kw.throttle), scopeFirst(), task.where)) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
   const results = new Map<string, TaskRunResult>();
+  // After SIGINT/SIGTERM an always section is a teardown: it runs, and the grace period does not
+  // kill its commands (a second signal exits at once).
+  const runCtx: PlayContext = inh.teardown ? { ...ctx, hostSignal: (h) => (ctx.signal.aborted ? NEVER : ctx.hostSignal(h)) } : ctx;
   await Promise.all(
     targets.map((h) =>
       limit(() =>
         ctx.forks(async () => {
           if (ctx.stop.run || (ctx.signal.aborted && !inh.teardown)) return;
-          results.set(h, await runTaskOnHostContained(ctx, task, h, inh));
+          results.set(h, await runTaskOnHostContained(runCtx, task, h, inh));
         }),
       ),
     ),
   );
+  for (const h of hosts) if (!results.has(h) && (!runOnce || !results.has(first))) outcomes.delete(h); // did not run: stopped
   if (runOnce && results.has(first)) {
     const r = results.get(first)!;
     for (const h of hosts.slice(1)) {
@@ -153,24 +244,21 @@ async function runTask(ctx: PlayContext, task: Task, hosts: string[], inh: Inher
       if (r.status === 'failed') results.set(h, r);
     }
   }
-  for (const h of runOnce && results.has(first) ? hosts : results.keys()) saveHost(ctx, h);
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
   const fatal = kw.anyErrorsFatal !== undefined && toBool(renderValue(String(kw.anyErrorsFatal), lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where)) === true;
+  const unhandled: string[] = [];
   for (const [h, r] of results) {
-    const st = ctx.state(h);
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {
-      st.unreachable = true;
-      st.failed = true;
-      failed.add(h);
+      outcomes.set(h, { kind: 'unreachable' });
+      unhandled.push(h);
     } else if (r.status === 'failed') {
       ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.module, id: task.id }, ansible_failed_result: r.result as Vars });
-      failed.add(h);
-      if (!inh.rescuable) st.failed = true;
+      outcomes.set(h, { kind: 'failed' });
+      if (!inh.rescuable || handler) unhandled.push(h);
     }
   }
-  const unhandled = [...failed].filter((h) => ctx.state(h).failed);
   if (fatal && unhandled.length > 0) ctx.stop.run = `any_errors_fatal: task '${taskInfo(task).name}' failed on ${unhandled.join(', ')}`;
-  return failed;
+  return outcomes;
 }
 
 /** --start-at-task matches the task name, with or without its role prefix (globs allowed). */

@@ -39,7 +39,8 @@ export interface StatOptions {
   follow?: boolean;
 }
 
-type Probe = Pick<ModuleContext, 'probe'>;
+/** What a file fact needs: the probe, and under --check the host's predicted overlay (predicted.ts). */
+type Probe = Pick<ModuleContext, 'probe' | 'predicted'>;
 
 /** The sh script behind statFile: prints key=value lines, one round trip, coreutils only. */
 export function statScript(path: string, opts: StatOptions = {}): string {
@@ -99,7 +100,8 @@ export function parseStat(output: string): FileStat {
 export async function statFile(ctx: Probe, path: string, opts: StatOptions = {}): Promise<FileStat> {
   const r = await ctx.probe(statScript(path, opts));
   if (r.rc !== 0) throw new TsplayError(`cannot stat ${path}: ${r.stderr.trim() || `rc ${r.rc}`}`);
-  return parseStat(r.stdout);
+  const st = parseStat(r.stdout);
+  return ctx.predicted ? ctx.predicted.stat(path, st) : st;
 }
 
 const SEPARATOR = '--tsplay-stat--';
@@ -111,7 +113,10 @@ export async function statFiles(ctx: Probe, paths: string[], opts: StatOptions =
   const r = await ctx.probe(script);
   if (r.rc !== 0) throw new TsplayError(`cannot stat ${paths.join(', ')}: ${r.stderr.trim() || `rc ${r.rc}`}`);
   const parts = r.stdout.split(`${SEPARATOR}\n`);
-  return paths.map((_, i) => parseStat(parts[i] ?? ''));
+  return paths.map((p, i) => {
+    const st = parseStat(parts[i] ?? '');
+    return ctx.predicted ? ctx.predicted.stat(p, st) : st;
+  });
 }
 
 /** Stat a path and, when it is a regular file, read its content — one round trip (for edit-in-place modules). */
@@ -120,7 +125,14 @@ export async function statAndRead(ctx: Probe, path: string, opts: StatOptions = 
   const r = await ctx.probe(`(\n${statScript(path, opts)}\n) || exit 1; echo ${SEPARATOR}; if [ -f ${p} ]; then echo content; base64 < ${p} || exit 1; fi`);
   if (r.rc !== 0) throw new TsplayError(`cannot read ${path}: ${r.stderr.trim() || `rc ${r.rc}`}`);
   const [head, body = ''] = r.stdout.split(`${SEPARATOR}\n`);
-  const stat = parseStat(head ?? '');
+  const real = parseStat(head ?? '');
+  if (ctx.predicted?.covers(path)) {
+    // what an earlier task would have written (--check): its content when kept, else unknown
+    const stat = ctx.predicted.stat(path, real);
+    const content = ctx.predicted.content(path);
+    return content !== undefined && stat.isFile ? { stat, content } : { stat };
+  }
+  const stat = real;
   if (!body.startsWith('content\n')) return { stat };
   return { stat, content: Buffer.from(body.slice('content\n'.length).replace(/\s+/g, ''), 'base64') };
 }

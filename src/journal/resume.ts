@@ -92,6 +92,10 @@ export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTas
       const n = saved?.[host]?.notified;
       return n && n.play === playIndex && n.section === section ? [...n.names] : [];
     },
+    cursor(host, playIndex) {
+      const c = saved?.[host]?.cursor;
+      return c && c.play === playIndex ? structuredClone(c) : undefined;
+    },
   };
 }
 

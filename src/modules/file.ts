@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { ParseError, type Source } from '../errors.js';
 import { statFile, statFiles, type FileStat } from '../facts/file.js';
 import type { ExecResult } from '../connection/types.js';
@@ -114,6 +115,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
   const result: Record<string, unknown> = { path, state };
   const steps: Step[] = [];
   const diff: FileDiff[] = [];
+  const creates: Prediction[] = [];
   const withAttrs = (s: FileStat) => {
     const a = attributeSteps(path, s, want);
     steps.push(...a.steps);
@@ -126,7 +128,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
         steps.push({ cmd: `rm -rf -- ${p}` });
         diff.push(stateDiff(path, { state: prev }, { state: 'absent' }));
       }
-      return { steps, diff, result };
+      return { steps, diff, result, creates: [{ kind: 'absent', path }] };
     case 'file':
       if (prev === 'absent') return fail(`file (${path}) is absent, cannot continue`, path);
       if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path);
@@ -140,6 +142,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
         const mode = newMode(args.mode, true, st!.umask);
         const attrs = creationAttrs('"$d"', want, mode);
         steps.push({ cmd: `for d in ${levels.map((l) => quote(l)).join(' ')}; do [ -d "$d" ] || { mkdir -- "$d"${attrs ? ` && ${attrs}` : ''}; } || exit 1; done` });
+        creates.push({ kind: 'dir', path, ...(mode ? { mode } : {}), ...(want.owner ? { owner: want.owner } : {}), ...(want.group ? { group: want.group } : {}) });
         diff.push(stateDiff(path, { state: 'absent' }, { state: 'directory' }));
       } else if (prev !== 'directory') {
         return fail(`${path} already exists as a ${prev}`, path);
@@ -153,8 +156,10 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       const mode = prev === 'absent' ? newMode(args.mode, false, st!.umask) : undefined;
       const attrs = prev === 'absent' ? creationAttrs(p, want, mode) : '';
       steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
-      if (prev === 'absent') diff.push(stateDiff(path, { state: 'absent' }, { state: 'file' }));
-      else withAttrs(st!);
+      if (prev === 'absent') {
+        diff.push(stateDiff(path, { state: 'absent' }, { state: 'file' }));
+        creates.push(predictedFile(path, '', { ...(mode ? { mode } : {}), owner: want.owner, group: want.group }));
+      } else withAttrs(st!);
       break;
     }
     case 'link': {
@@ -207,6 +212,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
     steps,
     diff,
     result,
+    creates,
     ...(state === 'touch' ? { changed: true } : {}),
     // As Ansible's file module: the result describes the path as it is now (one probe after the change)
     async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { ParseError, type Source } from '../errors.js';
 import { statAndRead } from '../facts/file.js';
 import { quote } from '../util/quote.js';
@@ -82,6 +83,7 @@ export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): 
   const steps: Step[] = [];
   const diff: FileDiff[] = [];
   const result: Record<string, unknown> = { backup: '' };
+  const creates: Prediction[] = [];
   if (edit.found !== undefined) result.found = edit.found;
   let msg = edit.msg;
   // A file created now always counts as a change, even when empty (as Ansible's `create`).
@@ -96,6 +98,7 @@ export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): 
     steps.push(...write.steps);
     if (write.backupFile && st.exists) result.backup = write.backupFile;
     diff.push({ path, before, after, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
+    creates.push(predictedFile(path, after, { mode, owner: args.owner, group: args.group }));
   } else {
     const attrs = attributeSteps(path, st, { mode: args.mode, owner: args.owner, group: args.group });
     if (attrs.steps.length > 0) {
@@ -105,7 +108,7 @@ export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): 
     }
   }
   result.msg = msg;
-  return { steps, diff, result, msg, madeBySteps: ['backup'] };
+  return { steps, diff, result, msg, madeBySteps: { backup: '' }, creates };
 }
 
 export const lineinfileModule: ModuleDef<LineinfileArgs> = {

@@ -11,11 +11,12 @@ import type { ModuleDef, Plan } from './types.js';
  * - present: changed when a role lacks one of `privs` (ALL expanded per type) — `grant_option: true`
  *   also when it lacks the grant option, `false` when it holds it (then `REVOKE GRANT OPTION FOR` as
  *   Ansible). absent: changed when a role holds one of them.
+ * - `type: group`: membership of `roles` in the roles named by `objs` (`grant_option` = admin option).
  * - `objs: ALL_IN_SCHEMA` for tables, sequences, functions, procedures (`ON ALL TABLES IN SCHEMA`).
  * - The statements are built by the server from the values (`quote_ident`, `regprocedure`) and run with
  *   psql's `\gexec`: no name is spliced into SQL by tsplay. Returns `queries`; `--diff` shows the ACLs.
  */
-type ObjType = 'table' | 'sequence' | 'function' | 'procedure' | 'database' | 'schema';
+type ObjType = 'table' | 'sequence' | 'function' | 'procedure' | 'database' | 'schema' | 'group';
 
 export interface PgPrivsArgs extends PgLogin {
   login_db: string;
@@ -51,6 +52,8 @@ export const ALL_PRIVS: Record<ObjType, string[]> = {
   procedure: ['EXECUTE'],
   database: ['CONNECT', 'CREATE', 'TEMPORARY'],
   schema: ['CREATE', 'USAGE'],
+  /** Membership of the roles in `objs` (`GRANT group TO role`); no `privs`. */
+  group: ['MEMBER'],
 };
 
 const IMPLICIT_ROLES = ['PUBLIC', 'CURRENT_USER', 'SESSION_USER', 'CURRENT_ROLE'];
@@ -70,6 +73,11 @@ function parse(raw: unknown, where: Source, loadTime: boolean): PgPrivsArgs {
     throw new ParseError(`postgresql_privs: Argument "objs": ALL_IN_SCHEMA can be used only for type: table, sequence, function or procedure, ${args.type} was passed.`, where);
   }
   if (args.objs.includes('ALL_IN_SCHEMA') && args.objs.length > 1) throw new ParseError(`postgresql_privs: ALL_IN_SCHEMA cannot be combined with other objs`, where);
+  if (args.type === 'group') {
+    if (args.privs?.length) throw new ParseError(`postgresql_privs: Argument "privs" is not allowed for type "group".`, where);
+    args.privs = ['MEMBER'];
+    return args;
+  }
   if (!args.privs || args.privs.length === 0) throw new ParseError(`postgresql_privs: Argument "privs" is required for type "${args.type}".`, where);
   const privs = args.privs.map((p) => p.trim().toUpperCase().replace(/^TEMP$/, 'TEMPORARY'));
   const allowed = [...ALL_PRIVS[args.type], 'ALL'];
@@ -107,6 +115,11 @@ function aclQuery(type: ObjType, all: boolean): string {
       return `SELECT d.datname AS obj, ${grantee} FROM ${names} JOIN pg_catalog.pg_database d ON d.datname = s.name, ${acl('d.datacl', 'd', 'd.datdba')}`;
     case 'schema':
       return `SELECT n.nspname AS obj, ${grantee} FROM ${names} JOIN pg_catalog.pg_namespace n ON n.nspname = s.name, ${acl('n.nspacl', 'n', 'n.nspowner')}`;
+    case 'group':
+      // One row with an empty grantee says the group exists; then one per member (admin option as grantable).
+      return `SELECT g.rolname AS obj, '' AS grantee, '' AS priv, false AS grantable FROM ${names} JOIN pg_catalog.pg_roles g ON g.rolname = s.name
+        UNION ALL SELECT g.rolname, m.rolname, 'MEMBER', am.admin_option FROM ${names} JOIN pg_catalog.pg_roles g ON g.rolname = s.name
+        JOIN pg_catalog.pg_auth_members am ON am.roleid = g.oid JOIN pg_catalog.pg_roles m ON m.oid = am.member`;
   }
 }
 
@@ -115,6 +128,7 @@ const VERSION_QUERY = `SELECT current_setting('server_version_num')::int AS v`;
 
 /** The SQL expression (built by the server) naming the objects of the statement. */
 function objectsExpr(type: ObjType, all: boolean): string {
+  if (type === 'group') return `(SELECT string_agg(pg_catalog.quote_ident(x), ', ') FROM jsonb_array_elements_text(:'objs'::jsonb) x)`;
   const kw = { table: 'TABLE', sequence: 'SEQUENCE', function: 'FUNCTION', procedure: 'PROCEDURE', database: 'DATABASE', schema: 'SCHEMA' }[type];
   if (all) return `'ALL ${kw}S IN SCHEMA ' || pg_catalog.quote_ident(:'schema')`;
   const each =
@@ -209,21 +223,27 @@ export const postgresqlPrivsModule: ModuleDef<PgPrivsArgs> = {
         after.get(o)!.set(key, next);
       }
     }
-    const shownObjs = all
+    const group = args.type === 'group';
+    const shownObjs = group
+      ? args.objs!.map(qi).join(',')
+      : all
       ? `ALL ${args.type.toUpperCase()}S IN SCHEMA ${qi(args.schema!)}`
       : `${args.type.toUpperCase()} ${args.objs!.map((o) => (args.type === 'function' || args.type === 'procedure' ? `${qi(args.schema!)}.${o}` : SCHEMA_TYPES.includes(args.type) ? `${qi(args.schema!)}.${qi(o)}` : qi(o))).join(',')}`;
-    const privList = args.privs.join(',');
+    // `GRANT privs ON objects TO roles`, or for a group `GRANT groups TO roles` (admin option for grant option).
+    const what = group ? '' : `${args.privs.join(',')} ON `;
+    const optionWord = group ? 'ADMIN' : 'GRANT';
     const whom = roles.map(shownRole).join(',');
     const stmts: { sql: string; shown: string }[] = [];
     const run = (verb: string, tail: string) =>
-      `SELECT '${verb} ${privList} ON ' || ${objectsExpr(args.type, all)} || ' ${verb === 'GRANT' ? 'TO' : 'FROM'} ' || ${ROLES_EXPR}${tail ? ` || '${tail}'` : ''} \\gexec\n`;
+      `SELECT '${verb} ${what}' || ${objectsExpr(args.type, all)} || ' ${verb === 'GRANT' ? 'TO' : 'FROM'} ' || ${ROLES_EXPR}${tail ? ` || '${tail}'` : ''} \\gexec\n`;
+    const withOption = args.grant_option ? ` WITH ${optionWord} OPTION` : '';
     if (args.state === 'present' && (grant || revokeOption)) {
-      stmts.push({ sql: run('GRANT', args.grant_option ? ' WITH GRANT OPTION' : ''), shown: `GRANT ${privList} ON ${shownObjs} TO ${whom}${args.grant_option ? ' WITH GRANT OPTION' : ''};` });
+      stmts.push({ sql: run('GRANT', withOption), shown: `GRANT ${what}${shownObjs} TO ${whom}${withOption};` });
       if (args.grant_option === false) {
-        stmts.push({ sql: run('REVOKE GRANT OPTION FOR', ''), shown: `REVOKE GRANT OPTION FOR ${privList} ON ${shownObjs} FROM ${whom};` });
+        stmts.push({ sql: run(`REVOKE ${optionWord} OPTION FOR`, ''), shown: `REVOKE ${optionWord} OPTION FOR ${what}${shownObjs} FROM ${whom};` });
       }
     } else if (args.state === 'absent' && revoke) {
-      stmts.push({ sql: run('REVOKE', ''), shown: `REVOKE ${privList} ON ${shownObjs} FROM ${whom};` });
+      stmts.push({ sql: run('REVOKE', ''), shown: `REVOKE ${what}${shownObjs} FROM ${whom};` });
     }
     const shownRoles = roles.map((r) => (r === 'CURRENT_USER' || r === 'SESSION_USER' || r === 'CURRENT_ROLE' ? args.login_user : r));
     const diff = [{ path: `${args.login_db} ${args.type}`, before: aclText(acl, objs, shownRoles), after: aclText(after, objs, shownRoles), beforeHeader: 'before: privileges', afterHeader: 'after: privileges' }];

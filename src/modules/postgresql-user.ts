@@ -165,7 +165,8 @@ export const postgresqlUserModule: ModuleDef<PgUserArgs> = {
       if (args.conn_limit !== undefined && (connChanges || !role)) bb.sql(` CONNECTION LIMIT ${args.conn_limit}`);
     };
     if (!role) {
-      b.sql('CREATE USER ').ident(args.user).sql(' WITH');
+      const any = flagsWanted.length > 0 || pwValue !== undefined || args.expires !== undefined || args.conn_limit !== undefined;
+      b.sql('CREATE USER ').ident(args.user).sql(any ? ' WITH' : '');
       clauses(b, flagsWanted);
       b.end();
     } else if (flagChanges.length > 0 || pwValue !== undefined || expiresChanges || connChanges) {

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { quote } from '../util/quote.js';
 import type { FileStat } from '../facts/file.js';
 import { atomicWriteSteps } from './atomic-write.js';
@@ -40,6 +41,7 @@ export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
   const steps: Step[] = [];
   const diff: FileDiff[] = [];
   const result: Record<string, unknown> = {};
+  const creates: Prediction[] = [];
   let msg = '';
   const contentChanged = edit.before !== edit.after || !st.exists;
   if (contentChanged) {
@@ -54,6 +56,7 @@ export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
     steps.push(...write.steps);
     if (write.backupFile && st.exists) result[edit.backupKey ?? 'backup_file'] = write.backupFile;
     diff.push({ path, before: edit.before, after: edit.after, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
+    creates.push(predictedFile(path, edit.after, { mode, owner: args.owner, group: args.group }));
   } else if (st.exists) {
     const attrs = attributeSteps(path, st, { mode: args.mode, owner: args.owner, group: args.group });
     if (attrs.steps.length > 0) {
@@ -68,7 +71,7 @@ export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
     if (attrs.steps.length > 0) msg += ` and ${ATTRS_CHANGED}`;
   }
   result.msg = msg;
-  return { steps, diff, result, msg, madeBySteps: [edit.backupKey ?? 'backup_file'] };
+  return { steps, diff, result, msg, madeBySteps: { [edit.backupKey ?? 'backup_file']: edit.backupKey === 'backup' ? '' : undefined }, creates };
 }
 
 /**

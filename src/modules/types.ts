@@ -1,6 +1,7 @@
 import type { Source } from '../errors.js';
 import type { ExecOptions, ExecResult } from '../connection/types.js';
 import type { Vars } from '../types.js';
+import type { Predicted, Prediction } from '../facts/predicted.js';
 
 /**
  * Modules are data in, commands out. A module:
@@ -50,6 +51,11 @@ export interface ModuleContext {
    * and ends with a failed result naming `abortReason(signal)`; a remote wait passes it to its probe.
    */
   signal: AbortSignal;
+  /**
+   * Under --check: what earlier tasks of this host would have made (facts/predicted.ts). The file facts
+   * read through it; a module rarely needs it directly.
+   */
+  predicted?: Predicted;
   /** Run a read-only command on the target (with the task's become/environment) and return what it printed. */
   probe(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Find a controller file for `src:` — in the role's/playbook's `files/` or `templates/` dir, or as given. */
@@ -101,9 +107,15 @@ export interface Plan {
   result?: Record<string, unknown>;
   /**
    * Result keys naming something the steps make (a backup's path): reported only when the steps ran and
-   * succeeded — not in check mode, not after a failed write (a full disk) that never made it.
+   * succeeded — not in check mode, not after a failed write (a full disk) that never made it. Each key
+   * maps to what is reported instead (undefined: the key is left out).
    */
-  madeBySteps?: string[];
+  madeBySteps?: Record<string, unknown>;
+  /**
+   * What the steps would make on the host (directories, files, removals), as data: under --check the
+   * executor records it for the later tasks of the host (`ModuleContext.predicted`).
+   */
+  creates?: Prediction[];
   /** Planning found the task cannot succeed (missing src file, invalid config…). */
   failed?: boolean;
   msg?: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dirname, posix } from 'node:path';
+import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { parseStat, readRemoteFile, statFiles, statLineScript, type FileStat } from '../facts/file.js';
 import { quote } from '../util/quote.js';
 import { atomicWriteSteps } from './atomic-write.js';
@@ -96,6 +97,7 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   const checksum = sha1(w.data);
   let dest = w.dest;
   const steps: Step[] = [];
+  const creates: Prediction[] = [];
   const intoDir = dest.endsWith('/');
   if (intoDir && !w.srcName) return fail(`can not use content with a dir as dest`, dest);
   const inner = w.srcName ? posix.join(dest, w.srcName) : undefined;
@@ -108,7 +110,10 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
     dest = inner;
     st = stats[1]!;
     // `dest/` that does not exist yet is created, as Ansible's copy does.
-    if (!destSt.exists) steps.push({ cmd: `mkdir -p ${quote(w.dest)}` });
+    if (!destSt.exists) {
+      steps.push({ cmd: `mkdir -p ${quote(w.dest)}` });
+      creates.push({ kind: 'dir', path: w.dest });
+    }
     else if (!destSt.isDir) return fail(`destination ${w.dest} is not a directory`, dest);
   } else if (destSt.isDir) {
     return fail(`can not use content with a dir as dest`, dest);
@@ -137,6 +142,7 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
     if (write.backupFile && st.exists) result.backup_file = write.backupFile;
     const before = st.exists && st.isFile && ctx.diff ? await readRemoteFile(ctx, dest, 1024 * 1024 + 1) : undefined;
     diff.push({ path: dest, before: diffText(before), after: diffText(w.data) });
+    creates.push(predictedFile(dest, w.data, { mode, owner: w.owner, group: w.group }));
   }
   if (mode) result.mode = mode;
   else if (st.mode) result.mode = st.mode;
@@ -145,13 +151,14 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   if (steps.length === 0 || w.noReadBack) {
     if (st.uid !== undefined) result.uid = st.uid;
     if (st.gid !== undefined) result.gid = st.gid;
-    return { steps, diff, result, madeBySteps: ['backup_file'] };
+    return { steps, diff, result, madeBySteps: { backup_file: undefined }, creates };
   }
   return {
     steps,
     diff,
     result,
-    madeBySteps: ['backup_file'],
+    madeBySteps: { backup_file: undefined },
+    creates,
     // One probe after the write reads back what the file became (the owner and ids of a new file)
     async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
       const done = defaultFinish(results, base, steps);

@@ -1,3 +1,4 @@
+import { handlerTasks } from './handler-items.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { assignTaskIds } from './identity.js';
 import { existsSync } from 'node:fs';
@@ -152,10 +153,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const handlersFile = roleFile(rolePath, 'handlers');
       if (handlersFile && !handlersSeen.has(rolePath)) {
         handlersSeen.add(rolePath);
-        for (const h of loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })) {
-          if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
-          handlers.push(h);
-        }
+        // an include_tasks/import_tasks/block among handlers contributes its tasks (handler-items.ts)
+        handlers.push(...handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })));
       }
     }
     return { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
@@ -212,10 +211,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     if (!Array.isArray(raw.roles)) throw new ParseError("'roles' must be a list", sourceOfKey(raw, 'roles') ?? where);
     raw.roles.forEach((r, i) => roles.push(...loadRole(r, sourceOfItem(raw.roles, i) ?? sourceOfKey(raw, 'roles') ?? where, `${id}/roles[${i}]`)));
   }
-  const playHandlers = loadItems(raw.handlers, `${id}/handlers`, scopeFor(file, undefined, true), where);
-  for (const h of playHandlers) {
-    if (h.kind !== 'task') throw new ParseError('handlers must be tasks, not blocks', h.where);
-  }
+  const playHandlers = handlerTasks(loadItems(raw.handlers, `${id}/handlers`, scopeFor(file, undefined, true), where));
   const order = (raw.order ?? 'inventory') as Play['order'];
   if (!['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'].includes(order)) throw new ParseError(`'order' must be inventory, reverse_inventory, sorted, reverse_sorted or shuffle`, sourceOfKey(raw, 'order') ?? where);
   const strategyRaw = raw.strategy ?? 'linear';

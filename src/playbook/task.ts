@@ -116,6 +116,8 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
     checkTemplates(vars, where, context);
     out.vars = vars as Vars;
   }
+  // a block's or import's notify is its tasks' unless they name their own (as Ansible)
+  if (raw.notify !== undefined && raw.notify !== null) out.notify = stringList('notify', raw.notify, sourceOfKey(raw, 'notify') ?? where);
   return out;
 }
 

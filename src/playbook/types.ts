@@ -28,6 +28,8 @@ export interface Inheritable {
   connection?: unknown;
   vars?: Vars;
   tags: string[];
+  /** Handlers to notify when a task changes something (a block's is inherited by tasks naming none). */
+  notify?: string[];
 }
 
 /** The role a task came from: its name, dir, defaults and vars, and its params (role-param precedence). */

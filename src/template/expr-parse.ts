@@ -33,6 +33,7 @@ export type ENode = { g?: boolean } & (
   | ({ k: 'filter'; name: string; arg: ENode } & Args)
   | ({ k: 'test'; name: string; arg: ENode; negate: boolean } & Args)
   | ({ k: 'call'; name: string } & Args)
+  | ({ k: 'mcall'; name: string } & Args)
   | ({ k: 'method'; obj: ENode; name: string } & Args));
 
 export const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
@@ -48,7 +49,8 @@ export class Bad extends Error {
 
 export class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[]) {}
+  /** `macros`: the names of the template's `{% macro %}`s so far (callable like functions). */
+  constructor(private readonly toks: Tok[], private readonly macros?: ReadonlySet<string>) {}
 
   get cur(): Tok {
     return this.toks[this.i]!;
@@ -194,6 +196,7 @@ export class Parser {
       this.next();
       if (Object.hasOwn(LITERALS, t.v)) return { k: 'lit', v: LITERALS[t.v] };
       if (isForbiddenName(t.v)) throw new Bad(`access to '${t.v}' is not allowed`, t.pos);
+      if (this.isOp('(') && this.macros?.has(t.v)) return { k: 'mcall', name: t.v, ...this.callArgs() };
       if (this.isOp('(')) {
         if (!Object.hasOwn(GLOBALS, t.v)) this.fail(`unknown function '${t.v}()' (use a filter "x | f(...)" or a test "x is t(...)")`);
         const a = this.callArgs();

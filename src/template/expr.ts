@@ -33,6 +33,11 @@ export function need<T>(v: T | Undef): T {
   return v;
 }
 
+/** A template's `{% macro %}`: called with positional and keyword arguments, gives its rendered text. */
+export class Macro {
+  constructor(readonly name: string, readonly invoke: (args: unknown[], kw: Record<string, unknown>) => string) {}
+}
+
 /**
  * Where names are looked up: template-local names (`{% set %}`, loop variables) over the play's
  * variables. `where` locates lookups' relative files and error messages.
@@ -211,6 +216,12 @@ export function ev(n: ENode, frame: Frame): unknown {
     }
     case 'call':
       return apply(GLOBALS[n.name]!, null, n, frame);
+    case 'mcall': {
+      const m = need(readVar(frame, n.name));
+      if (!(m instanceof Macro)) throw new TsplayError(`'${n.name}' is not a macro`);
+      const [args, kw] = callArgs(n, frame);
+      return m.invoke(args, kw);
+    }
     case 'method': {
       const obj = need(ev(n.obj, frame));
       if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj)) {

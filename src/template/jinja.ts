@@ -2,7 +2,10 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { lex, LexError } from './expr-lex.js';
 import { Bad, Parser, type ENode } from './expr-parse.js';
-import { ev, Frame, need, Undef } from './expr.js';
+import { ev, Frame, Macro, need, Undef } from './expr.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { searchDirs } from './lookups-lists.js';
 import { NS } from './expr-funcs.js';
 import { pyStrOf } from './floats.js';
 import { isPlainObject, truthy, typeName } from './values.js';
@@ -16,7 +19,7 @@ import { isPlainObject, truthy, typeName } from './values.js';
  *   as many newlines as the source did, when the rendering itself lost them;
  * - \r\n and \r are read as \n.
  * Statements: if/elif/else, for (tuple targets, `if` filter, else, `loop.*`), set (also the
- * block form and namespace attributes), raw. Expressions are expr-parse.ts's, evaluated by
+ * block form and namespace attributes), raw, macro (callable after its definition), include. Expressions are expr-parse.ts's, evaluated by
  * expr.ts with the one function table.
  */
 
@@ -26,7 +29,9 @@ type TNode =
   | { k: 'if'; branches: [ENode, TNode[]][]; else?: TNode[]; line: number }
   | { k: 'for'; target: ENode; iter: ENode; filter?: ENode; body: TNode[]; else?: TNode[]; line: number }
   | { k: 'set'; target: ENode; e: ENode; line: number }
-  | { k: 'setblock'; target: ENode; body: TNode[]; line: number };
+  | { k: 'setblock'; target: ENode; body: TNode[]; line: number }
+  | { k: 'macro'; name: string; params: [string, ENode | undefined][]; body: TNode[]; line: number }
+  | { k: 'include'; e: ENode; ignoreMissing: boolean; line: number };
 
 export interface JinjaTemplate {
   nodes: TNode[];
@@ -141,9 +146,9 @@ function tokenize(src: string): Tag[] {
   return out;
 }
 
-function exprOf(src: string, line: number, raw: boolean): ENode {
+function exprOf(src: string, line: number, raw: boolean, macros?: ReadonlySet<string>): ENode {
   try {
-    const p = new Parser(lex(src, raw));
+    const p = new Parser(lex(src, raw), macros);
     const e = p.expression();
     if (!p.done) p.fail(`unexpected '${String(p.cur.v)}' after a complete expression`);
     return e;
@@ -156,6 +161,7 @@ function exprOf(src: string, line: number, raw: boolean): ENode {
 /** The statement tree, from the tag list. */
 function build(tags: Tag[], opts: JinjaOptions): TNode[] {
   let i = 0;
+  const macros = new Set<string>();
   const block = (ends: string[]): { nodes: TNode[]; end: string; parser?: Parser; line: number } => {
     const nodes: TNode[] = [];
     while (i < tags.length) {
@@ -166,12 +172,12 @@ function build(tags: Tag[], opts: JinjaOptions): TNode[] {
       }
       if (tag.kind === 'var') {
         if (tag.v.trim() === '') throw new TemplateError('empty {{ }}', tag.line);
-        nodes.push({ k: 'out', e: exprOf(tag.v, tag.line, opts.rawStrings === true), line: tag.line });
+        nodes.push({ k: 'out', e: exprOf(tag.v, tag.line, opts.rawStrings === true, macros), line: tag.line });
         continue;
       }
       let p: Parser;
       try {
-        p = new Parser(lex(tag.v));
+        p = new Parser(lex(tag.v), macros);
       } catch (e) {
         throw new TemplateError((e as Error).message, tag.line);
       }
@@ -243,10 +249,39 @@ function build(tags: Tag[], opts: JinjaOptions): TNode[] {
         finish(b.parser, 'endset');
         return { k: 'setblock', target, body: b.nodes, line };
       }
+      case 'macro': {
+        const name = p.expectName();
+        macros.add(name);
+        const params: [string, ENode | undefined][] = [];
+        if (!p.skipOp('(')) p.fail("expected '(' after the macro name");
+        while (!p.skipOp(')')) {
+          if (params.length && !p.skipOp(',')) p.fail("expected ',' or ')' in the macro's parameters");
+          if (p.skipOp(')')) break;
+          const param = p.expectName();
+          params.push([param, p.skipOp('=') ? p.expression() : undefined]);
+        }
+        finish(p, 'the macro parameters');
+        const b = block(['endmacro']);
+        finish(b.parser, 'endmacro');
+        return { k: 'macro', name, params, body: b.nodes, line };
+      }
+      case 'include': {
+        const e = p.expression();
+        let ignoreMissing = false;
+        if (p.skipName('ignore')) {
+          if (!p.skipName('missing')) p.fail("expected 'missing' after 'ignore'");
+          ignoreMissing = true;
+        }
+        if (p.skipName('with') || p.skipName('without')) {
+          if (!p.skipName('context')) p.fail("expected 'context'");
+        }
+        finish(p, 'the template name');
+        return { k: 'include', e, ignoreMissing, line };
+      }
       case '':
         return p.fail('a statement needs a name');
       default:
-        return p.fail(`unknown statement '{% ${kw} %}' (supported: if, for, set, raw)`);
+        return p.fail(`unknown statement '{% ${kw} %}' (supported: if, for, set, raw, macro, include)`);
     }
   };
   return block([]).nodes;
@@ -371,8 +406,51 @@ function renderNodes(nodes: TNode[], frame: Frame, out: string[]): void {
         assign(n.target, inner.join(''), frame);
         break;
       }
+      case 'macro':
+        frame.locals.set(n.name, macro(n, frame));
+        break;
+      case 'include':
+        include(n, frame, out);
+        break;
     }
   }
+}
+
+/** A `{% macro %}` as a value: its body rendered in a frame of the definition's, with the arguments bound. */
+function macro(n: Extract<TNode, { k: 'macro' }>, def: Frame): Macro {
+  return new Macro(n.name, (args, kw) => {
+    if (args.length > n.params.length) throw new TsplayError(`macro '${n.name}' takes not more than ${n.params.length} argument(s), got ${args.length}`);
+    const f = def.child();
+    n.params.forEach(([name, dflt], i) => {
+      if (i < args.length) {
+        if (Object.hasOwn(kw, name)) throw new TsplayError(`macro '${n.name}' got multiple values for argument '${name}'`);
+        f.locals.set(name, args[i]);
+      } else if (Object.hasOwn(kw, name)) f.locals.set(name, kw[name]);
+      else f.locals.set(name, dflt ? need(ev(dflt, f)) : new Undef(name));
+    });
+    const bad = Object.keys(kw).find((k) => !n.params.some(([p]) => p === k));
+    if (bad) throw new TsplayError(`macro '${n.name}' takes no keyword argument '${bad}'`);
+    const out: string[] = [];
+    renderNodes(n.body, f, out);
+    return out.join('');
+  });
+}
+
+/** `{% include 'x.j2' %}`: another template beside this one (or in a templates/ folder), with this context. */
+function include(n: Extract<TNode, { k: 'include' }>, frame: Frame, out: string[]): void {
+  const names = need(ev(n.e, frame));
+  const list = (Array.isArray(names) ? names : [names]).map((x) => String(x));
+  const here = frame.where?.file;
+  const dirs = [...(here ? [dirname(here)] : []), ...searchDirs('templates', { vars: frame.vars, where: frame.where })];
+  for (const name of list) {
+    const file = isAbsolute(name) ? name : dirs.map((d) => join(d, name)).find((p) => existsSync(p) && statSync(p).isFile());
+    if (!file || !existsSync(file)) continue;
+    const t = parseJinja(readFileSync(file, 'utf8'), {}, { file, line: 1 });
+    // Jinja renders an included template without its final newline (keep_trailing_newline is off).
+    renderNodes(t.nodes, new Frame(frame.flat(), undefined, { file, line: 1 }), out);
+    return;
+  }
+  if (!n.ignoreMissing) throw new TsplayError(`include: template ${list.map((x) => `'${x}'`).join(', ')} not found (searched ${dirs.join(', ')})`);
 }
 
 /** Render to text (template files, and strings with text around their `{{ }}`). */

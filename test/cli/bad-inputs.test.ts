@@ -143,7 +143,7 @@ const cases: Case[] = [
   { name: 'import_playbook of itself', files: { 'pb.yml': '- import_playbook: pb.yml\n' }, code: 4, says: /pb\.yml(:\d+:\d+)?: .*import_playbook loop/ },
   { name: 'import_playbook: 5', files: { 'pb.yml': '- import_playbook: 5\n' }, code: 4, says: /pb\.yml:1:\d+: .*'import_playbook' must be a file name/ },
   { name: 'import_playbook of a missing file', files: { 'pb.yml': '- import_playbook: gone.yml\n' }, code: 4, says: /gone\.yml: file not found/ },
-  { name: 'handlers with a block', files: { 'pb.yml': play('handlers:\n  - block: [{ debug: { msg: x } }]') }, code: 4, says: /pb\.yml:4:\d+: .*handlers must be tasks/ },
+  { name: 'a handler block with rescue', files: { 'pb.yml': play('handlers:\n  - block: [{ debug: { msg: x } }]\n    rescue: [{ debug: { msg: y } }]') }, code: 4, says: /pb\.yml:4:\d+: .*a handler block cannot have rescue or always/ },
   { name: 'notify of no handler', files: { 'pb.yml': task('command: id\nnotify: nobody') }, code: 4, says: /pb\.yml:\d+:\d+: .*nobody/ },
   { name: 'vars_files: a missing file', files: { 'pb.yml': play('vars_files: [gone.yml]') }, code: 4, says: /gone\.yml: file not found/ },
   { name: 'vars_files: a list document', files: { 'pb.yml': play('vars_files: [v.yml]'), 'v.yml': '- 1\n- 2\n' }, code: 4, says: /v\.yml(:\d+:\d+)?: .*a vars file must be a dictionary/ },

@@ -55,4 +55,13 @@ export const SCENARIOS: Scenario[] = [
   s('meta_end_play'),
   s('meta_end_play_when'),
   s('control'),
+  // handlers, notify and meta as Ansible 2.14 (issue 19)
+  s('notify_inherit'),
+  s('handlers_chain'),
+  s('flush_when'),
+  s('clear_host_errors'),
+  s('end_batch'),
+  s('handlers_tags', ['--tags', 'deploy']),
+  s('handlers_skip_tags', ['--skip-tags', 'deploy'], 'handlers_tags.yml'),
+  { ...s('handlers_include'), divergent: 'D5' },
 ];

@@ -31,10 +31,12 @@ test.serial('--resume restores the real set_fact and no_log values and runs the 
   // the state file beside the journal: owner-only, real values; the journal: masked
   const stateFile = join(dir, firstId!, 'state.json');
   t.is(statSync(stateFile).mode & 0o777, 0o600);
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { hosts: Record<string, { vars: Record<string, { stdout?: string } | string>; notified?: { names: string[] } }> };
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { hosts: Record<string, { vars: Record<string, { stdout?: string } | string>; cursor?: { play: number; taskId?: string; cursor: { section: string; notified: string[] } } }> };
   t.is(state.hosts.h2!.vars.api_token, 'tok-h2-R0tat3d');
   t.is((state.hosts.h2!.vars.vendor as { stdout: string }).stdout, 'vendor-pw-9931-h2');
-  t.deepEqual(state.hosts.h2!.notified?.names, ['restart app']);
+  // h2's resume point: its cursor at the failed task, with the handler it was notified of
+  t.is(state.hosts.h2!.cursor?.cursor.section, 'tasks');
+  t.is(state.hosts.h2!.cursor?.cursor.notified.length, 1);
   const journal = readFileSync(join(dir, firstId!, 'journal.jsonl'), 'utf8');
   t.false(journal.includes('tok-h2-R0tat3d'));
   t.false(journal.includes('vendor-pw-9931'));

@@ -36,7 +36,7 @@ test('lab up brings site B up in the foreground, the same upgrade.yml runs green
     t.not(await exited(second), 0);
     t.regex(err, /a lab is already up/);
 
-    const run = await runCli(['playbooks/upgrade.yml', '-i', inventory, '-e', 'src_rpm=sre-4.0.2.x86_64.rpm'], { timeoutMs: 120_000 });
+    const run = await runCli(['playbooks/upgrade.yml', '-i', inventory, '-e', 'src_rpm=sre-4.0.2.x86_64.rpm'], { timeoutMs: 400_000 });
     t.is(run.code, 0, run.stdout + run.stderr);
     t.like(parseRecap(run.stdout)['ant-sre-cp-03'], { failures: 0 });
     const masterLog = readFileSync(join(state.hostRoots['ant-sre-em-b']!, 'var/log/lab/actions.log'), 'utf8');

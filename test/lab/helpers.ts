@@ -6,7 +6,7 @@ export { parseRecap };
 
 /** Run a playbook of playbooks/ against the lab, as an operator would. */
 export function play(lab: Lab, playbook: string, args: string[] = [], opts: Parameters<typeof runCli>[1] = {}): Promise<CliRun> {
-  return runCli([`playbooks/${playbook}`, '-i', lab.inventory, ...args], { timeoutMs: 120_000, ...opts });
+  return runCli([`playbooks/${playbook}`, '-i', lab.inventory, ...args], { timeoutMs: 400_000, ...opts });
 }
 
 /** Sum of changed= over the recap's hosts. */

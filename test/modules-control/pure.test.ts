@@ -9,7 +9,8 @@ import { findLocalFile } from '../../src/executor/run-module.js';
 import { applyResultKeys, type RunChanges } from '../../src/executor/result-keys.js';
 import { newHostState } from '../../src/executor/state.js';
 import { loadInventory } from '../../src/inventory/inventory.js';
-import { jobScript, launchCommand, runAsyncJob } from '../../src/executor/async-job.js';
+import { JSON_ESCAPE, jobScript, launchCommand, runAsyncJob } from '../../src/executor/async-job.js';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { readStatus } from '../../src/modules/control/async-files.js';
 import type { ExecOptions } from '../../src/connection/types.js';
 import { LocalConnection } from '../../src/connection/local.js';
@@ -245,4 +246,22 @@ test('async job script: a plan that needs the controller cannot run as a job', a
   t.is(r.msg, 'async is not supported for this task.');
   t.regex(jobScript('j1.1', { steps: [] }, false, {}), /finish\n$/);
   t.regex(launchCommand('j1.1', 9), /timeout -s KILL/);
+});
+
+test('async job status JSON: any output survives the shell escaping, with mawk and with gawk', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsplay-esc-'));
+  const text = 'a\\b\\\\"c\td\r\n\\\nx\u0001y "q" é\n';
+  writeFileSync(join(dir, 'out'), text);
+  const conn = new LocalConnection();
+  let tried = 0;
+  for (const awk of ['/usr/bin/mawk', '/usr/bin/gawk']) {
+    if (!existsSync(awk)) continue;
+    tried++;
+    const bin = join(dir, `bin-${tried}`);
+    mkdirSync(bin);
+    symlinkSync(awk, join(bin, 'awk'));
+    const r = await conn.exec(`PATH=${bin}:$PATH; ${JSON_ESCAPE}; printf '"'; esc ${join(dir, 'out')}; printf '"'`);
+    t.is(JSON.parse(r.stdout), 'a\\b\\\\"c\td\r\n\\\nxy "q" é', awk);
+  }
+  t.true(tried > 0);
 });

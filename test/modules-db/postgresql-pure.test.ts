@@ -102,6 +102,8 @@ test('postgresql_user plan: a new user gets a SCRAM verifier in a psql variable,
   t.deepEqual(change.result!.queries, ['ALTER USER "sip" WITH ENCRYPTED PASSWORD %(password)s']);
   t.regex(change.diff![0]!.after, /password: changed/);
   t.false(JSON.stringify(change.diff).includes('SCRAM'));
+  const bare = await postgresqlUserModule.plan(postgresqlUserModule.parse({ name: 'bare' }, where, false), fakeCtx(pgAnswer([[[], [{ authid: true }]]])).ctx);
+  t.deepEqual(bare.result!.queries, ['CREATE USER "bare"']);
   const gone = await postgresqlUserModule.plan(postgresqlUserModule.parse({ name: 'sip', state: 'absent' }, where, false), fakeCtx(pgAnswer([[[], [{ authid: true }]]])).ctx);
   t.is(gone.steps.length, 0);
 });
@@ -151,6 +153,7 @@ test('postgresql_privs: parse as Ansible (objs default, ALL_IN_SCHEMA, privs per
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'database', privs: 'SELECT', roles: 'r' }, where, false), /Invalid privileges specified for type database: SELECT/);
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'schema', objs: 'ALL_IN_SCHEMA', privs: 'USAGE', roles: 'r' }, where, false), /ALL_IN_SCHEMA can be used only/);
   parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'default_privs', objs: 'TABLES', privs: 'SELECT', roles: 'r' }, where, false), /type 'default_privs' is not supported/);
+  parseErr(t, () => postgresqlPrivsModule.parse({ db: 'd', type: 'group', objs: 'g', privs: 'SELECT', roles: 'r' }, where, false), /Argument "privs" is not allowed for type "group"/);
   const dbArgs = postgresqlPrivsModule.parse({ db: 'sre', type: 'database', privs: 'connect,temp', roles: 'sip' }, where, false);
   t.deepEqual(dbArgs.objs, ['sre']);
   t.deepEqual(dbArgs.privs, ['CONNECT', 'TEMPORARY']);

@@ -211,6 +211,21 @@ test.serial('postgresql_privs: table, sequence, function, schema and database pr
   const database = { ...login(), db: 'privdb', type: 'database', privs: 'CONNECT,TEMP', roles: 'PUBLIC', state: 'absent' };
   t.true((await h.run(postgresqlPrivsModule, database)).changed, 'PUBLIC held CONNECT, TEMPORARY by default');
   t.false((await h.run(postgresqlPrivsModule, database)).changed);
+  // type group: role membership, admin_option
+  const member = { ...login(), db: 'privdb', type: 'group', objs: 'reader', roles: 'writer' };
+  const members = async () => one(`SELECT coalesce(string_agg(m.rolname || ':' || am.admin_option, ','), '') FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid JOIN pg_roles m ON m.oid = am.member WHERE g.rolname = 'reader'`);
+  t.true((await h.run(postgresqlPrivsModule, member, { check: true })).changed);
+  t.is(await members(), '', '--check granted nothing');
+  const join1 = await h.run(postgresqlPrivsModule, member);
+  t.false(join1.failed, String(join1.msg));
+  t.deepEqual(join1.queries, ['GRANT "reader" TO "writer";']);
+  t.is(await members(), 'writer:false');
+  t.false((await h.run(postgresqlPrivsModule, member)).changed);
+  t.true((await h.run(postgresqlPrivsModule, { ...member, admin_option: true })).changed);
+  t.is(await members(), 'writer:true');
+  t.true((await h.run(postgresqlPrivsModule, { ...member, state: 'absent' })).changed);
+  t.is(await members(), '');
+  t.false((await h.run(postgresqlPrivsModule, { ...member, state: 'absent' })).changed);
   const missing = await h.run(postgresqlPrivsModule, { ...grant, roles: 'nobody' });
   t.true(missing.failed);
   t.is(missing.msg, "Role 'nobody' does not exist");

@@ -1,0 +1,32 @@
+import { ParseError } from '../errors.js';
+import type { Block, Inheritable, Item, Task } from './types.js';
+
+const BLOCK_KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment', 'ignoreErrors', 'ignoreUnreachable', 'checkMode', 'diff', 'noLog', 'delegateTo', 'runOnce', 'anyErrorsFatal', 'throttle', 'timeout', 'becomeMethod', 'remoteUser', 'port', 'connection'] as const;
+
+/**
+ * Handlers as a flat list of tasks, as Ansible 2.14 runs them: a task is a handler; an import_tasks
+ * (or a block) contributes its tasks, each notified by its own name; an include_tasks/include_role
+ * contributes its tasks, all notified by the include's name (they run in order when it is notified).
+ * What the block says (when, vars, tags, keywords) goes onto each of its tasks.
+ */
+export function handlerTasks(items: Item[]): Task[] {
+  return items.flatMap((item) => (item.kind === 'task' ? [item] : fromBlock(item)));
+}
+
+function fromBlock(block: Block): Task[] {
+  if (block.rescue.length > 0 || block.always.length > 0) throw new ParseError('a handler block cannot have rescue or always sections', block.where);
+  if (block.include?.loop !== undefined) throw new ParseError(`a loop on ${block.include.module} used as a handler is not supported`, block.where);
+  const keywords: Partial<Inheritable> = {};
+  for (const k of BLOCK_KEYWORDS) if (block[k] !== undefined) (keywords as Record<string, unknown>)[k] = block[k];
+  const listen = block.include && block.name !== undefined ? [block.name] : [];
+  const vars = { ...(block.vars ?? {}), ...(block.include?.params ?? {}) };
+  return handlerTasks(block.block).map((t) => ({
+    ...keywords,
+    ...t,
+    when: [...(block.when ?? []), ...(t.when ?? [])],
+    tags: [...new Set([...block.tags, ...t.tags])],
+    ...(Object.keys(vars).length > 0 || t.vars ? { vars: { ...vars, ...(t.vars ?? {}) } } : {}),
+    listen: [...t.listen, ...listen],
+    handler: true,
+  }));
+}
