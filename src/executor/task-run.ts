@@ -78,13 +78,16 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
 
   let result: Outcome;
   let delegatedTo: string | undefined;
+  let loopFacts: Vars | undefined;
   try {
     if (task.loop !== undefined) {
       const items = loopItems(task.loop, scope, task.where, context, task.module);
       const results: Outcome[] = [];
+      // As Ansible: the facts an item sets (set_fact in a loop) are seen by the next items, and all of them are kept
+      const carried: Vars = {};
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
-        const itemScope = lazyVars(withData(baseVars, loopVars(task, items, i)), task.where);
+        const itemScope = lazyVars(withData(baseVars, { ...carried, ...loopVars(task, items, i) }), task.where);
         let one: OnceResult;
         try {
           one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
@@ -97,6 +100,11 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
           throw new TsplayError(`${e.message} — in loop item ${i + 1} of ${items.length}${which}; the task failed${rest === 1 ? ' and the item after it did not run' : rest > 1 ? ` and the ${rest} items after it did not run` : ''}`, { code: e.code, where: e.where, context: e.context });
         }
         delegatedTo = one.delegatedTo;
+        const itemFacts = one.outcome.ansible_facts as Vars | undefined;
+        if (task.module === 'set_fact' && itemFacts && !one.outcome.failed && !one.outcome.skipped) {
+          Object.assign(carried, itemFacts);
+          loopFacts = { ...loopFacts, ...itemFacts };
+        }
         const loopVar = task.loopControl?.loopVar ?? 'item';
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
         results.push(itemResult);
@@ -146,7 +154,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     } else state.hidden.delete(task.register);
   }
   if (!result.failed && !result.skipped && !result.unreachable) {
-    const facts = result.ansible_facts as Vars | undefined;
+    const facts = (loopFacts ?? result.ansible_facts) as Vars | undefined;
     // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts)
     const toDelegate = delegatedTo !== undefined && delegatedTo !== host && flag('delegate_facts', kw.delegateFacts, false) && ctx.hostExists(delegatedTo);
     const factState = toDelegate ? ctx.state(delegatedTo!) : state;

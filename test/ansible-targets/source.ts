@@ -1,0 +1,85 @@
+/**
+ * Where the cases' files come from, and how one case is run: ansible/ansible's
+ * test/integration/targets at the recorded commit, extracted (git archive) from a checkout into a
+ * temp dir once per commit; the inventory of a case, with each fleet host's connection variables.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Fleet } from '../../src/fleet/fleet.js';
+import { FLEET_NAMES, INVENTORIES, type TargetCase } from './cases.js';
+
+/** The git dir of an ansible/ansible checkout: $ANSIBLE_SOURCE_GIT, else the mirror this project fetched. */
+export function ansibleGitDir(): string {
+  const dir = process.env.ANSIBLE_SOURCE_GIT ?? '/work/.mirror/ansible+ansible/repo';
+  if (!existsSync(dir)) {
+    throw new Error(`no ansible/ansible checkout at ${dir}: set ANSIBLE_SOURCE_GIT to the git dir of a clone that has the recorded commit`);
+  }
+  return dir;
+}
+
+/** The commit a ref names in the checkout. */
+export function resolveCommit(ref: string): string {
+  const r = spawnSync('git', ['--git-dir', ansibleGitDir(), 'rev-parse', '--verify', `${ref}^{commit}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${ref} is not in ${ansibleGitDir()}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** test/integration/targets of that commit, extracted once (reused by later runs). */
+export function targetsDir(commit: string): string {
+  const dest = join(tmpdir(), `tsplay-ansible-targets-${commit.slice(0, 12)}`);
+  const dir = join(dest, 'test', 'integration', 'targets');
+  if (existsSync(join(dest, '.complete'))) return dir;
+  const partial = mkdtempSync(join(tmpdir(), 'tsplay-ansible-targets-partial-'));
+  const r = spawnSync('sh', ['-c', `git --git-dir "$0" archive "$1" test/integration/targets | tar -x -C "$2"`, ansibleGitDir(), commit, partial], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot extract the targets of ${commit}: ${r.stderr.trim()}`);
+  writeFileSync(join(partial, '.complete'), commit + '\n');
+  rmSync(dest, { recursive: true, force: true });
+  try {
+    renameSync(partial, dest);
+  } catch (e) {
+    // another process extracted it meanwhile
+    if (!existsSync(join(dest, '.complete'))) throw e;
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** The fleet a run of the cases needs: one SSH host per inventory host name but localhost. */
+export const TARGETS_FLEET = { names: FLEET_NAMES };
+
+/**
+ * Write the case's inventory into `dir`: each fleet host's line gets its connection variables, plus
+ * `extraHostVars` (the recorder's python interpreter for Ansible).
+ */
+export function writeInventory(c: TargetCase, fleet: Fleet, dir: string, extraHostVars: Record<string, string> = {}): string {
+  const lines = INVENTORIES[c.inventory].split('\n').map((line) => {
+    const name = line.trim().split(/\s+/)[0];
+    if (!name || !FLEET_NAMES.includes(name)) return line;
+    const vars = { ...fleet.connectionVars(name), ...extraHostVars };
+    return `${line} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  });
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${c.name}.ini`);
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+/**
+ * The playbook of a case and the directory it runs from (runme.sh runs in the target's directory).
+ * A role target gets the playbook ansible-test writes, in `dir`; its roles are found through the
+ * roles path (the targets directory, as ansible-test sets it).
+ */
+export function playbookOf(c: TargetCase, targets: string, dir: string): { playbook: string; cwd: string } {
+  if (c.playbook !== undefined) return { playbook: join(targets, c.target, c.playbook), cwd: join(targets, c.target) };
+  mkdirSync(dir, { recursive: true });
+  const playbook = join(dir, `${c.target}.yml`);
+  writeFileSync(playbook, `- hosts: testhost\n  gather_facts: true\n  roles:\n    - role: ${c.target}\n`);
+  return { playbook, cwd: join(targets, c.target) };
+}
+
+/** Environment both tools run a case with. */
+export function caseEnv(targets: string): NodeJS.ProcessEnv {
+  return { ANSIBLE_ROLES_PATH: targets };
+}
