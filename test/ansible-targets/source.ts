@@ -1,12 +1,13 @@
 /**
  * Where the cases' files come from, and how one case is run: ansible/ansible's
  * test/integration/targets at the recorded commit, extracted (git archive) from a checkout into a
- * temp dir once per commit; the inventory of a case, with each fleet host's connection variables.
+ * temp dir once per commit (the cases' targets are committed: targets/, for a run without a checkout); the inventory of a case, with each fleet host's connection variables.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Fleet } from '../../src/fleet/fleet.js';
 import { FLEET_NAMES, INVENTORIES, type TargetCase } from './cases.js';
 
@@ -26,8 +27,15 @@ export function resolveCommit(ref: string): string {
   return r.stdout.trim();
 }
 
-/** test/integration/targets of that commit, extracted once (reused by later runs). */
+/** The targets the cases use, committed (scripts/vendor-ansible-targets.sh): no checkout, no network. */
+const VENDORED = join(dirname(fileURLToPath(import.meta.url)), 'targets');
+
+/**
+ * test/integration/targets of that commit: the committed copy when it is of that commit, else
+ * extracted once from a checkout (the recorder, for a newer commit).
+ */
 export function targetsDir(commit: string): string {
+  if (existsSync(join(VENDORED, '.commit')) && readFileSync(join(VENDORED, '.commit'), 'utf8').trim() === commit) return VENDORED;
   const dest = join(tmpdir(), `tsplay-ansible-targets-${commit.slice(0, 12)}`);
   const dir = join(dest, 'test', 'integration', 'targets');
   if (existsSync(join(dest, '.complete'))) return dir;

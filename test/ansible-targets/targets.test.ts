@@ -2,8 +2,8 @@
  * tsplay on Ansible's own integration targets (cases.ts): each case runs on the SSH test hosts with
  * the flags its runme.sh step gives, and its exit code, each host's (task, status) sequence and the
  * recap must equal what ansible-playbook 2.14 did (fixtures/, scripts/record-ansible-targets.ts).
- * The targets' files are extracted from an ansible/ansible checkout at the recorded commit
- * (source.ts); Ansible itself is not needed. Cases in KNOWN_DIFFERENCES are not run: the README
+ * The targets' files are committed in targets/ (scripts/vendor-ansible-targets.sh, from an
+ * ansible/ansible checkout at the recorded commit; source.ts); Ansible itself is not needed. Cases in KNOWN_DIFFERENCES are not run: the README
  * lists each with why.
  */
 import test from 'ava';
