@@ -393,6 +393,7 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   const items = scope.expandInclude(action, params, where, tolerantScope(scope, raw));
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
+  if (action.startsWith('import_')) block.imported = true;
   // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
   if (action.startsWith('include_')) {
     block.include = { module: action, params: keywords.vars ?? {} };

@@ -78,6 +78,8 @@ export interface Block extends Inheritable {
   rescue: Item[];
   always: Item[];
   role?: RoleInstance;
+  /** An import_tasks/import_role: its items are the top level of another file. */
+  imported?: boolean;
   /** A dynamic include (include_tasks/include_role): its `when` is evaluated once, not inherited. */
   include?: { module: string; params: Vars; loop?: unknown; loopControl?: Task['loopControl'] };
 }

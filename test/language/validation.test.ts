@@ -326,3 +326,13 @@ test('an error about a plain-string list item (a role name, a task) names that i
   const tasks = tree({ 'site.yml': play('    - debug: msg=x\n    - just a string\n') });
   t.true(loadError(join(tasks, 'site.yml')).startsWith(`${join(tasks, 'site.yml')}:6:7:`));
 });
+
+test('handlers: a block at the top of handlers or of an imported handler file is an implicit block; a block inside it is refused, as Ansible', (t) => {
+  const ok = tree({
+    'site.yml': '- hosts: all\n  tasks: []\n  handlers:\n    - import_tasks: h.yml\n    - block:\n        - name: b\n          debug: msg=b\n',
+    'h.yml': '- block:\n    - name: a\n      debug: msg=a\n',
+  });
+  t.deepEqual(loadPlaybook(join(ok, 'site.yml')).plays[0]!.handlers.map((h) => h.name), ['a', 'b']);
+  const nested = tree({ 'site.yml': '- hosts: all\n  tasks: []\n  handlers:\n    - import_tasks: h.yml\n', 'h.yml': '- block:\n    - block:\n        - debug: msg=a\n' });
+  t.regex(loadError(join(nested, 'site.yml')), /h\.yml:2:7: Using a block as a handler is not supported\.$/);
+});
