@@ -1,5 +1,5 @@
 import { ParseError } from '../errors.js';
-import { toBool } from '../modules/args.js';
+import { renderedKeyword } from './keyword.js';
 import type { Item, Play, Task } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
@@ -26,7 +26,7 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
   const batches = makeBatches(orderHosts(hosts, play.order), serial, play.where);
   const maxFailRaw = play.maxFailPercentage === undefined ? undefined : Number(typeof play.maxFailPercentage === 'string' ? renderValue(play.maxFailPercentage, scope, play.where) : play.maxFailPercentage);
   if (maxFailRaw !== undefined && !(maxFailRaw >= 0 && maxFailRaw <= 100)) throw new ParseError(`'max_fail_percentage' must be a number from 0 to 100`, play.where);
-  const gather = toBool(typeof play.gatherFacts === 'string' ? renderValue(play.gatherFacts, scope, play.where) : play.gatherFacts) ?? true;
+  const gather = (renderedKeyword('gather_facts', play.gatherFacts, scope, play.where) as boolean | undefined) ?? true;
   const force = ctx.opts.forceHandlers || play.forceHandlers;
   const guard = play.guard ? new GuardRun(ctx, play.guard) : undefined;
   if (guard) ctx.hostSignal = (h) => guard.hostSignal(h) ?? ctx.kill;

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars } from '../template/lazy.js';
 import { renderValue } from '../template/render.js';
-import { toBool } from '../modules/args.js';
+import { renderedKeyword } from './keyword.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
@@ -216,11 +216,11 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   // The first host's scope decides run_once and throttle: built once, when first needed.
   let firstScope: Vars | undefined;
   const scopeFirst = () => (firstScope ??= lazyVars(buildVars(ctx, first, inh, task.vars), task.where));
-  const runOnce = kw.runOnce !== undefined && toBool(renderValue(String(kw.runOnce), scopeFirst(), task.where)) === true;
+  const runOnce = kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true;
   if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return outcomes;
   const targets = runOnce ? [first] : hosts;
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
-  const throttle = kw.throttle !== undefined ? Number(renderValue(String(kw.throttle), scopeFirst(), task.where)) : 0;
+  const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
   const results = new Map<string, TaskRunResult>();
   // After SIGINT/SIGTERM an always section is a teardown: it runs, and the grace period does not
@@ -245,7 +245,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
     }
   }
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
-  const fatal = kw.anyErrorsFatal !== undefined && toBool(renderValue(String(kw.anyErrorsFatal), lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where)) === true;
+  const fatal = kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where) === true;
   const unhandled: string[] = [];
   for (const [h, r] of results) {
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConnectionPool } from '../../src/connection/pool.js';
 import { targetFromVars } from '../../src/connection/target.js';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { parseRecap, repo, runCli, workDir } from '../helpers/cli.js';
 
 // Bad values met while running and faults of a write: each one a clear failed result of its task.
 const fixture = (name: string) => join(repo, 'test/executor/fixtures/values', name);
@@ -79,5 +79,25 @@ test.serial('a write that fails on a full disk is failed, keeps the old file, le
   } finally {
     await conn.exec('umount /opt/full');
     await pool.closeAll();
+  }
+});
+
+test.serial('templated run_once, throttle, any_errors_fatal and gather_facts that do not parse are errors naming file:line and the key, never false', async (t) => {
+  const dir = workDir('values-kw');
+  const cases: [string, string, RegExp][] = [
+    ['run_once', '  tasks:\n    - command: touch /opt/values-after\n      run_once: "{{ v }}"\n', /:5:7: .*'run_once' must be a boolean \(yes\/no, true\/false, on\/off, 1\/0\), got 'maybe'/],
+    ['throttle', '  tasks:\n    - command: touch /opt/values-after\n      throttle: "{{ v }}"\n', /:5:7: .*'throttle' must be a whole number ≥ 0, got 'maybe'/],
+    ['any_errors_fatal', '  tasks:\n    - command: touch /opt/values-after\n      any_errors_fatal: "{{ v }}"\n', /:5:7: .*'any_errors_fatal' must be a boolean/],
+    ['gather_facts', '  tasks:\n    - command: touch /opt/values-after\n', /:1:3: .*'gather_facts' must be a boolean/],
+  ];
+  for (const [key, tasks, error] of cases) {
+    rmSync(fleet.path('h1', '/opt/values-after'), { force: true });
+    const pb = join(dir, `${key}.yml`);
+    writeFileSync(pb, `- hosts: h1\n  gather_facts: ${key === 'gather_facts' ? '"{{ v }}"' : 'false'}\n  vars: { v: maybe }\n${tasks}`);
+    const r = await runCli([pb, '-i', fleet.inventoryPath]);
+    t.not(r.code, 0, `${key}: ${r.stdout}${r.stderr}`);
+    t.regex(r.stdout + r.stderr, error, key);
+    t.notRegex(r.stderr, /unexpected error|\n\s+at /, key);
+    if (key !== 'any_errors_fatal') t.is(onHost('/opt/values-after'), undefined, `${key}: the task did not run`);
   }
 });
