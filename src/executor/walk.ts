@@ -3,6 +3,7 @@ import { evalCondition } from '../template/expr.js';
 import { lazyVars } from '../template/lazy.js';
 import { renderValue } from '../template/render.js';
 import { renderedKeyword } from './keyword.js';
+import { findModule } from '../modules/registry.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
@@ -216,7 +217,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   // The first host's scope decides run_once and throttle: built once, when first needed.
   let firstScope: Vars | undefined;
   const scopeFirst = () => (firstScope ??= lazyVars(buildVars(ctx, first, inh, task.vars), task.where));
-  const runOnce = kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true;
+  const runOnce = findModule(task.module)?.bypassHostLoop === true || (kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true);
   if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return outcomes;
   const targets = runOnce ? [first] : hosts;
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });

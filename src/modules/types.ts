@@ -27,6 +27,8 @@ export interface ModuleDef<A = any> {
   returnsVars?: boolean;
   /** Runs on the controller only (debug, set_fact, assert, fail, pause, meta): no connection is needed. */
   controllerOnly?: boolean;
+  /** Runs once per task for the first host, as if `run_once` (Ansible's BYPASS_HOST_LOOP: add_host). */
+  bypassHostLoop?: boolean;
   /**
    * Validate raw arguments. Throw ParseError(message naming the argument, where).
    * `loadTime` is true when values may still be templates: a string containing "{{" passes any type check.

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repo, runCli, parseRecap } from '../helpers/cli.js';
+import { repo, runCli, parseRecap, workDir } from '../helpers/cli.js';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 
 // The control corpus item on two SSH test hosts: include_vars, group_by and add_host feeding later
@@ -88,4 +88,17 @@ test.serial('async on the hosts: a job over its time limit fails the task; poll 
   const r = await runCli([join(dir, 'async.yml'), '-i', fleet.inventoryPath], { timeoutMs: 120_000 });
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /Timeout exceeded|did not complete within the requested time - 2s/);
+});
+
+test.serial('add_host runs once per task, for the first host, as Ansible (BYPASS_HOST_LOOP): one host added, not one per host', async (t) => {
+  const pb = join(workDir('add-host-once'), 'pb.yml');
+  writeFileSync(
+    pb,
+    `- hosts: h1,h2\n  gather_facts: false\n  tasks:\n    - add_host: name="new-{{ inventory_hostname }}" groups=added\n` +
+      `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ groups['added'] | join(',') }}"\n`,
+  );
+  const r = await runCli([pb, '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /"msg": "new-h1"\n/);
+  t.notRegex(r.stdout, /new-h2/);
 });

@@ -20,6 +20,7 @@ const SPECIAL = new Set(['name', 'hostname', 'groupname', 'groups']);
 export const addHostModule: ModuleDef<AddHostArgs> = {
   name: 'add_host',
   controllerOnly: true,
+  bypassHostLoop: true,
   parse(raw, where) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ParseError('add_host: arguments must be a dictionary', where);
     const r = raw as Record<string, unknown>;
