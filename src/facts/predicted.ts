@@ -4,7 +4,7 @@ import type { FileStat } from './file.js';
 
 /**
  * What an earlier task of the same host would have made, under --check: a directory, a file (with its
- * checksum, and its content when small), a path removed. Modules declare it as data (`Plan.creates`);
+ * checksum, and its content when small), a path removed, a package installed or removed. Modules declare it as data (`Plan.creates`);
  * the executor records it once the task "would change"; the file facts (statFile, statFiles,
  * statAndRead) read the host through this overlay. So `file: state=directory` then `copy:` into it
  * reports "changed" under --check instead of failing on a directory that does not exist yet.
@@ -12,7 +12,24 @@ import type { FileStat } from './file.js';
 export type Prediction =
   | { kind: 'dir'; path: string; mode?: string; owner?: string; group?: string }
   | { kind: 'file'; path: string; sha1: string; size: number; content?: Buffer; mode?: string; owner?: string; group?: string }
-  | { kind: 'absent'; path: string };
+  | { kind: 'absent'; path: string }
+  | PackagePrediction;
+
+/**
+ * A package an earlier task would install (`present`, with its version when the plan knows it) or remove.
+ * `manager` keeps rpm's and dpkg's names apart; the package modules read it back (`Predicted.package`).
+ */
+export interface PackagePrediction {
+  kind: 'package';
+  manager: 'rpm' | 'dpkg';
+  name: string;
+  present: boolean;
+  version?: string;
+  /** dpkg: removed without purge, its configuration files stay. */
+  configKept?: boolean;
+}
+
+type PathPrediction = Exclude<Prediction, PackagePrediction>;
 
 /** Content kept for later edits (lineinfile into a file a template would write) up to this size. */
 export const PREDICTED_CONTENT_MAX = 1024 * 1024;
@@ -27,7 +44,7 @@ export class Predicted {
   private readonly list: Prediction[] = [];
 
   record(predictions: readonly Prediction[]): void {
-    for (const p of predictions) this.list.push({ ...p, path: normal(p.path) } as Prediction);
+    for (const p of predictions) this.list.push(p.kind === 'package' ? { ...p } : ({ ...p, path: normal(p.path) } as Prediction));
   }
 
   get size(): number {
@@ -35,13 +52,22 @@ export class Predicted {
   }
 
   /** The latest prediction about `path`: a directory made at or below it, a file at it, a removal at or above it. */
-  private about(path: string): Prediction | undefined {
+  private about(path: string): PathPrediction | undefined {
     const p = normal(path);
     for (let i = this.list.length - 1; i >= 0; i--) {
       const x = this.list[i]!;
       if (x.kind === 'dir' && (x.path === p || x.path.startsWith(p === '/' ? '/' : `${p}/`))) return x.path === p ? x : { kind: 'dir', path: p };
       if (x.kind === 'file' && x.path === p) return x;
       if (x.kind === 'absent' && (x.path === p || p.startsWith(`${x.path}/`))) return x;
+    }
+    return undefined;
+  }
+
+  /** The latest prediction about package `name` of `manager` (undefined: no earlier task touches it). */
+  package(manager: PackagePrediction['manager'], name: string): PackagePrediction | undefined {
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const x = this.list[i]!;
+      if (x.kind === 'package' && x.manager === manager && x.name === name) return x;
     }
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { ParseError } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { aptSummary, parseDpkgQuery, parsePolicy, simulatedChanges, splitSpec, versionMatches, type AptPackage } from '../facts/apt.js';
+import type { Predicted, Prediction } from '../facts/predicted.js';
 import { quote } from '../util/quote.js';
 import { exclusive, parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
@@ -201,6 +202,25 @@ export function parseAptProbe(args: AptArgs, stdout: string): AptFacts {
   return facts;
 }
 
+/**
+ * Under --check: the facts as they would be after the earlier tasks of the host (`Predicted`): a package
+ * an earlier task would install is installed (at the version it would get), one it would remove is not
+ * (its configuration files kept unless it would be purged: a later purge then reports changed).
+ */
+export function predictedAptFacts(facts: AptFacts, predicted: Predicted | undefined): AptFacts {
+  if (!predicted) return facts;
+  const packages = facts.packages.map((p): AptPackage => {
+    const x = predicted.package('dpkg', p.name);
+    if (!x) return p;
+    if (!x.present) return { ...p, installed: '', configOnly: x.configKept ?? (p.configOnly || p.installed !== '') };
+    return { ...p, installed: x.version ?? (p.candidate || p.installed || 'unknown'), configOnly: false };
+  });
+  let deb = facts.deb;
+  const x = deb && predicted.package('dpkg', deb.package);
+  if (deb && x) deb = { ...deb, installed: x.present ? (x.version ?? deb.installed) : '', older: false };
+  return { ...facts, packages, ...(deb ? { deb } : {}) };
+}
+
 /** A step that changes packages; `known` is whether planning already knows it changes something. */
 interface AptStep extends Step {
   kind: 'update' | 'packages' | 'stamp';
@@ -213,6 +233,10 @@ export function planApt(args: AptArgs, facts: AptFacts, check: boolean): Plan {
   if (!facts.apt) return fail('apt-get was not found on the target (apt works on Debian-family hosts)');
   const steps: AptStep[] = [];
   const result: Record<string, unknown> = { cache_updated: false, cache_update_time: facts.stamp };
+  // For the later tasks under --check: the packages this one would install or remove.
+  const creates: Prediction[] = [];
+  const predict = (name: string, present: boolean, version?: string) =>
+    creates.push({ kind: 'package', manager: 'dpkg', name, present, ...(version ? { version } : {}), ...(present ? {} : { configKept: !args.purge }) });
 
   const cacheDue = (args.update_cache === true || args.cache_valid_time > 0) && !(facts.stamp + args.cache_valid_time >= facts.now);
   if (cacheDue) {
@@ -260,6 +284,7 @@ export function planApt(args: AptArgs, facts: AptFacts, check: boolean): Plan {
             install('"$f/p.deb"')
           : install(quote(args.deb.startsWith('/') ? args.deb : `./${args.deb}`));
         steps.push({ cmd, kind: 'packages', known: true });
+        predict(deb.package, true, deb.version);
         result.before = { [deb.package]: deb.installed || null };
         result.after = { [deb.package]: deb.version };
       }
@@ -269,6 +294,7 @@ export function planApt(args: AptArgs, facts: AptFacts, check: boolean): Plan {
     }
     if (args.state === 'absent') {
       const remove = facts.packages.filter((p) => p.installed !== '' || (args.purge && p.configOnly)).map((p) => p.name);
+      for (const name of remove) predict(name, false);
       if (remove.length) {
         const verb = `${args.purge ? '--purge ' : ''}${args.autoremove ? '--auto-remove ' : ''}remove`;
         steps.push({ cmd: `${aptGet(args, verb)} ${remove.map((p) => quote(p)).join(' ')}`, kind: 'packages', known: true });
@@ -292,15 +318,17 @@ export function planApt(args: AptArgs, facts: AptFacts, check: boolean): Plan {
           if (avail.length === 0 && !afterUpdate) return fail(`no available installation candidate for ${p.spec}`);
           // apt-get takes an exact version: the first (highest-priority) match of a wildcard.
           install.push(avail.length && p.version.includes('*') ? `${p.name}=${avail[0]}` : p.spec);
+          predict(p.name, true, avail[0] ?? (/[*?]/.test(p.version) ? undefined : p.version));
           known = true;
           continue;
         }
         if (p.installed === '') {
           if (!p.candidate && !afterUpdate) return fail(`No package matching '${p.name}' is available`);
           install.push(p.name);
+          predict(p.name, true, p.candidate || undefined);
           known = true;
         } else if (args.state === 'latest') {
-          if (p.candidate && p.candidate !== p.installed) (install.push(p.name), (known = true));
+          if (p.candidate && p.candidate !== p.installed) (install.push(p.name), predict(p.name, true, p.candidate), (known = true));
           else if (afterUpdate) install.push(p.name);
         }
       }
@@ -323,7 +351,7 @@ export function planApt(args: AptArgs, facts: AptFacts, check: boolean): Plan {
   }
   if (cacheDue && !check) steps.push({ cmd: `echo "@stamp $(${STAMP})"`, kind: 'stamp', known: false });
   const changed = onlyCache ? cacheDue : work.some((s) => s.known);
-  return { steps, changed, result, finish: (results, base) => finishApt(results, base, steps, onlyCache) };
+  return { steps, changed, result, ...(creates.length ? { creates } : {}), finish: (results, base) => finishApt(results, base, steps, onlyCache) };
 }
 
 class SimulationFailed extends Error {
@@ -388,6 +416,6 @@ export const aptModule: ModuleDef<AptArgs> = {
   async plan(args, ctx: ModuleContext) {
     const r = await ctx.probe(aptProbeCommand(args));
     if (r.rc !== 0) return { steps: [], failed: true, msg: `probing apt failed: ${r.stderr.trim() || r.stdout.trim()}` };
-    return planApt(args, parseAptProbe(args, r.stdout), ctx.check);
+    return planApt(args, predictedAptFacts(parseAptProbe(args, r.stdout), ctx.predicted), ctx.check);
   },
 };

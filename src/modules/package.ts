@@ -1,6 +1,7 @@
 import { ParseError } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { compareEvr, formatEvr, newest, parseEvr, parseRpmLines, RPM_QF, rpmQueryCommand, type RpmInfo } from '../facts/rpm.js';
+import type { Predicted, Prediction } from '../facts/predicted.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { aptModule } from './apt.js';
@@ -151,6 +152,26 @@ export function parseProbe(args: PackageArgs, stdout: string): PackageFacts {
 
 type Versions = Record<string, string | null>;
 
+/** What the plan says when it cannot know the version the repositories will give. */
+const LATEST = 'latest available';
+
+/**
+ * Under --check: the facts as they would be after the earlier tasks of the host (`Predicted`), so a
+ * package an earlier task would install is seen as installed, and one it would remove as missing.
+ */
+export function predictedPackageFacts(facts: PackageFacts, predicted: Predicted | undefined): PackageFacts {
+  if (!predicted) return facts;
+  const items = facts.items.map((item): ItemFacts => {
+    const name = item.header?.name ?? item.installed[0]?.name ?? item.spec;
+    const p = predicted.package('rpm', name);
+    if (!p) return item;
+    if (!p.present) return { ...item, installed: [] };
+    const arch = item.header?.arch ?? item.installed[0]?.arch ?? '';
+    return { ...item, installed: [{ name, arch, ...parseEvr(p.version ?? LATEST) }] };
+  });
+  return { ...facts, items };
+}
+
 /** Decide the yum/dnf commands from the facts. Pure: the tests feed it facts directly. */
 export function planPackages(args: PackageArgs, facts: PackageFacts): Plan {
   const fail = (msg: string): Plan => ({ steps: [], failed: true, msg });
@@ -191,7 +212,7 @@ export function planPackages(args: PackageArgs, facts: PackageFacts): Plan {
       if (args.update_only) continue;
       install.push(item.spec);
       const avail = facts.updates.get(item.spec);
-      after[name] = avail ? formatEvr(avail) : 'latest available';
+      after[name] = avail ? formatEvr(avail) : LATEST;
     } else if (args.state === 'latest') {
       const avail = facts.updates.get(name);
       if (avail && compareEvr(avail, cur) > 0) (update.push(item.spec), (after[name] = formatEvr(avail)));
@@ -224,9 +245,14 @@ export function planPackages(args: PackageArgs, facts: PackageFacts): Plan {
   if (downgrade.length) steps.push({ cmd: pm('downgrade', downgrade) });
   const names = Object.keys(after);
   if (steps.length > 0) steps.push({ cmd: `${rpmQueryCommand(names)}; true` });
+  // For the later tasks under --check: what this one would install or remove.
+  const creates: Prediction[] = names
+    .filter((n) => steps.length > 0 && after[n] !== before[n])
+    .map((n) => ({ kind: 'package', manager: 'rpm', name: n, present: after[n] !== null, ...(after[n] && after[n] !== LATEST ? { version: after[n] } : {}) }));
   return {
     steps,
     result: { before, after, pm: facts.pm },
+    ...(creates.length ? { creates } : {}),
     finish: steps.length > 0 ? (results, base) => finishPackages(results, base, steps, names) : undefined,
   };
 }
@@ -266,7 +292,7 @@ export const yumModule: ModuleDef<PackageArgs> = {
   async plan(args: PackageArgs, ctx: ModuleContext) {
     const r = await ctx.probe(probeCommand(args));
     if (r.rc !== 0) return { steps: [], failed: true, msg: `probing packages failed: ${r.stderr.trim() || r.stdout.trim()}` };
-    const plan = planPackages(args, parseProbe(args, r.stdout));
+    const plan = planPackages(args, predictedPackageFacts(parseProbe(args, r.stdout), ctx.predicted));
     if (args.name.length === 0 && !plan.failed) plan.msg = 'Cache updated';
     return plan;
   },

@@ -2,6 +2,7 @@ import test from 'ava';
 import { ParseError } from '../../src/errors.js';
 import { aptModule, planApt, parseAptProbe, aptProbeCommand, type AptArgs, type AptFacts } from '../../src/modules/apt.js';
 import { parsePolicy, parseDpkgQuery, versionMatches, aptSummary } from '../../src/facts/apt.js';
+import { Predicted } from '../../src/facts/predicted.js';
 import { fakeContext, where } from './helper.js';
 
 const parse = (raw: unknown) => aptModule.parse(raw, where, false);
@@ -156,4 +157,28 @@ test('readers: dpkg status, apt-cache policy, wildcards, summary lines', (t) => 
   t.false(versionMatches('1.0', '1.0-2'));
   t.false(versionMatches('1.0*', '11.0'));
   t.deepEqual(aptSummary('2 upgraded, 1 newly installed, 0 to remove and 5 not upgraded.'), { upgraded: 2, installed: 1, removed: 0 });
+});
+
+test('--check lookahead: a package an earlier task would install is installed for the later ones, one it would remove is gone', async (t) => {
+  const predicted = new Predicted();
+  const planWith = async (raw: Record<string, unknown>, stdout: string) => {
+    const p = await aptModule.plan(parse(raw), { ...fakeContext([stdout], [], { check: true }), predicted });
+    if (p.creates && p.changed) predicted.record(p.creates);
+    return { ...p, cmds: p.steps.map((s) => s.cmd) };
+  };
+  const missing = probe([['', policy('', '1.22-1', ['1.22-1', '1.20-1'])]]);
+  const first = await planWith({ name: 'nginx' }, missing);
+  t.deepEqual(first.cmds, [`${GET} install nginx`]);
+  t.deepEqual(first.creates, [{ kind: 'package', manager: 'dpkg', name: 'nginx', present: true, version: '1.22-1' }]);
+  const again = await planWith({ name: 'nginx' }, missing);
+  t.deepEqual([again.cmds, again.changed], [[], undefined], 'the same package again: ok');
+  t.deepEqual((await planWith({ name: 'nginx=1.22*' }, missing)).cmds, [], 'the predicted version matches the pin');
+  t.deepEqual((await planWith({ name: 'nginx=1.20-1' }, missing)).cmds, [`${GET} install nginx=1.20-1`], 'another version: changed');
+  const remove = await planWith({ name: 'nginx', state: 'absent' }, missing);
+  t.deepEqual([remove.cmds, remove.changed], [[`${GET} remove nginx`], true], 'not installed on the host, but an earlier task would install it');
+  t.like(remove.creates?.[0], { name: 'nginx', present: false, configKept: true });
+  t.deepEqual((await planWith({ name: 'nginx', state: 'absent' }, missing)).cmds, [], 'removed twice: ok');
+  t.deepEqual((await planWith({ name: 'nginx', state: 'absent', purge: true }, missing)).cmds, [`${GET} --purge remove nginx`], 'its configuration files would stay');
+  t.deepEqual((await planWith({ name: 'nginx', state: 'absent', purge: true }, missing)).cmds, [], 'purged twice: ok');
+  t.is((await plan({ name: 'nginx', state: 'absent' }, missing)).creates, undefined, 'nothing to do, nothing predicted');
 });

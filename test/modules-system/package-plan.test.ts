@@ -2,6 +2,7 @@ import test from 'ava';
 import { ParseError } from '../../src/errors.js';
 // The yum/dnf module itself (`package` chooses it on RHEL hosts: test/packages/package-choose.test.ts).
 import { yumModule as packageModule, type PackageArgs } from '../../src/modules/package.js';
+import { Predicted } from '../../src/facts/predicted.js';
 import { fakeContext } from './helper.js';
 
 const where = { file: 'site.yml', line: 12 };
@@ -126,4 +127,28 @@ test('bad arguments fail at parse time naming the argument and the place', (t) =
 
 test('templated values pass load-time checks', (t) => {
   t.notThrows(() => packageModule.parse({ name: '{{ src_rpm }}', allow_downgrade: '{{ down }}' }, where, true));
+});
+
+test('--check lookahead: a package an earlier task would install is installed for the later ones, one it would remove is gone', async (t) => {
+  const predicted = new Predicted();
+  const planWith = async (raw: Record<string, unknown>, stdout: string) => {
+    const p = await packageModule.plan(parse(raw), { ...fakeContext(stdout, []), check: true, predicted });
+    if (p.creates) predicted.record(p.creates);
+    return p;
+  };
+  const first = await planWith({ name: 'sre' }, nameProbe([]));
+  t.is(first.steps.length, 2, 'install, then read back');
+  t.deepEqual(first.creates, [{ kind: 'package', manager: 'rpm', name: 'sre', present: true }], 'the version the repositories give is not known');
+  t.deepEqual((await planWith({ name: 'sre', state: 'installed' }, nameProbe([]))).steps, [], 'the same package again: ok');
+  const file = await planWith({ name: RPM }, fileProbe([]));
+  t.regex(file.steps[0]!.cmd, /install/, 'a version-less prediction is not the file\'s version');
+  t.like(file.creates?.[0], { name: 'sre', present: true, version: '4.0.2-1' });
+  t.deepEqual((await planWith({ name: RPM }, fileProbe([]))).steps, [], 'the same file again: ok');
+  const remove = await planWith({ name: 'sre', state: 'absent' }, nameProbe([]));
+  t.regex(remove.steps[0]!.cmd, /^yum -y remove -- sre$/, 'not installed on the host, but an earlier task would install it');
+  t.deepEqual(remove.creates, [{ kind: 'package', manager: 'rpm', name: 'sre', present: false }]);
+  t.deepEqual((await planWith({ name: 'sre', state: 'absent' }, nameProbe([]))).steps, [], 'removed twice: ok');
+  t.is((await planWith({ name: 'sre' }, nameProbe([]))).steps.length, 2, 'installed after the removal: changed');
+  const plain = await packageModule.plan(parse({ name: 'sre' }), fakeContext(nameProbe(['4.0.2']), []));
+  t.is(plain.creates, undefined, 'nothing to do, nothing predicted');
 });
