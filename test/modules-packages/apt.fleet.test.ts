@@ -1,11 +1,12 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { aptModule } from '../../src/modules/apt.js';
 import { packageModule } from '../../src/modules/package.js';
 import { buildDeb, indexDebRepo } from '../../src/fleet/debs.js';
+import { runCli } from '../helpers/cli.js';
 import { startPackagesLab, type PackagesLab } from './helper.js';
 
 // h1's package state carries from test to test: they run in order. The repository is a flat one in the
@@ -130,6 +131,36 @@ test.serial('package chooses apt from the gathered fact, and yum where the host 
   // With no fact, the host's PATH decides: the fleet's stand-in dnf comes first.
   const rpm = await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'absent' });
   t.like(rpm, { changed: false, failed: false, pm: 'dnf' });
+});
+
+test.serial('--check: a package an earlier task would install is installed for the later tasks; nothing is installed', async (t) => {
+  t.is(await installed('tsplay-app', 'h2'), '');
+  const playbook = join(lab.fleet.dir, 'pkg-lookahead.yml');
+  await writeFile(
+    playbook,
+    [
+      '- hosts: h2',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - { name: Install, apt: { name: tsplay-app } }',
+      '    - { name: Install again, package: { name: tsplay-app, use: apt } }',
+      '    - { name: Remove, apt: { name: tsplay-app, state: absent } }',
+      '    - { name: Remove again, apt: { name: tsplay-app, state: absent } }',
+      '',
+    ].join('\n'),
+  );
+  type Doc = { plays: { tasks: { task: { name: string }; hosts: Record<string, { changed?: boolean; failed?: boolean; msg?: string }> }[] }[] };
+  const statuses = (out: string) =>
+    (JSON.parse(out) as Doc).plays[0]!.tasks.map((x) => `${x.task.name}: ${x.hosts.h2!.failed ? `failed (${x.hosts.h2!.msg})` : x.hosts.h2!.changed ? 'changed' : 'ok'}`);
+  const expected = ['Install: changed', 'Install again: ok', 'Remove: changed', 'Remove again: ok'];
+  const check = await runCli([playbook, '-i', lab.fleet.inventoryPath, '--check', '--json']);
+  t.is(check.code, 0, check.stdout + check.stderr);
+  t.deepEqual(statuses(check.stdout), expected);
+  t.is(await installed('tsplay-app', 'h2'), '', 'check mode installed nothing');
+  t.is(await installed('tsplay-lib', 'h2'), '');
+  const real = await runCli([playbook, '-i', lab.fleet.inventoryPath, '--json']);
+  t.is(real.code, 0, real.stdout + real.stderr);
+  t.deepEqual(statuses(real.stdout), expected, 'the check run predicted the real one');
 });
 
 test.after.always('the controller\'s package database is as it was', (t) => {
