@@ -19,7 +19,7 @@ export function metaAction(task: Task): string {
  * does (flush_handlers inserts the handler phase, end_host ends the host…); end_batch, end_play and
  * clear_host_errors also change the other hosts' state.
  */
-export function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited, handler: boolean, cursors: Map<string, HostCursor>): Map<string, Outcome> {
+export async function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[], inh: Inherited, handler: boolean, cursors: Map<string, HostCursor>): Promise<Map<string, Outcome>> {
   const action = metaAction(task);
   const conditions = [...inh.when, ...(task.when ?? [])];
   // As Ansible's linear strategy: most meta actions run once, for the batch's first host, so their
@@ -72,8 +72,12 @@ export function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[], inh:
         }
       }
       break;
+    case 'refresh_inventory':
+      // Later plays see the sources as they are now; this play's hosts stay as they were (as Ansible).
+      if (selected.length > 0) await ctx.changes.refreshInventory();
+      break;
     default:
-      break; // noop, refresh_inventory, clear_facts, reset_connection: nothing to do here
+      break; // noop, clear_facts, reset_connection: nothing to do here
   }
   // end_play/end_batch ended the hosts above; their step is over
   for (const h of hosts) if (cursors.get(h)?.done) out.delete(h);

@@ -9,6 +9,8 @@ import type { HostState } from './state.js';
 export interface RunChanges {
   addHost(name: string, groups: readonly string[], vars: Vars): boolean;
   addGroup(host: string, group: string, parents: readonly string[]): boolean;
+  /** meta: refresh_inventory — read the inventory sources again. */
+  refreshInventory(): Promise<void>;
   /** set_stats data: per host, and under `_run` for the whole run (Ansible's stats.custom). */
   customStats: Map<string, Vars>;
 }

@@ -101,6 +101,12 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const changes: RunChanges = {
     addHost: (name, g, vars) => (inventory.addDynamicHost(name, g, vars) ? ((groups = inventory.groupsMap()), true) : false),
     addGroup: (host, g, parents) => (inventory.addDynamicGroup(host, g, parents) ? ((groups = inventory.groupsMap()), true) : false),
+    refreshInventory: async () => {
+      const warnings: string[] = [];
+      inventory.replaceWith(await loadInventory(opts.inventory, { playbookDirs: [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))], warnings }));
+      warnings.forEach((m) => emit({ kind: 'warning', message: m }));
+      groups = inventory.groupsMap();
+    },
     customStats: new Map<string, Vars>(),
   };
   /** Hosts some play targeted (resume restores their facts once). */

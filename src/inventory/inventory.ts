@@ -48,7 +48,7 @@ export class Inventory implements PatternIndex {
 
   constructor(
     data: InventoryData,
-    private readonly varsDirs: VarsDirs,
+    private varsDirs: VarsDirs,
     /** Directories whose group_vars/host_vars apply: the inventory sources', then the playbooks'. */
     private readonly inventoryDirs: string[],
     private readonly playbookDirs: string[],
@@ -151,6 +151,23 @@ export class Inventory implements PatternIndex {
     for (const d of [...this.inventoryDirs, ...this.playbookDirs]) assignVars(out, this.varsDirs.vars(d, 'host_vars', name) ?? {});
     this.hostVarCache.set(name, out);
     return { ...out };
+  }
+
+  /**
+   * meta: refresh_inventory — become `fresh` (the sources read again), as Ansible's refresh_inventory
+   * does: hosts added by add_host and groups by group_by are gone unless the sources have them.
+   */
+  replaceWith(fresh: Inventory): void {
+    this.hosts = fresh.hosts;
+    this.groups = fresh.groups;
+    (this.hostOrder as string[]).splice(0, this.hostOrder.length, ...fresh.hostOrder);
+    (this.groupOrder as string[]).splice(0, this.groupOrder.length, ...fresh.groupOrder);
+    this.hostSet.clear();
+    for (const h of fresh.hostOrder) this.hostSet.add(h);
+    this.varsDirs = fresh.varsDirs;
+    this.groupHostCache.clear();
+    this.hostVarCache.clear();
+    this.groupLayerCache.clear();
   }
 
   groupsMap(): Record<string, string[]> {

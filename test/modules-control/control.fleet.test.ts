@@ -102,3 +102,26 @@ test.serial('add_host runs once per task, for the first host, as Ansible (BYPASS
   t.regex(r.stdout, /"msg": "new-h1"\n/);
   t.notRegex(r.stdout, /new-h2/);
 });
+
+test.serial('meta: refresh_inventory reads the sources again: a host written into the inventory file is in the next play', async (t) => {
+  const dir = workDir('refresh-inv');
+  const inv = join(dir, 'hosts.ini');
+  const full = readFileSync(fleet.inventoryPath, 'utf8');
+  // Only h1 (and the connection vars every host shares) at first; the first play writes the whole fleet.
+  writeFileSync(inv, full.split('\n').filter((l) => !/^h2\b/.test(l)).join('\n'));
+  writeFileSync(join(dir, 'full.ini'), full);
+  const pb = join(dir, 'pb.yml');
+  const play = (refresh: boolean) =>
+    `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: cp ${join(dir, 'full.ini')} ${inv}\n` +
+    (refresh ? '    - meta: refresh_inventory\n' : '') +
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=here\n`;
+  writeFileSync(pb, play(false));
+  const without = await runCli([pb, '-i', inv]);
+  t.is(without.code, 0, without.stdout + without.stderr);
+  t.false('h2' in parseRecap(without.stdout), 'the inventory was read once');
+  writeFileSync(inv, full.split('\n').filter((l) => !/^h2\b/.test(l)).join('\n'));
+  writeFileSync(pb, play(true));
+  const r = await runCli([pb, '-i', inv]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.like(parseRecap(r.stdout), { h1: { ok: 1 }, h2: { ok: 1 } });
+});

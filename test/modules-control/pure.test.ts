@@ -149,6 +149,7 @@ test('result keys: add_host and group_by change the inventory (changed only when
   const changes: RunChanges = {
     addHost: (n, g, v) => inv.addDynamicHost(n, g, v),
     addGroup: (h, g, p) => inv.addDynamicGroup(h, g, p),
+    refreshInventory: async () => {},
     customStats: new Map(),
   };
   const st = newHostState('h1');
