@@ -47,10 +47,11 @@ const installers = (host: string) =>
     });
 
 test.serial('LCA upgrade: a host over its deadline fails naming the guard, no further host starts, teardown removed the option', async (t) => {
-  await sh(lab, 'lca2', 'echo install_seconds=30 >/etc/genesys/lab.conf');
-  const run = await play(lab, 'lca-upgrade.yml', ['-e', 'lca_host_deadline=12']);
+  await sh(lab, 'lca2', 'echo install_seconds=600 >/etc/genesys/lab.conf');
+  // 45 s: lca1 (a 2 s install) must finish well inside it even on a loaded machine; lca2's 600 s install cannot.
+  const run = await play(lab, 'lca-upgrade.yml', ['-e', 'lca_host_deadline=45']);
   t.is(run.code, 2, run.stdout);
-  t.regex(run.stdout + run.stderr, /disconnect-switchover-timeout.*host_deadline of 12 s exceeded on lca2/);
+  t.regex(run.stdout + run.stderr, /disconnect-switchover-timeout.*host_deadline of 45 s exceeded on lca2/);
   t.like(parseRecap(run.stdout).lca2, { failures: 1 });
   t.is(version('lca1', 'lca'), '8.5.100.21', 'lca1 (first, in time) was upgraded');
   t.is(version('lca2', 'lca'), '8.5.100.07', 'lca2 was not');
