@@ -46,6 +46,8 @@ export interface SavedHost {
   vars: Vars;
   /** Names in `vars` registered by no_log tasks: secrets for every output of a resumed run too. */
   hidden?: string[];
+  /** Variables include_vars gave the host (their own precedence layer, below set_fact). */
+  includeVars?: Vars;
   /** Notifications not yet handled, and the play and section whose handler flush they wait for (state files before cursors). */
   notified?: { play: number; section: PlaySection; names: string[] };
   /** Where the host resumes: its cursor in play `play` (with its pending notifications). */
@@ -80,6 +82,8 @@ export interface ResumeState {
   hostFacts(host: string): Vars;
   /** Which of those were registered by no_log tasks. */
   hidden(host: string): string[];
+  /** Variables include_vars had given the host. */
+  includeVars(host: string): Vars;
   /** Notifications the host had not handled when it stopped in this section of play `playIndex` (state files before cursors). */
   notified(host: string, playIndex: number, section: PlaySection): string[];
   /** Where the host stopped in play `playIndex`, when the state file says (exact resume). */

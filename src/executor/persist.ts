@@ -28,5 +28,5 @@ export function saveHost(ctx: PlayContext, host: string, cursor?: HostCursor, at
   if (cursor && st.resumeAt && st.resumeAt.play === ctx.playIndex) st.resumeAt.cursor.notified = [...cursor.notified];
   const save = ctx.opts.hooks?.saveHost;
   if (!save) return;
-  save(host, { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) });
+  save(host, { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(Object.keys(st.includeVars).length > 0 ? { includeVars: st.includeVars } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) });
 }

@@ -115,6 +115,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   // --resume: registered values and set_facts of every host come back, also of hosts that finished (hostvars).
   for (const h of opts.resume ? inventory.hosts.keys() : []) {
     Object.assign(state(h).hostFacts, opts.resume!.hostFacts(h));
+    Object.assign(state(h).includeVars, opts.resume!.includeVars(h));
     opts.resume!.hidden(h).forEach((n) => state(h).hidden.add(n));
     restored.add(h);
   }
@@ -136,6 +137,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           played.add(h);
           if (opts.resume && !restored.has(h)) {
             Object.assign(state(h).hostFacts, opts.resume.hostFacts(h));
+            Object.assign(state(h).includeVars, opts.resume.includeVars(h));
             opts.resume.hidden(h).forEach((n) => state(h).hidden.add(n));
             restored.add(h);
           }

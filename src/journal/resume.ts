@@ -88,6 +88,9 @@ export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTas
     hidden(host) {
       return [...(saved?.[host]?.hidden ?? [])];
     },
+    includeVars(host) {
+      return structuredClone(saved?.[host]?.includeVars ?? {});
+    },
     notified(host, playIndex, section) {
       const n = saved?.[host]?.notified;
       return n && n.play === playIndex && n.section === section ? [...n.names] : [];

@@ -59,6 +59,7 @@ export async function startJournal(
     // what comes back is as secret as it was: secret-named set_facts, no_log registered values
     for (const s of Object.values(saved ?? {})) {
       redactor.collect(s.vars);
+      redactor.collect(s.includeVars ?? {});
       for (const name of s.hidden ?? []) redactor.collectHidden(s.vars[name]);
     }
     resume = resumeState(chain, index, saved);

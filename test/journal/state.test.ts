@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, workDir } from '../helpers/cli.js';
 import { fixture, journalDir, resetHosts, runIds, taskLog } from './helpers.js';
 
 let fleet: Fleet;
@@ -74,4 +74,25 @@ test.serial('register + no_log keeps the real value; no output shows it (console
     t.false(text.includes('vendor-pw-9931'), `${name} shows the no_log value`);
     t.false(text.includes('R0tat3d'), `${name} shows the token`);
   }
+});
+
+test.serial('--resume restores what include_vars gave a host before it stopped', async (t) => {
+  const dir = journalDir();
+  const work = workDir('resume-incvars');
+  writeFileSync(join(work, 'site.yml'), 'sip_port: 5071\n');
+  const pb = join(work, 'pb.yml');
+  writeFileSync(
+    pb,
+    `- hosts: h2\n  gather_facts: false\n  tasks:\n    - include_vars: ${join(work, 'site.yml')}\n` +
+      `    - command: test ! -e /opt/roll/fail\n    - copy: { dest: /opt/roll/port, content: "{{ sip_port }}" }\n`,
+  );
+  mkdirSync(fleet.path('h2', '/opt/roll'), { recursive: true });
+  writeFileSync(fleet.path('h2', '/opt/roll/fail'), '');
+  const first = await runCli([pb, '-i', fleet.inventoryPath, '--journal-dir', dir]);
+  t.is(first.code, 2, first.stdout + first.stderr);
+  rmSync(fleet.path('h2', '/opt/roll/fail'));
+  const resumed = await runCli([pb, '-i', fleet.inventoryPath, '--journal-dir', dir, '--resume', 'last']);
+  t.is(resumed.code, 0, resumed.stdout + resumed.stderr);
+  t.notRegex(resumed.stdout, /TASK \[include_vars\]/, 'include_vars did not run again');
+  t.is(readFileSync(fleet.path('h2', '/opt/roll/port'), 'utf8'), '5071');
 });
