@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
@@ -83,7 +83,8 @@ test.serial('controller killed with SIGKILL mid-rollout: --resume last finishes,
   t.is(taskLog(fleet, 'h3'), 'prepare\nupgrade\nslow\nslow\nfinish v-h3 first=v-h1\n');
 });
 
-test.serial('--resume refuses when the playbook changed, naming the file; --force resumes anyway', async (t) => {
+/** A copy of rollout.yml (the test may edit it) run once with h2 failing at its first task: exit 2. */
+async function rolloutFailedOnH2(t: ExecutionContext): Promise<{ dir: string; pb: string; args: string[] }> {
   const dir = journalDir();
   const pb = join(dir, 'rollout.yml');
   copyFileSync(fixture('rollout.yml'), pb);
@@ -91,6 +92,11 @@ test.serial('--resume refuses when the playbook changed, naming the file; --forc
   writeFileSync(fleet.path('h2', '/opt/roll/fail'), '');
   const args = [pb, '-i', fleet.inventoryPath, '--journal-dir', dir];
   t.is((await runCli(args)).code, 2);
+  return { dir, pb, args };
+}
+
+test.serial('--resume refuses when the playbook changed, naming the file; --force resumes anyway', async (t) => {
+  const { pb, args } = await rolloutFailedOnH2(t);
   writeFileSync(pb, readFileSync(pb, 'utf8') + '\n# edited\n');
   const refused = await runCli([...args, '--resume', 'last']);
   t.is(refused.code, 5, refused.stdout + refused.stderr);
@@ -105,13 +111,7 @@ test.serial('--resume refuses when the playbook changed, naming the file; --forc
 });
 
 test.serial('a task inserted above completed ones, --resume --force: the new task runs, the moved completed task does not run again', async (t) => {
-  const dir = journalDir();
-  const pb = join(dir, 'rollout.yml');
-  copyFileSync(fixture('rollout.yml'), pb);
-  mkdirSync(fleet.path('h2', '/opt/roll'), { recursive: true });
-  writeFileSync(fleet.path('h2', '/opt/roll/fail'), '');
-  const args = [pb, '-i', fleet.inventoryPath, '--journal-dir', dir];
-  t.is((await runCli(args)).code, 2);
+  const { dir, pb, args } = await rolloutFailedOnH2(t);
   t.is(taskLog(fleet, 'h2'), 'prepare\n');
   // a task goes in first, above Prepare: every later task's line moves
   const inserted = '  tasks:\n    - name: Inserted\n      shell: mkdir -p /opt/roll && echo inserted >> /opt/roll/tasks.log\n\n';
