@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ExitCode, TsplayError } from '../errors.js';
 import { buildProgram } from './program.js';
-import { scrubVaultText } from '../vault/scrub.js';
+import { Redactor } from '../journal/redact.js';
 
 const stderr = (s: string) => process.stderr.write(s);
 
@@ -9,6 +9,9 @@ const stderr = (s: string) => process.stderr.write(s);
  * The whole command line, argv to exit code: every error a user can cause becomes one line on stderr
  * and its exit code; only cli.ts exits. (Tests run many bad inputs through this in one process.)
  */
+/** The top-level error line: no run's Redactor saw it, so a fresh one masks decrypted vault values. */
+const masked = (text: string): string => new Redactor().redact(text);
+
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => (code = c));
@@ -25,14 +28,14 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.badOptions;
     }
     if (e instanceof TsplayError) {
-      stderr(`ERROR! ${scrubVaultText(e.describe())}\n`);
+      stderr(`ERROR! ${masked(e.describe())}\n`);
       return e.code;
     }
     if (e instanceof RangeError && /call stack/.test(e.message)) {
       stderr(`ERROR! the input nests too deeply to process (maximum call stack size exceeded)\n`);
       return ExitCode.unreachableOrParse;
     }
-    stderr(`ERROR! unexpected error: ${scrubVaultText((e as Error).message)}\n`);
+    stderr(`ERROR! unexpected error: ${masked((e as Error).message)}\n`);
     if (process.env.TSPLAY_DEBUG) stderr(`${(e as Error).stack}\n`);
     return ExitCode.unexpected;
   }
