@@ -31,9 +31,14 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     }
   }
   const warnings: string[] = [];
-  const inventory = await loadInventory(opts.inventory, { playbookDirs: [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))], warnings });
+  const inventory = await loadInventory(opts.inventory, { playbookDirs: playbookDirs(playbooks), warnings });
   warnings.forEach(warn);
   return { playbooks, inventory };
+}
+
+/** The plays' directories: their group_vars/host_vars apply too (read at start and by refresh_inventory). */
+function playbookDirs(playbooks: Playbook[]): string[] {
+  return [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))];
 }
 
 /** `environment:` names written literally must be names a shell accepts: refused before any host is contacted. */
@@ -103,7 +108,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
     addGroup: (host, g, parents) => (inventory.addDynamicGroup(host, g, parents) ? ((groups = inventory.groupsMap()), true) : false),
     refreshInventory: async () => {
       const warnings: string[] = [];
-      inventory.replaceWith(await loadInventory(opts.inventory, { playbookDirs: [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))], warnings }));
+      inventory.replaceWith(await loadInventory(opts.inventory, { playbookDirs: playbookDirs(playbooks), warnings }));
       warnings.forEach((m) => emit({ kind: 'warning', message: m }));
       groups = inventory.groupsMap();
     },

@@ -16,14 +16,15 @@ export function handlerTasks(items: Item[], inBlock = false): Task[] {
 function fromBlock(block: Block, inBlock: boolean): Task[] {
   // As Ansible's loader: a `block:` at the top of handlers (or of a file a handler includes) is an
   // implicit block of handlers; a block inside it is a parser error.
-  if (inBlock && !block.include && !block.imported) throw new ParseError('Using a block as a handler is not supported.', block.where);
+  const explicit = !block.include && !block.imported;
+  if (inBlock && explicit) throw new ParseError('Using a block as a handler is not supported.', block.where);
   if (block.rescue.length > 0 || block.always.length > 0) throw new ParseError('a handler block cannot have rescue or always sections', block.where);
   if (block.include?.loop !== undefined) throw new ParseError(`a loop on ${block.include.module} used as a handler is not supported`, block.where);
   const keywords: Partial<Inheritable> = {};
   for (const k of BLOCK_KEYWORDS) if (block[k] !== undefined) (keywords as Record<string, unknown>)[k] = block[k];
   const listen = block.include && block.name !== undefined ? [block.name] : [];
   const vars = { ...(block.vars ?? {}), ...(block.include?.params ?? {}) };
-  return handlerTasks(block.block, !block.include && !block.imported).map((t) => ({
+  return handlerTasks(block.block, explicit).map((t) => ({
     ...keywords,
     ...t,
     when: [...(block.when ?? []), ...(t.when ?? [])],
