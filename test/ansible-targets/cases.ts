@@ -162,12 +162,8 @@ const INCLUDE_RESULT = "include_tasks/include_role get no result line of their o
 const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  'handlers.test_handlers.scenario1': `${HANDLERS}: handlers of a role's dependency, notified from it`,
-  'handlers.test_handlers.scenario2': `${HANDLERS}: a handler run under --tags`,
   'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
   'handlers.test_force_handlers.force_false_in_play': `${HANDLERS}: force_handlers: false in the play wins over --force-handlers`,
-  'handlers.test_handlers_include.playbook': `${HANDLERS}: include_tasks as a handler`,
-  'handlers.test_handlers_include.role': `${HANDLERS}: include_tasks as a handler`,
   'handlers.test_handlers_include_role': `${HANDLERS}; and ${INCLUDE_RESULT}`,
   'handlers.test_handlers_listen': `${HANDLERS}: a handler notifying a listen topic`,
   'handlers.test_handlers_including_task': `${HANDLERS}: include_tasks as a handler`,
@@ -179,13 +175,9 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.include_handlers_fail_force': `${HANDLERS}: include_tasks as a handler`,
   'handlers.test_flush_handlers_as_handler': `${HANDLERS}: meta flush_handlers as a handler (Ansible: an error, exit 1)`,
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'handlers.test_skip_flush': `${HANDLERS}: meta flush_handlers under a false when`,
-  'handlers.test_flush_in_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
   'handlers.79776': `${HANDLERS}: include_tasks as a handler`,
-  'blocks.inherit_notify': `${HANDLERS}: notify on a block`,
-  'blocks.72725': 'meta: clear_host_errors (being rebuilt with handlers and meta on the host cursor)',
   'blocks.main': 'a failure in a nested block with run_once/any_errors_fatal: the enclosing always runs where Ansible stops (executor, host cursor)',
   'blocks.block_fail': INCLUDE_RESULT,
   'blocks.issue29047': INCLUDE_RESULT,
