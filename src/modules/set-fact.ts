@@ -1,19 +1,20 @@
 import { ParseError } from '../errors.js';
-import { toBool } from './args.js';
+import { toBool, unrendered } from './args.js';
 import type { ModuleDef } from './types.js';
 
 /** set_fact: host variables at set_fact precedence; the executor stores `ansible_facts` of the result. */
 export const setFactModule: ModuleDef<Record<string, unknown>> = {
   name: 'set_fact',
   controllerOnly: true,
-  parse(raw, where) {
+  parse(raw, where, loadTime) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ParseError('set_fact: arguments must be a dictionary of variable names and values', where);
     }
     const facts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) {
       if (k === 'cacheable') {
-        if (toBool(v) === undefined) throw new ParseError("set_fact: argument 'cacheable' must be a boolean", where);
+        // a template (`cacheable: "{{ x | bool }}"`) is checked once rendered, when the task runs
+        if (!unrendered(v, loadTime) && toBool(v) === undefined) throw new ParseError("set_fact: argument 'cacheable' must be a boolean", where);
         continue;
       }
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ParseError(`set_fact: '${k}' is not a valid variable name`, where);

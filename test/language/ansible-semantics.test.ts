@@ -34,6 +34,31 @@ test('set_fact k=v: true/false/yes/no become booleans (any case), numbers and ot
   t.is(msgs(doc, 'types').testhost, 'True True True');
 });
 
+test("set_fact's cacheable may be a template (setup_remote_tmp_dir's `{{ x | bool }}`): checked once rendered, when the task runs", async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  vars:
+    cache_it: "no"
+  tasks:
+    - set_fact:
+        kept: 1
+        cacheable: "{{ cache_it | bool }}"
+    - set_fact:
+        other: 2
+        cacheable: "{{ 'maybe' }}"
+      register: bad
+      ignore_errors: true
+    - name: after
+      debug: msg="{{ kept }}|{{ bad is failed }}|{{ bad.msg }}|{{ other | default('unset') }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.regex(String(msgs(doc, 'after').testhost), /^1\|True\|.*'cacheable' must be a boolean.*\|unset$/);
+});
+
 test('delegate_facts: set_fact with delegate_to stores the fact on the delegated host only; without it on the current host', async (t) => {
   const dir = tree({
     inv: INVENTORY,
