@@ -44,6 +44,11 @@ export interface TargetCase {
   inventory: InventoryName;
   /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads only ANSIBLE_ROLES_PATH of them) */
   env?: Record<string, string>;
+  /**
+   * Record it with Ansible over SSH on the test host, not with the local connection: the target
+   * creates users and groups, which must land in the host's own /etc and /home (TARGETS_FLEET).
+   */
+  recordOverSsh?: boolean;
   /** roles path relative to the target's directory (runme.sh's ANSIBLE_ROLES_PATH); default: the targets directory */
   rolesPath?: string;
 }
@@ -200,6 +205,8 @@ export const CASES: TargetCase[] = [
   role('failed_when'),
   role('changed_when'),
   role('stat'),
+  role('lineinfile'),
+  role('command_shell'),
 ];
 
 /**
@@ -212,6 +219,10 @@ const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the tas
 const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
 const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
 const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the play when it loads (Ansible: to every task of the play, before and after the import)";
+
+/** What stops every role target that depends on setup_remote_tmp_dir (found past each point with a patched copy). */
+const SETUP_REMOTE_TMP_DIR =
+  "setup_remote_tmp_dir (a dependency) stops it: its `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads and fails there; past that, its handler `include_tasks: windows-cleanup.yml` (never notified on Linux) is loaded with the playbook, and its `win_file`, a module tsplay does not have, rejects it";
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
@@ -232,7 +243,9 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
   'set_fact.set_fact_bool_conv': 'an unnamed task is shown by its canonical module name (set_fact), Ansible shows the action as written (ansible.builtin.set_fact)',
   'loops.role': "the template language lacks now() (Ansible's global function)",
-  'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
+  'stat.role': `${SETUP_REMOTE_TMP_DIR}; past those, the run stops with exit 1 when the cleanup handler runs: its \`when\` does not see its own role's default setup_remote_tmp_dir_skip_cleanup`,
+  'lineinfile.role': `${SETUP_REMOTE_TMP_DIR}; past those, a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
+  'command_shell.role': `${SETUP_REMOTE_TMP_DIR}; past those, \`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Fleet } from '../../src/fleet/fleet.js';
+import type { Fleet, FleetOptions } from '../../src/fleet/fleet.js';
 import { FLEET_NAMES, INVENTORIES, type TargetCase } from './cases.js';
 
 /** The git dir of an ansible/ansible checkout: $ANSIBLE_SOURCE_GIT, else the mirror this project fetched. */
@@ -54,8 +54,11 @@ export function targetsDir(commit: string): string {
   return dir;
 }
 
-/** The fleet a run of the cases needs: one SSH host per inventory host name but localhost. */
-export const TARGETS_FLEET = { names: FLEET_NAMES };
+/**
+ * The fleet a run of the cases needs: one SSH host per inventory host name but localhost. The role
+ * targets create users and groups (file, setup_nobody): each host has its own /etc (overlay) and /home.
+ */
+export const TARGETS_FLEET: FleetOptions = { names: FLEET_NAMES, overlays: ['/etc'], privateDirs: ['/home'] };
 
 /**
  * Write the case's inventory into `dir`: each fleet host's line gets its connection variables, plus
@@ -81,9 +84,11 @@ export function writeInventory(c: TargetCase, fleet: Fleet, dir: string, extraHo
  */
 export function playbookOf(c: TargetCase, targets: string, dir: string): { playbook: string; cwd: string } {
   if (c.playbook !== undefined) return { playbook: join(targets, c.target, c.playbook), cwd: join(targets, c.target) };
-  mkdirSync(dir, { recursive: true });
+  // ansible-test's play also sets output_dir, a directory it makes on the controller
+  const outputDir = join(dir, 'output_dir');
+  mkdirSync(outputDir, { recursive: true });
   const playbook = join(dir, `${c.target}.yml`);
-  writeFileSync(playbook, `- hosts: testhost\n  gather_facts: true\n  roles:\n    - role: ${c.target}\n`);
+  writeFileSync(playbook, `- hosts: testhost\n  gather_facts: true\n  vars:\n    output_dir: ${outputDir}\n  roles:\n    - role: ${c.target}\n`);
   return { playbook, cwd: join(targets, c.target) };
 }
 
