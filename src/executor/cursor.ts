@@ -48,7 +48,7 @@ export interface Program {
 
 export type Step =
   | { kind: 'task'; task: Task; handler?: boolean }
-  /** A dynamic include with a condition or a loop: the driver decides, per host, how many rounds (0 = skip). */
+  /** A dynamic include (include_tasks/include_role): the driver reports its result and decides, per host, how many rounds (0 = skip). */
   | { kind: 'include'; block: Block }
   /** The section is over (its handlers ran): the driver moves the host to the next section. */
   | { kind: 'end' }
@@ -184,7 +184,7 @@ export function peek(program: Program, cursor: HostCursor): { cursor: HostCursor
     }
     const item = list[frame.index]!;
     if (item.kind === 'task') return { cursor: c, step: { kind: 'task', task: item } };
-    if (item.include && ((item.when && item.when.length > 0) || item.include.loop !== undefined)) return { cursor: c, step: { kind: 'include', block: item } };
+    if (item.include) return { cursor: c, step: { kind: 'include', block: item } };
     c.stack.push({ phase: 'block', index: 0 });
   }
 }

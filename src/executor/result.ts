@@ -1,5 +1,6 @@
 import type { Outcome } from '../modules/types.js';
-import type { Task } from '../playbook/types.js';
+import type { Block, Task } from '../playbook/types.js';
+import type { Source } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../report/events.js';
 
 export interface TaskRunResult {
@@ -14,6 +15,12 @@ export function taskInfo(task: Task): TaskInfo {
   const base = task.name ?? task.module;
   const name = task.role && !task.handler ? `${task.role.name} : ${base}` : task.role ? `${task.role.name} : ${base}` : base;
   return { id: task.id, name, where: task.where, module: task.module, handler: task.handler };
+}
+
+/** A dynamic include's own result line: Ansible names an include_role by itself, an include_tasks with its role. */
+export function includeInfo(id: string, include: NonNullable<Block['include']>, role: Block['role'], where: Source, handler?: boolean): TaskInfo {
+  const name = role && !include.module.endsWith('_role') ? `${role.name} : ${include.display}` : include.display;
+  return { id, name, where, module: include.module, handler };
 }
 
 /** How a result is reported: unreachable, then skipped, failed (or ignored), changed, ok. */

@@ -8,7 +8,7 @@ import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { taskInfo, type TaskRunResult } from './result.js';
+import { includeInfo, taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import type { Vars } from '../types.js';
@@ -198,27 +198,63 @@ function allFailedOrMarked(ctx: PlayContext, walk: Walk): void {
   if (left.every((h) => walk.fatalMarked.has(h) || (ctx.state(h).failed && walk.cursors.get(h)!.done !== undefined))) ctx.stop.run ??= ctx.stop.afterPlay;
 }
 
-/** A dynamic include with a condition or loop: evaluated once per host, as it is reached. */
+/**
+ * A dynamic include (include_tasks/include_role), as each host reaches it: --tags select the include
+ * itself (its tags are its own, not its tasks'), its condition is evaluated once per host, a loop gives
+ * the rounds. Like Ansible, each host that reaches it gets a result line of its own: `ok` (the console
+ * says `included: FILE for HOST`), or `skipped` when its condition is false.
+ */
 function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[]): Map<string, Outcome> {
+  const include = block.include!;
   const outer = inheritedAt(ctx, walk, cursor, hosts, false);
-  const out = new Map<string, Outcome>();
+  const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'include', rounds: 0 }]));
+  if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return out;
+  if (!ctx.startAt.reached) return out;
+  const info = includeInfo(block.id, include, block.role, block.where);
+  ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
   // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
   const conditions = [...outer.when, ...(block.when ?? [])];
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
     if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
-      out.set(h, { kind: 'include', rounds: 0 });
+      ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
       continue;
     }
-    if (block.include!.loop === undefined) {
-      out.set(h, { kind: 'include', rounds: 1 });
-      continue;
+    let items: unknown[] | undefined;
+    if (include.loop !== undefined) {
+      items = loopItems(include.loop, scope, block.where, `${include.module} loop`);
+      walk.includeItems.set(`${h}\u0000${block.id}`, items);
     }
-    const items = loopItems(block.include!.loop, scope, block.where, `${block.include!.module} loop`);
-    walk.includeItems.set(`${h}\u0000${block.id}`, items);
-    out.set(h, { kind: 'include', rounds: items.length });
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
+    out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
   }
   return out;
+}
+
+/** An include used as a handler, when notified: its own result line on each host whose condition holds (its tasks follow). */
+function includeHandlerResult(ctx: PlayContext, task: Task, include: NonNullable<Block['include']>, hosts: string[], inh: Inherited): Map<string, Outcome> {
+  const info = includeInfo(task.id, include, task.role, task.where, true);
+  ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
+  for (const h of hosts) {
+    const scope = lazyVars(buildVars(ctx, h, inh, task.vars), task.where);
+    const run = (task.when ?? []).every((c) => evalCondition(c, scope, task.where));
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...(run ? includeResult(include, include.target) : { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } }) });
+  }
+  return new Map(hosts.map((h) => [h, { kind: 'ok' }]));
+}
+
+/**
+ * Ansible's result of an include: the file it brings in (`include`; an include_role has only
+ * `include_args`), per item for a loop; a loop with no items is skipped. Its recap count is Ansible's:
+ * an include_tasks counts one `ok` per file it includes (per loop item), an include_role none.
+ */
+function includeResult(include: NonNullable<Block['include']>, file: string, items?: unknown[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
+  if (items?.length === 0) return { status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
+  const role = include.module.endsWith('_role');
+  const one = role ? { include_args: { name: include.target } } : { include: file, include_args: {} };
+  const loopVar = include.loopControl?.loopVar ?? 'item';
+  const result: Vars = items ? { changed: false, results: items.map((item) => ({ ...one, [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one };
+  return { status: 'ok', result, okCount: role ? 0 : (items?.length ?? 1) };
 }
 
 const NEVER = new AbortController().signal;
@@ -237,6 +273,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
     }
   }
   if (task.module === 'meta') return { outcomes: await metaOutcomes(ctx, task, hosts, inh, handler, walk.cursors) };
+  if (task.includeResult) return { outcomes: includeHandlerResult(ctx, task, task.includeResult, hosts, inh) };
   if (task.notify.length === 0 && inh.notify) task = { ...task, notify: inh.notify };
   if (ctx.opts.resume && task.module !== 'setup' && !handler) {
     // --resume without an exact position for a host (a journal without cursors, or a --force resume

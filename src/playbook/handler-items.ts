@@ -6,7 +6,8 @@ const BLOCK_KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment',
 /**
  * Handlers as a flat list of tasks, as Ansible 2.14 runs them: a task is a handler; an import_tasks
  * (or a block) contributes its tasks, each notified by its own name; an include_tasks/include_role
- * contributes its tasks, all notified by the include's name (they run in order when it is notified).
+ * contributes its own result line and then its tasks, all notified by the include's name (they run in
+ * order when it is notified).
  * What the block says (when, vars, tags, keywords) goes onto each of its tasks.
  */
 export function handlerTasks(items: Item[], inBlock = false): Task[] {
@@ -24,7 +25,11 @@ function fromBlock(block: Block, inBlock: boolean): Task[] {
   for (const k of BLOCK_KEYWORDS) if (block[k] !== undefined) (keywords as Record<string, unknown>)[k] = block[k];
   const listen = block.include && block.name !== undefined ? [block.name] : [];
   const vars = { ...(block.vars ?? {}), ...(block.include?.params ?? {}) };
-  return handlerTasks(block.block, explicit).map((t) => ({
+  // An include's own result line comes first when it is notified (Ansible: `included: FILE for HOST`).
+  const marker: Task[] = block.include
+    ? [{ kind: 'task', id: block.id, name: block.name, module: block.include.module, args: {}, where: block.where, tags: [], notify: [], listen: [], role: block.role, includeResult: block.include }]
+    : [];
+  return [...marker, ...handlerTasks(block.block, explicit)].map((t) => ({
     ...keywords,
     ...t,
     when: [...(block.when ?? []), ...(t.when ?? [])],

@@ -396,7 +396,10 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
   if (action.startsWith('import_')) block.imported = true;
   // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
   if (action.startsWith('include_')) {
-    block.include = { module: action, params: keywords.vars ?? {} };
+    const written = Object.keys(raw).find((k) => k === action || k.endsWith(`.${action}`)) ?? action;
+    const target = String(params.file ?? params.name);
+    const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
+    block.include = { module: action, params: keywords.vars ?? {}, display, target };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

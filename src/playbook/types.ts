@@ -67,6 +67,8 @@ export interface Task extends Inheritable {
   role?: RoleInstance;
   /** Handler tasks. */
   handler?: boolean;
+  /** The first step of an include used as a handler: reports the include's own result (Ansible's `included:`), runs nothing. */
+  includeResult?: NonNullable<Block['include']>;
 }
 
 export interface Block extends Inheritable {
@@ -81,7 +83,16 @@ export interface Block extends Inheritable {
   /** An import_tasks/import_role: its items are the top level of another file. */
   imported?: boolean;
   /** A dynamic include (include_tasks/include_role): its `when` is evaluated once, not inherited. */
-  include?: { module: string; params: Vars; loop?: unknown; loopControl?: Task['loopControl'] };
+  include?: {
+    module: string;
+    params: Vars;
+    loop?: unknown;
+    loopControl?: Task['loopControl'];
+    /** How Ansible names the include's own result line: its name, else the action as written (`include_role : NAME` for roles). */
+    display: string;
+    /** The file or role it brings in, as written (the console's `included:` line). */
+    target: string;
+  };
 }
 
 export type Item = Task | Block;

@@ -70,6 +70,17 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     spinner?.stop();
     spinner = undefined;
   };
+  // A dynamic include's own result, as Ansible prints it: `included: FILE for HOST` (per loop item);
+  // an include_role prints nothing.
+  const includedLines = (r: Record<string, unknown>, host: string) => {
+    const parts = Array.isArray(r.results) ? (r.results as Record<string, unknown>[]) : [r];
+    for (const p of parts) {
+      if (typeof p.include !== 'string') continue;
+      const loopVar = p.ansible_loop_var as string | undefined;
+      const item = loopVar ? ` => (item=${typeof p[loopVar] === 'string' ? p[loopVar] : JSON.stringify(p[loopVar])})` : '';
+      out(`included: ${p.include} for ${host}${item}`, COLORS.skipped);
+    }
+  };
   const hostLine = (e: Extract<RunEvent, { kind: 'host-result' }>) => {
     const host = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
     const item = e.isItem ? ` => (item=${typeof e.item === 'string' ? e.item : JSON.stringify(e.item)})` : '';
@@ -79,6 +90,10 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     switch (e.status) {
       case 'ok':
       case 'changed': {
+        if (r.include_args !== undefined || (Array.isArray(r.results) && r.results.some((x) => (x as Record<string, unknown> | null)?.include_args !== undefined))) {
+          includedLines(r, host);
+          break;
+        }
         const detail = debugOut ? ` => ${JSON.stringify(debugOut, null, 4)}` : verbose ? ` => ${resultJson(r, false)}` : '';
         out(`${e.status}: [${host}]${item}${detail}`, COLORS[e.status]);
         break;

@@ -45,6 +45,8 @@ export type RunEvent =
       rescued?: boolean;
       /** Reported but not counted in the recap (a meta task skipped by its condition, as Ansible). */
       uncounted?: boolean;
+      /** An `ok` counted this many times in the recap: Ansible counts an include_tasks once per file it includes (per loop item), an include_role never. */
+      okCount?: number;
     }
   | { kind: 'no-hosts'; play: string }
   | { kind: 'warning'; message: string }

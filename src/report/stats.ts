@@ -6,6 +6,10 @@ import type { HostStats, RunEvent } from './events.js';
  */
 export function countResult(stats: HostStats, e: Extract<RunEvent, { kind: 'host-result' }>): void {
   if (e.isItem || e.uncounted) return;
+  if (e.status === 'ok' && e.okCount !== undefined) {
+    stats.ok += e.okCount;
+    return;
+  }
   switch (e.status) {
     case 'ok':
       stats.ok++;

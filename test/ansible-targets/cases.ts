@@ -158,29 +158,20 @@ export const CASES: TargetCase[] = [
  * Handler and meta semantics are being rebuilt on the host cursor; those cases come back when it lands.
  */
 const HANDLERS = 'handlers and notify, being rebuilt on the host cursor';
-const INCLUDE_RESULT = "include_tasks/include_role get no result line of their own (Ansible reports one 'ok' per host)";
 const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
   'handlers.test_force_handlers.force_false_in_play': `${HANDLERS}: force_handlers: false in the play wins over --force-handlers`,
-  'handlers.test_handlers_include_role': `${HANDLERS}; and ${INCLUDE_RESULT}`,
   'handlers.test_handlers_listen': `${HANDLERS}: a handler notifying a listen topic`,
-  'handlers.test_handlers_including_task': `${HANDLERS}: include_tasks as a handler`,
-  'handlers.test_role_handlers_including_tasks': `${HANDLERS}: include_tasks as a handler`,
   'handlers.58841.lazy': `${HANDLERS}: handler names templated at run time`,
   'handlers.58841.evaluation_time_var': `${HANDLERS}: handler names templated at run time`,
   'handlers.58841.evaluation_time': `${HANDLERS}: handler names templated at run time`,
   'handlers.test_notify_included': `${HANDLERS}: include_tasks as a handler`,
-  'handlers.include_handlers_fail_force': `${HANDLERS}: include_tasks as a handler`,
   'handlers.test_flush_handlers_as_handler': `${HANDLERS}: meta flush_handlers as a handler (Ansible: an error, exit 1)`,
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
-  'handlers.79776': `${HANDLERS}: include_tasks as a handler`,
-  'blocks.block_fail': INCLUDE_RESULT,
-  'blocks.issue29047': INCLUDE_RESULT,
-  'loop_control.extended': INCLUDE_RESULT,
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,

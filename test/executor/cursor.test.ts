@@ -84,7 +84,7 @@ test('an empty block is stepped over', (t_) => {
 });
 
 test('a looped include runs its tasks once per round, and a failure ends its rounds', (t_) => {
-  const inc = b('inc', [t('x'), t('y')], [], [], { include: { module: 'include_tasks', params: {}, loop: '{{ items }}' } });
+  const inc = b('inc', [t('x'), t('y')], [], [], { include: { module: 'include_tasks', params: {}, loop: '{{ items }}', display: 'include_tasks', target: 'x.yml' } });
   const program = prog([inc, t('after')]);
   let p = peek(program, startCursor('tasks'));
   t_.is(p.step.kind, 'include');
@@ -101,8 +101,13 @@ test('a looped include runs its tasks once per round, and a failure ends its rou
   t_.is(r.cursor.done, 'failed');
 });
 
+test('an include without condition or loop is a step too (its result is reported), then its tasks run', (t_) => {
+  const inc = b('inc', [t('x')], [], [], { include: { module: 'include_tasks', params: {}, display: 'include_tasks', target: 'x.yml' } });
+  t_.deepEqual(trace(prog([inc, t('after')]), { 'include:inc': { kind: 'include', rounds: 1 } }).ran, ['include:inc', 'x', 'after']);
+});
+
 test('an include whose condition is false (0 rounds) is skipped', (t_) => {
-  const inc = b('inc', [t('x')], [], [], { include: { module: 'include_tasks', params: {} }, when: ['false'] });
+  const inc = b('inc', [t('x')], [], [], { include: { module: 'include_tasks', params: {}, display: 'include_tasks', target: 'x.yml' }, when: ['false'] });
   t_.deepEqual(trace(prog([inc, t('after')]), { 'include:inc': { kind: 'include', rounds: 0 } }).ran, ['include:inc', 'after']);
 });
 
