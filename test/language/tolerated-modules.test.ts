@@ -18,7 +18,7 @@ test('unknown modules and bad arguments under a condition or ignore_errors: load
   const all = r.stdout + r.stderr;
   t.regex(all, /\[WARNING\]: \S*setup-Archlinux\.yml:2:3: task 'install with pacman': 'pacman' is not a known module or task keyword \(kept: .*fails when it runs/);
   t.regex(all, /\[WARNING\]: \S*play\.yml:\d+:\d+: task 'a module tsplay lacks, never reached': 'zypper_repository' is not a known module/);
-  t.regex(all, /\[WARNING\]: .*file: unsupported argument 'setype'.*kept/);
+  t.regex(all, /\[WARNING\]: .*file: unsupported argument 'no_such_option'.*kept/);
   t.regex(r.stdout, /TASK \[a module tsplay lacks, never reached\] \*+\nskipping: \[localhost\]/);
   t.regex(r.stdout, /TASK \[EXPECTED FAILURE a module tsplay lacks, reached\] \*+\nfatal: \[localhost\]: FAILED! => .*'pacman' is not a known module.*\n\.\.\.ignoring/);
   t.regex(r.stdout, /"msg": "after"/);
