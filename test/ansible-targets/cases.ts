@@ -225,8 +225,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
-  'blocks.main': 'a failure in a nested block with run_once/any_errors_fatal: the enclosing always runs where Ansible stops (executor, host cursor)',
-  'any_errors_fatal.always_block': 'any_errors_fatal with a failure in a block: its always section does not run (executor, host cursor)',
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
