@@ -537,7 +537,7 @@ const changed = (name: string) => (v: unknown): boolean => {
 };
 const skipped = (name: string) => (v: unknown): boolean => truthy(result(name, v).skipped);
 const test = (fn: (v: unknown) => boolean): FuncDef => ({ min: 0, max: 0, fn });
-const version: FuncDef = { min: 1, max: 3, kwargs: ['strict', 'version_type'], fn: (v, [other, op]) => versionTest(v, other, op ?? 'eq') };
+const version: FuncDef = { min: 1, max: 3, kwargs: ['operator', 'strict', 'version_type'], fn: (v, [other, op], kw) => versionTest(v, other, op ?? kw.operator ?? 'eq') };
 const regex = (kind: 'match' | 'search'): FuncDef => ({
   min: 1, max: 1, kwargs: ['ignorecase', 'multiline'],
   fn: (v, [re], kw) => makeRegExp(kind === 'match' ? `^(?:${pyRegex(text(kind, re))})` : pyRegex(text(kind, re)), regexFlags(kw)).test(text(kind, v)),
