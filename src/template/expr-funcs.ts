@@ -642,12 +642,12 @@ export const GLOBALS: Record<string, FuncDef> = {
     return truthy(f) ? strftime(d, text('now', f)) : d;
   } },
   range: { min: 1, max: 3, fn: (_v, args) => range(args) },
-  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => {
+  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => {
     const r = lookupPlugin(String(name), terms, kw, ctx);
     return truthy(kw.wantlist) ? r : r.length === 1 ? r[0] : r.map((x) => pyStr(x)).join(',');
   } },
-  query: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
-  q: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
+  query: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
+  q: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
   dict: { min: 0, max: 1, kwargs: 'any', fn: (_v, [pairs], kw) => ({ ...(pairs === undefined ? {} : FILTERS.dict!.fn(pairs, [], {}, _ctx0) as object), ...kw }) },
 };
 const _ctx0: CallCtx = { vars: {} };
