@@ -3,6 +3,7 @@ import type { Vars } from '../types.js';
 import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
 import { pyStrOf } from './floats.js';
+import { dateArith, isDateTime, isTimeDelta } from './datetime.js';
 import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
@@ -99,6 +100,8 @@ function arith(op: string, a: unknown, b: unknown): unknown {
     if (typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, b));
     if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
   }
+  const date = dateArith(op, a, b);
+  if (date) return date;
   if (op === '%' && typeof a === 'string') return FILTERS.format!.fn(a, Array.isArray(b) ? b : [b], {}, { vars: {} });
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
@@ -139,14 +142,26 @@ function slice(v: unknown, start: unknown, stop: unknown, step: unknown): unknow
   return typeof v === 'string' ? out.join('') : out;
 }
 
-function callArgs(n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): [unknown[], Record<string, unknown>] {
+type CallNode = { args: ENode[]; kwargs: Record<string, ENode>; star?: ENode; name?: string };
+
+function callArgs(n: CallNode, frame: Frame): [unknown[], Record<string, unknown>] {
   const kw: Record<string, unknown> = {};
   for (const [k, a] of Object.entries(n.kwargs)) kw[k] = need(ev(a, frame));
-  return [n.args.map((a) => need(ev(a, frame))), kw];
+  const args = n.args.map((a) => need(ev(a, frame)));
+  if (n.star) {
+    const more = need(ev(n.star, frame));
+    if (typeof more === 'string' || Array.isArray(more)) args.push(...more);
+    else if (isPlainObject(more)) args.push(...Object.keys(more));
+    else throw new TsplayError(`the argument after * must be an iterable, not ${typeName(more)}`);
+  }
+  return [args, kw];
 }
 
-function apply(def: FuncDef, input: unknown, n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): unknown {
+function apply(def: FuncDef, input: unknown, n: CallNode, frame: Frame): unknown {
   const [args, kw] = callArgs(n, frame);
+  if (n.star && (args.length < def.min || args.length > def.max)) {
+    throw new TsplayError(`'${n.name ?? '?'}' takes ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
+  }
   const ctx: CallCtx = { vars: frame.vars, where: frame.where };
   return def.fn(def.undefinedOk && input instanceof Undef ? undefined : need(input), args, kw, ctx);
 }
@@ -224,7 +239,7 @@ export function ev(n: ENode, frame: Frame): unknown {
     }
     case 'method': {
       const obj = need(ev(n.obj, frame));
-      if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj)) {
+      if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj) && !isDateTime(obj) && !isTimeDelta(obj)) {
         throw new TsplayError(`'${typeName(obj)}' object has no method '${n.name}'`);
       }
       return apply(METHODS[n.name]!, obj, n, frame);
