@@ -65,7 +65,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const emit: Reporter = (e) => {
     if (e.kind === 'host-result') {
       countResult(state(e.host).stats, e);
-      processed.add(e.host);
+      // as Ansible's recap: a host is listed once something was counted for it (not an include_role's own ok)
+      if (!e.uncounted && e.okCount !== 0) processed.add(e.host);
     }
     report(e);
   };
