@@ -207,7 +207,6 @@ export const CASES: TargetCase[] = [
  * Handler and meta semantics are being rebuilt on the host cursor; those cases come back when it lands.
  */
 const HANDLERS = 'handlers and notify, being rebuilt on the host cursor';
-const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
 const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
 const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
@@ -225,9 +224,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
-  'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
-  'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
-  'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
   'set_fact.set_fact_bool_conv': 'an unnamed task is shown by its canonical module name (set_fact), Ansible shows the action as written (ansible.builtin.set_fact)',
   'loops.role': "the template language lacks now() (Ansible's global function)",
   'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
