@@ -166,19 +166,25 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
    * `when`, ignore_errors or a rescue), is deferred: each host decides it when it gets there.
    */
   function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] | DeferredInclude {
-    if (!action.startsWith('include_') || scope.handler) return loadTarget(action, params, resolveTarget(action, params, at, scope), at, scope);
-    let target: Target;
+    if (!action.startsWith('include_')) return loadTarget(action, params, resolveTarget(action, params, at, scope), at, scope);
+    let target: Target | undefined;
     try {
       target = resolveTarget(action, params, at, scope);
+      return loadTarget(action, params, target, at, scope);
     } catch (e) {
-      if (e instanceof RunTimeName) return deferInclude(action, params, at, scope);
-      if (e instanceof MissingInclude && (scope.tolerant || scope.conditional)) {
-        warnings.push({ where: at, message: `${e.message} (kept: the include is under a when, ignore_errors or a rescue; it fails when it runs, as in Ansible)` });
-        return deferInclude(action, params, at, scope);
-      }
-      throw e;
+      if (!(e instanceof ParseError)) throw e;
+      // its own name needs run-time values (a deeper include's is that include's business)
+      if (e instanceof RunTimeName && !target && !scope.handler) return deferInclude(action, params, at, scope);
+      // Where it may never run (Ansible loads a dynamic include only when it runs): a warning now, a
+      // failure if it runs. A task's include: only a missing file or role (one that does not validate
+      // stops the run when Ansible loads it, rescue or not); a handler's: any error (it loads when notified).
+      if (e instanceof RunTimeName || !(scope.tolerant || scope.conditional)) throw e;
+      if (!scope.handler && !(e instanceof MissingInclude && !target)) throw e;
+      warnings.push({ where: e.where ?? at, message: `${e.context ? `${e.context}: ` : ''}${e.message} (kept: the include is under a when, ignore_errors or a rescue; it fails when it runs, as in Ansible)` });
+      // a handler's tasks are known when the playbook loads: the include's is one that fails with this error
+      if (scope.handler) return [{ kind: 'task', id: `${id}/${action}:failed`, module: 'fail', args: { msg: e.describe() }, where: at, tags: [], notify: [], listen: [], role: scope.role, handler: true }];
+      return deferInclude(action, params, at, scope);
     }
-    return loadTarget(action, params, target, at, scope);
   }
 
   type Target = { file: string; name: string } | { role: string; tasksFrom: string };
