@@ -174,7 +174,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   }
   const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
   if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
-  else if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
+  if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
   walk.onTaskDone(); // failure rules, also after an include that failed a host
 }
 
@@ -381,7 +381,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
       outcomes.set(h, { kind: 'unreachable' });
       unhandled.push(h);
     } else if (r.status === 'failed') {
-      ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.module, id: task.id, action: task.module }, ansible_failed_result: r.result as Vars });
+      ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.action ?? task.module, action: task.action ?? task.module, id: task.id }, ansible_failed_result: r.result as Vars });
       outcomes.set(h, { kind: 'failed' });
       if (!caught) unhandled.push(h);
     }

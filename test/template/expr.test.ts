@@ -134,6 +134,8 @@ test("tests: version('x', op), match, search, types", (t) => {
   t.is(ev("ver is version('4.0.10', '>=')"), true);
   t.is(ev("ver is version('4.1', 'lt')"), true);
   t.is(ev("ver is version('4.0.10')"), true);
+  t.is(ev("ver is version('4.0.9', operator='!=')"), true, 'operator= as a keyword (geerlingguy.git)');
+  t.is(ev("ver is version('4.0.10', operator='!=')"), false);
   t.is(ev("kernel is version('5.14', '>')"), true);
   t.is(ev("ver is version_compare('5', '<')"), true);
   t.is(ev("ver is not version('4.0.9', '<=')"), true);
@@ -259,4 +261,19 @@ test('a compiled expression is cached but evaluates against the variables it is 
   t.is(c.src, 'count | int > 2');
   const e = t.throws<TsplayError>(() => c.evaluate({}, { file: 'other.yml', line: 3 }));
   t.regex(e!.describe(), /^other\.yml:3: undefined variable 'count'/);
+});
+
+test("Ansible's truthy/falsy (convert_bool) and path tests exists/file/directory/link, on the controller", (t) => {
+  t.is(ev("'no' is truthy"), true, "a non-empty string is true to Python's bool()");
+  t.is(ev("'no' is truthy(convert_bool=True)"), false);
+  t.is(ev("'yes' is falsy(convert_bool=True)"), false);
+  t.is(ev("[] is falsy"), true);
+  t.is(ev("'maybe' is truthy(convert_bool=True)"), true, 'not a boolean word: bool() of the string');
+  t.is(ev("'/etc/hostname' is file"), true);
+  t.is(ev("'/etc' is directory"), true);
+  t.is(ev("'/etc' is file"), false);
+  t.is(ev("'/nonexistent-tsplay' is exists"), false);
+  t.is(ev("'~' is directory"), true, '~ is expanded');
+  t.is(ev("'/proc/self' is link"), true);
+  t.is(ev("'/proc/self' is directory"), true, 'directory follows the link');
 });
