@@ -241,7 +241,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'lineinfile.role': `${SETUP_REMOTE_TMP_DIR}; past those, a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
   'command_shell.role': `${SETUP_REMOTE_TMP_DIR}; past those, \`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
   'file.role': `${SETUP_REMOTE_TMP_DIR}; past those, \`file: state: link\` without \`src\` on an existing link (to change the link's own mode) is rejected when the playbook loads (Ansible keeps the link's target)`,
-  'include_import.issue73657': "an unknown module in a file include_tasks loads when it runs (in a block with a rescue) fails that task and the rescue runs; Ansible stops the run with a parse error (exit 4) and runs no rescue",
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
