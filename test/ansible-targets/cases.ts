@@ -220,10 +220,6 @@ const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes 
 const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
 const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the play when it loads (Ansible: to every task of the play, before and after the import)";
 
-/** What stops every role target that depends on setup_remote_tmp_dir (found past each point with a patched copy). */
-const SETUP_REMOTE_TMP_DIR =
-  "setup_remote_tmp_dir (a dependency) stops it: its `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads and fails there; past that, its handler `include_tasks: windows-cleanup.yml` (never notified on Linux) is loaded with the playbook, and its `win_file`, a module tsplay does not have, rejects it";
-
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
   'handlers.test_force_handlers.force_false_in_play': `${HANDLERS}: force_handlers: false in the play wins over --force-handlers`,
@@ -237,10 +233,9 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
   'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
-  'stat.role': `${SETUP_REMOTE_TMP_DIR}; past those, the run stops with exit 1 when the cleanup handler runs: its \`when\` does not see its own role's default setup_remote_tmp_dir_skip_cleanup`,
-  'lineinfile.role': `${SETUP_REMOTE_TMP_DIR}; past those, a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
-  'command_shell.role': `${SETUP_REMOTE_TMP_DIR}; past those, \`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
-  'file.role': `${SETUP_REMOTE_TMP_DIR}; past those, \`file: state: link\` without \`src\` on an existing link (to change the link's own mode) is rejected when the playbook loads (Ansible keeps the link's target)`,
+  'lineinfile.role': `a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
+  'command_shell.role': `\`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
+  'file.role': `\`file: state: link\` without \`src\` on an existing link (to change the link's own mode) is rejected when the playbook loads (Ansible keeps the link's target)`,
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
