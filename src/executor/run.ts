@@ -25,8 +25,8 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
       checkEnvironments(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]);
-      for (const { task, name } of unknownNotifications([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers)) {
-        throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
+      for (const { task, name, why } of unknownNotifications([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers)) {
+        throw new ParseError(`notify: no handler named '${name}' in this play${why ? ` (${why})` : ''}`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
       }
     }
   }

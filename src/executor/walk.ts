@@ -11,10 +11,11 @@ import { runTaskOnHostContained } from './task-run.js';
 import { includeInfo, taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
+import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopItems, loopVars } from './loop.js';
 import { resumePoint, saveHost } from './persist.js';
-import { advance, comparePositions, enclosing, handlersFor, inAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
+import { advance, comparePositions, enclosing, inAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
 /**
  * The driver: runs what the hosts' cursors (cursor.ts) say, and feeds back what happened.
@@ -145,18 +146,27 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     outcomes = includeRounds(ctx, walk, step.block, cursor, hosts);
   } else if (step.kind === 'task') {
     const inh = inheritedAt(ctx, walk, cursor, hosts, step.handler === true);
-    outcomes = await runTask(ctx, walk, step.task, hosts, inh, step.handler === true);
+    // a handler is shown by its name as rendered when it was notified
+    const shown = step.handler ? handlerName(ctx, step.task) : undefined;
+    const task = shown !== undefined && shown !== step.task.name ? { ...step.task, name: shown } : step.task;
+    outcomes = await runTask(ctx, walk, task, hosts, inh, step.handler === true);
   } else return;
   for (const h of hosts) {
     const outcome = outcomes.get(h);
     if (!outcome) continue;
     const st = ctx.state(h);
-    let c = advance(walk.program, walk.cursors.get(h)!, outcome);
-    // notifications made by the task become the cursor's (handler ids)
+    let c = walk.cursors.get(h)!;
+    // notifications made by the task become the cursor's (handler ids); before the step is applied,
+    // so a handler that notifies itself is done with it (as Ansible: notified, then run)
     if (st.notified.size > 0) {
-      c = notify(c, [...st.notified].flatMap((topic) => handlersFor(walk.program.handlers, topic).map((t) => t.id)));
+      const topics = [...st.notified];
       st.notified.clear();
+      c = notify(c, notifiedHandlers(ctx, walk.program.handlers, topics, (step as { task: Task }).task).map((t) => t.id));
     }
+    const inFlush = c.flush !== undefined;
+    c = advance(walk.program, c, outcome);
+    // a handler's failure a rescue took over: it stays in the recap, the run does not fail for it (Ansible)
+    if (outcome.kind === 'failed' && inFlush && !c.failed) st.errorsCleared = true;
     if (c.failed) st.failed = true;
     if (c.done === 'unreachable') st.unreachable = st.failed = true;
     walk.cursors.set(h, c);
