@@ -155,23 +155,12 @@ export const CASES: TargetCase[] = [
 
 /**
  * Cases where tsplay differs today, with why: not asserted (the README's known-differences table).
- * Handler and meta semantics are being rebuilt on the host cursor; those cases come back when it lands.
  */
-const HANDLERS = 'handlers and notify, being rebuilt on the host cursor';
 const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
-  'handlers.test_force_handlers.force_false_in_play': `${HANDLERS}: force_handlers: false in the play wins over --force-handlers`,
-  'handlers.test_handlers_listen': `${HANDLERS}: a handler notifying a listen topic`,
-  'handlers.58841.lazy': `${HANDLERS}: handler names templated at run time`,
-  'handlers.58841.evaluation_time_var': `${HANDLERS}: handler names templated at run time`,
-  'handlers.58841.evaluation_time': `${HANDLERS}: handler names templated at run time`,
-  'handlers.test_notify_included': `${HANDLERS}: include_tasks as a handler`,
-  'handlers.test_flush_handlers_as_handler': `${HANDLERS}: meta flush_handlers as a handler (Ansible: an error, exit 1)`,
+  'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
-  'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
   'blocks.main': 'a failure in a nested block with run_once/any_errors_fatal: the enclosing always runs where Ansible stops (executor, host cursor)',
   'any_errors_fatal.always_block': 'any_errors_fatal with a failure in a block: its always section does not run (executor, host cursor)',
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
