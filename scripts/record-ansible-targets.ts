@@ -58,7 +58,7 @@ async function main(): Promise<void> {
           timeout: 30 * 60_000,
           env: {
             ...process.env,
-            ...caseEnv(targets),
+            ...caseEnv(c, targets),
             ANSIBLE_CONFIG: join(work, 'no-ansible.cfg'),
             ANSIBLE_CALLBACK_PLUGINS: callbacks,
             ANSIBLE_STDOUT_CALLBACK: 'compat_json',

@@ -16,6 +16,11 @@ export interface StopState {
   batch?: boolean;
   /** Let the current batch finish, then stop the run (a guard's deadline ran out). */
   afterBatch?: string;
+  /**
+   * any_errors_fatal marked hosts while others were in a rescue or always: the play finishes, then the
+   * run stops and fails (Ansible's RUN_FAILED_BREAK_PLAY: exit 2 even if every failure was cleared).
+   */
+  afterPlay?: string;
 }
 
 /** Everything executing one play needs; built by the runner per play. */

@@ -99,6 +99,30 @@ export function rescuable(program: Program, c: HostCursor): boolean {
   return !c.flush && enclosing(program, c).some(({ block, frame }) => frame.phase === 'block' && block.rescue.length > 0);
 }
 
+/**
+ * A failure here is caught (Ansible's PlayIterator.is_failed is false right after it): by the rescue or
+ * the always of the failed task's own block, or by the rescue of an enclosing block. An enclosing
+ * block's always does not catch it: Ansible moves into that always only at the next task, so for
+ * any_errors_fatal the host counts as failed (blocks target, the nested block of issue 35148).
+ */
+export function failureCaught(program: Program, c: HostCursor): boolean {
+  if (c.flush) return false;
+  const around = enclosing(program, c);
+  const own = around[around.length - 1];
+  if (own && own.frame.phase !== 'always' && own.block.always.length > 0) return true;
+  return rescuable(program, c);
+}
+
+/**
+ * The host's next step (a normalized cursor) is in a rescue or always section of its innermost block:
+ * any_errors_fatal spares it (Ansible's get_active_state in RESCUE or ALWAYS). A block nested in an
+ * always section is not spared, as in Ansible.
+ */
+export function inRescueOrAlways(c: HostCursor): boolean {
+  if (c.done || c.flush || c.stack.length < 2) return false;
+  return c.stack[c.stack.length - 1]!.phase !== 'block';
+}
+
 /** Inside an `always` section: after a signal it still runs (a teardown). */
 export function inAlways(c: HostCursor): boolean {
   return !c.flush && c.stack.some((f) => f.phase === 'always');

@@ -47,7 +47,10 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
     if (batches.length > 1) ctx.emit({ kind: 'batch-start', index: b + 1, total: batches.length, hosts: batch });
     let stopAfterBatch: string | undefined;
     const checkFailures = () => {
-      const failedCount = batch.filter((h) => ctx.state(h).failed).length;
+      // hosts any_errors_fatal marked count as failed (Ansible's failed-hosts list), though they go on
+      const failedCount = batch.filter((h) => ctx.state(h).failed || walk.fatalMarked.has(h)).length;
+      // decided again after every task: a host whose errors clear_host_errors cleared is not failed any more
+      stopAfterBatch = undefined;
       if (failedCount === 0) return;
       if (maxFailRaw !== undefined && (failedCount / batch.length) * 100 > maxFailRaw) {
         ctx.stop.run ??= `max_fail_percentage ${maxFailRaw}% exceeded: ${failedCount} of ${batch.length} hosts failed in batch ${b + 1}`;

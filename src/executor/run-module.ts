@@ -10,6 +10,7 @@ import { applyPlan } from './apply.js';
 import { anySignal } from '../util/abortable.js';
 import type { Predicted } from '../facts/predicted.js';
 import { runAsyncJob, type AsyncSpec } from './async-job.js';
+import { SELINUX_PROBE, selinuxPlan, selinuxRequested } from '../modules/selinux-args.js';
 
 export interface ModuleRun {
   module: ModuleDef;
@@ -40,6 +41,7 @@ export interface ModuleRun {
   trace?: (command: string, kind: 'probe' | 'step') => void;
 }
 
+
 const local = new LocalConnection();
 
 /** Parse, plan and apply one module on one host. The executor and module tests both go through here. */
@@ -63,7 +65,8 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
     render: run.render ?? ((text) => text),
   };
-  const plan = await run.module.plan(args, ctx);
+  const requested = run.module.selinuxArgs ? selinuxRequested(args) : [];
+  const plan = (requested.length > 0 ? selinuxPlan(requested, await ctx.probe(SELINUX_PROBE)) : undefined) ?? (await run.module.plan(args, ctx));
   if (run.async && !run.check && !plan.failed) {
     if (run.module.controllerOnly) return { changed: false, failed: true, msg: 'async is not supported for this task.' };
     return runAsyncJob(plan, run.async, (cmd, opts) => {

@@ -179,6 +179,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           playIndex,
         };
         await runPlay(ctx, playIndex, hosts);
+        if (stop.afterPlay) stop.run ??= stop.afterPlay;
         emit({ kind: 'play-end', index: playIndex, time: new Date().toISOString() });
         playIndex++;
       }
@@ -198,6 +199,6 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   if (signal.aborted) exitCode = ExitCode.interrupted;
   else if (Object.values(stats).some((s) => s.unreachable > 0)) exitCode = ExitCode.unreachableOrParse;
   // a host whose errors a meta: clear_host_errors cleared does not fail the run (as Ansible's failed-hosts list)
-  else if (Object.entries(stats).some(([h, s]) => s.failures > 0 && !state(h).errorsCleared) || [...states.values()].some((s) => s.failed)) exitCode = ExitCode.hostFailed;
+  else if (Object.entries(stats).some(([h, s]) => s.failures > 0 && !state(h).errorsCleared) || [...states.values()].some((s) => s.failed) || stop.afterPlay) exitCode = ExitCode.hostFailed;
   return { exitCode, stats, stoppedBy: stop.run };
 }

@@ -171,6 +171,8 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   if (!showDiff) delete shown.diff;
   const loopSummary = task.loop !== undefined && Array.isArray(result.results) && result.results.length > 0;
   ctx.emit({ kind: 'host-result', task: info, host, status, result: shown, delegatedTo, loopSummary, rescued: status === 'failed' && inh.rescuable });
+  // A module's `warnings` are shown after its result, as Ansible's callback does (not under no_log).
+  if (!noLog) for (const message of resultWarnings(result)) ctx.emit({ kind: 'warning', message });
   return { status, result, ignoredUnreachable: !!result.unreachable && flag('ignore_unreachable', kw.ignoreUnreachable, false) };
 }
 
@@ -206,7 +208,9 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
 }
 
 async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, kw: Inherited['keywords'], context: string): Promise<OnceResult> {
-  const mod = findModule(task.module)!;
+  const mod = findModule(task.module);
+  // a task kept at load time although tsplay has no such module (it was under a condition or ignore_errors)
+  if (!mod) throw new ParseError(`'${task.module}' is not a known module`, task.where, context);
   const render = (v: unknown) => renderValue(String(v), scope, task.where, context);
   const keyword = (key: string, raw: unknown) => renderedKeyword(key, raw, scope, task.where, context);
   const check = kw.checkMode === undefined ? ctx.opts.check : (keyword('check_mode', kw.checkMode) as boolean);
@@ -331,4 +335,10 @@ function aggregateLoop(results: Outcome[]): Outcome {
   else out.msg = 'All items completed';
   if (results.some((r) => r.unreachable)) out.unreachable = true;
   return out;
+}
+
+/** The `warnings` of a result (and of its loop items). */
+function resultWarnings(result: Outcome): string[] {
+  const parts = [result, ...(Array.isArray(result.results) ? (result.results as Outcome[]) : [])];
+  return parts.flatMap((p) => (p && Array.isArray(p.warnings) ? p.warnings.filter((w): w is string => typeof w === 'string') : []));
 }

@@ -15,7 +15,7 @@ import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopItems, loopVars } from './loop.js';
 import { resumePoint, saveHost } from './persist.js';
-import { advance, comparePositions, enclosing, inAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
+import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
 /**
  * The driver: runs what the hosts' cursors (cursor.ts) say, and feeds back what happened.
@@ -31,10 +31,15 @@ export interface Walk {
   includeItems: Map<string, unknown[]>;
   /** Record each host's resume point in the state file (a play's sections; not a guard's). */
   persist: boolean;
+  /**
+   * Hosts any_errors_fatal marked failed while another host was spared (in a rescue or always): they go
+   * on, as in Ansible, and the run stops after the play (`stop.afterPlay`). Ansible's failed-hosts list.
+   */
+  fatalMarked: Set<string>;
 }
 
 export function newWalk(program: Program, cursors: Map<string, HostCursor>, onTaskDone: () => void = () => {}): Walk {
-  return { program, cursors, onTaskDone, includeItems: new Map(), persist: true };
+  return { program, cursors, onTaskDone, includeItems: new Map(), persist: true, fatalMarked: new Set() };
 }
 
 /** A play's program: its sections and handlers (role handlers first, as Ansible compiles them). */
@@ -142,14 +147,16 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     for (const h of hosts) saveHost(ctx, h, walk.cursors.get(h), resumePoint(walk.cursors.get(h)!, step, around));
   }
   let outcomes: Map<string, Outcome>;
+  let fatal: string | undefined;
   if (step.kind === 'include') {
     outcomes = includeRounds(ctx, walk, step.block, cursor, hosts);
   } else if (step.kind === 'task') {
     const inh = inheritedAt(ctx, walk, cursor, hosts, step.handler === true);
+    const handler = step.handler === true;
     // a handler is shown by its name as rendered when it was notified
-    const shown = step.handler ? handlerName(ctx, step.task) : undefined;
+    const shown = handler ? handlerName(ctx, step.task) : undefined;
     const task = shown !== undefined && shown !== step.task.name ? { ...step.task, name: shown } : step.task;
-    outcomes = await runTask(ctx, walk, task, hosts, inh, step.handler === true);
+    ({ outcomes, fatal } = await runTask(ctx, walk, task, hosts, inh, handler, !handler && failureCaught(walk.program, cursor)));
   } else return;
   for (const h of hosts) {
     const outcome = outcomes.get(h);
@@ -172,7 +179,33 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     walk.cursors.set(h, c);
     if (walk.persist) saveHost(ctx, h, c);
   }
+  const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
+  if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
+  else if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
   if (step.kind === 'task') walk.onTaskDone();
+}
+
+/**
+ * any_errors_fatal after a task, as Ansible 2.14's linear strategy: every host of the batch whose next
+ * step is not in a rescue or always section is marked failed. If that is every host, the run stops
+ * now. Else the hosts go on (the spared ones through their rescue/always, and, as in Ansible, the
+ * marked ones too) and the run stops after this play. A teardown in an always section is never cut.
+ */
+function anyErrorsFatal(ctx: PlayContext, walk: Walk, reason: string, unreachableNow: string[]): void {
+  // Ansible's hosts_left: the batch's hosts but those unreachable before this task
+  const left = [...walk.cursors.keys()].filter((h) => !ctx.state(h).unreachable || unreachableNow.includes(h));
+  const spared = left.filter((h) => !unreachableNow.includes(h) && inRescueOrAlways(peek(walk.program, walk.cursors.get(h)!).cursor));
+  const marked = left.filter((h) => !spared.includes(h));
+  if (marked.length === 0) return;
+  for (const h of marked) walk.fatalMarked.add(h);
+  ctx.stop.afterPlay ??= reason;
+  if (spared.length === 0) ctx.stop.run ??= reason;
+}
+
+/** After any_errors_fatal spared some hosts: once every host is marked or failed for good, the run stops (Ansible re-checks this after every task). */
+function allFailedOrMarked(ctx: PlayContext, walk: Walk): void {
+  const left = [...walk.cursors.keys()].filter((h) => !ctx.state(h).unreachable);
+  if (left.every((h) => walk.fatalMarked.has(h) || (ctx.state(h).failed && walk.cursors.get(h)!.done !== undefined))) ctx.stop.run ??= ctx.stop.afterPlay;
 }
 
 /**
@@ -237,19 +270,20 @@ function includeResult(include: NonNullable<Block['include']>, file: string, ite
 const NEVER = new AbortController().signal;
 
 /** Run one task on the hosts at its position (bounded by forks, throttle and run_once); say what happened to each. */
-async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[], inh: Inherited, handler: boolean): Promise<Map<string, Outcome>> {
+async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[], inh: Inherited, handler: boolean, caught: boolean): Promise<{ outcomes: Map<string, Outcome>; fatal?: string }> {
   const outcomes = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'ok' }]));
+  const skip = { outcomes };
   // Handlers run when notified, whatever --tags / --skip-tags say (Ansible 2.14 does not filter them).
   if (!handler) {
-    if (!tagsSelected(taskTags(inh, task), ctx.opts.tags, ctx.opts.skipTags)) return outcomes;
+    if (!tagsSelected(taskTags(inh, task), ctx.opts.tags, ctx.opts.skipTags)) return skip;
     if (!ctx.startAt.reached) {
       const info = taskInfo(task);
-      if (!matchesStartAt(ctx.startAt.name!, info.name, task.name)) return outcomes;
+      if (!matchesStartAt(ctx.startAt.name!, info.name, task.name)) return skip;
       ctx.startAt.reached = true;
     }
   }
-  if (task.module === 'meta') return metaOutcomes(ctx, task, hosts, inh, handler, walk.cursors);
-  if (task.includeResult) return includeHandlerResult(ctx, task, task.includeResult, hosts, inh);
+  if (task.module === 'meta') return { outcomes: await metaOutcomes(ctx, task, hosts, inh, handler, walk.cursors) };
+  if (task.includeResult) return { outcomes: includeHandlerResult(ctx, task, task.includeResult, hosts, inh) };
   if (task.notify.length === 0 && inh.notify) task = { ...task, notify: inh.notify };
   if (ctx.opts.resume && task.module !== 'setup' && !handler) {
     // --resume without an exact position for a host (a journal without cursors, or a --force resume
@@ -257,7 +291,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
     // again there. A run_once task that completed on any host is not run again at all.
     const done = hosts.filter((h) => ctx.state(h).exactResumePlay !== ctx.playIndex && ctx.opts.resume!.completedTask(h, task.id));
     hosts = hosts.filter((h) => !done.includes(h));
-    if (hosts.length === 0) return outcomes;
+    if (hosts.length === 0) return skip;
   }
   const kw = taskKeywords(inh, task);
   const first = hosts[0]!;
@@ -265,7 +299,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   let firstScope: Vars | undefined;
   const scopeFirst = () => (firstScope ??= lazyVars(buildVars(ctx, first, inh, task.vars), task.where));
   const runOnce = findModule(task.module)?.bypassHostLoop === true || (kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true);
-  if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return outcomes;
+  if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return skip;
   const targets = runOnce ? [first] : hosts;
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
@@ -293,7 +327,9 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
     }
   }
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
-  const fatal = kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where) === true;
+  // A run_once task is fatal too (Ansible's linear strategy).
+  const fatal = runOnce || (kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, first, inh, task.vars), task.where), task.where) === true);
+  // the hosts that fail for any_errors_fatal: unreachable, or failed where no rescue or always catches it
   const unhandled: string[] = [];
   for (const [h, r] of results) {
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {
@@ -302,11 +338,11 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
     } else if (r.status === 'failed') {
       ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.module, id: task.id }, ansible_failed_result: r.result as Vars });
       outcomes.set(h, { kind: 'failed' });
-      if (!inh.rescuable || handler) unhandled.push(h);
+      if (!caught) unhandled.push(h);
     }
   }
-  if (fatal && unhandled.length > 0) ctx.stop.run = `any_errors_fatal: task '${taskInfo(task).name}' failed on ${unhandled.join(', ')}`;
-  return outcomes;
+  if (fatal && unhandled.length > 0) return { outcomes, fatal: `any_errors_fatal: task '${taskInfo(task).name}' failed on ${unhandled.join(', ')}` };
+  return { outcomes };
 }
 
 /** --start-at-task matches the task name, with or without its role prefix (globs allowed). */

@@ -7,6 +7,7 @@ import { parseMode } from './file-attrs.js';
 import { pythonRegExp } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate, planFileWrite } from './write-file.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /** assemble: the files of a directory (on the target, or the controller with remote_src: false), concatenated into dest. */
 export interface AssembleArgs {
@@ -24,6 +25,7 @@ export interface AssembleArgs {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   src: { type: 'path', required: true },
   dest: { type: 'path', required: true },
   delimiter: { type: 'str' },
@@ -134,4 +136,4 @@ async function plan(a: AssembleArgs, ctx: ModuleContext): Promise<Plan> {
   return p.failed ? p : { ...p, msg: 'OK', result: { ...p.result, msg: 'OK' } };
 }
 
-export const assembleModule: ModuleDef<AssembleArgs> = { name: 'assemble', parse, plan };
+export const assembleModule: ModuleDef<AssembleArgs> = { name: 'assemble', selinuxArgs: true, parse, plan };

@@ -6,6 +6,7 @@ import { splitLines } from './lineinfile-edit.js';
 import { planTextEdit, pythonRegExp, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate } from './write-file.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /** blockinfile: a block of lines between two marker lines, inserted, updated or removed. */
 export interface BlockinfileArgs extends EditFileArgs, BlockEdit {
@@ -26,6 +27,7 @@ export interface BlockEdit {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   path: { type: 'path', required: true, aliases: ['dest', 'destfile', 'name'] },
   state: { type: 'str', default: 'present', choices: ['absent', 'present'] },
   marker: { type: 'str', default: '# {mark} ANSIBLE MANAGED BLOCK' },
@@ -139,4 +141,4 @@ async function plan(args: BlockinfileArgs, ctx: ModuleContext): Promise<Plan> {
   return planTextEdit({ path, stat, before: original ?? '', after, msg }, args);
 }
 
-export const blockinfileModule: ModuleDef<BlockinfileArgs> = { name: 'blockinfile', parse, plan };
+export const blockinfileModule: ModuleDef<BlockinfileArgs> = { name: 'blockinfile', selinuxArgs: true, parse, plan };

@@ -111,6 +111,7 @@ export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan
 }
 
 export const copyModule: ModuleDef<CopyArgs> = {
+  selinuxArgs: true,
   name: 'copy',
   parse: parseCopy,
   plan: planCopy,

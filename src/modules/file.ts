@@ -10,6 +10,7 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
 import type { FileDiff, ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
 
@@ -26,6 +27,7 @@ export interface FileArgs {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   path: { type: 'path', required: true, aliases: ['dest', 'name'] },
   state: { type: 'str', choices: ['file', 'directory', 'absent', 'link', 'touch', 'hard'] },
   src: { type: 'path' },
@@ -231,6 +233,7 @@ function pathInfo(st: FileStat): Record<string, unknown> {
 }
 
 export const fileModule: ModuleDef<FileArgs> = {
+  selinuxArgs: true,
   name: 'file',
   parse: parseFile,
   plan: planFile,

@@ -8,6 +8,7 @@ import { applyMode, attributeSteps, octal, parseMode } from './file-attrs.js';
 import type { ExecResult } from '../connection/types.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { cfgQuote } from './uri.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /**
  * get_url: download a URL on the target with its `curl` (or `wget`), into a temp file, check the
@@ -37,6 +38,7 @@ export interface GetUrlArgs {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   url: { type: 'str', required: true },
   dest: { type: 'path', required: true },
   backup: { type: 'bool', default: false },
@@ -330,4 +332,4 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
   };
 }
 
-export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', parse, plan };
+export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', selinuxArgs: true, parse, plan };

@@ -6,6 +6,7 @@ import { parseMode } from './file-attrs.js';
 import { iniEdit, type IniEdit } from './ini-file-edit.js';
 import { planTextEdit, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /** ini_file (community.general.ini_file): one option of one section of an INI file. */
 export interface IniFileArgs extends EditFileArgs, Omit<IniEdit, 'values'> {
@@ -17,6 +18,7 @@ export interface IniFileArgs extends EditFileArgs, Omit<IniEdit, 'values'> {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   path: { type: 'path', required: true, aliases: ['dest'] },
   section: { type: 'str' },
   section_has: { type: 'list', elements: 'dict' },
@@ -75,6 +77,7 @@ async function plan(args: IniFileArgs, ctx: ModuleContext): Promise<Plan> {
 }
 
 export const iniFileModule: ModuleDef<IniFileArgs> = {
+  selinuxArgs: true,
   name: 'ini_file',
   aliases: ['community.general.ini_file', 'community.general.files.ini_file'],
   parse,

@@ -10,6 +10,7 @@ import { applyMode, attributeSteps, defaultMode, octal, parseMode } from './file
 import { absentEdit, presentEdit, pyRegex, splitLines, type EditResult, type LineEdit } from './lineinfile-edit.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 export interface LineinfileArgs extends LineEdit {
   path: string;
@@ -23,6 +24,7 @@ export interface LineinfileArgs extends LineEdit {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   path: { type: 'path', required: true, aliases: ['dest', 'destfile', 'name'] },
   state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
   regexp: { type: 'str', aliases: ['regex'] },
@@ -112,6 +114,7 @@ export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): 
 }
 
 export const lineinfileModule: ModuleDef<LineinfileArgs> = {
+  selinuxArgs: true,
   name: 'lineinfile',
   parse: parseLineinfile,
   plan: planLineinfile,

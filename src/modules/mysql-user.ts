@@ -13,6 +13,9 @@ import type { ModuleDef, Plan } from './types.js';
  *   a differing grant is revoked and granted again, grants absent from `priv` are revoked, unless
  *   `append_privs` (only what is missing is granted). `subtract_privs` revokes the listed ones only.
  * - `update_password: on_create` leaves an existing user's password alone.
+ * - `tls_requires`: `{SSL:}`, `{X509:}`, or any of `{SUBJECT, ISSUER, CIPHER}` (keys in any case), as
+ *   community.mysql reads it (an empty dict leaves the requirement alone); compared with mysql.user's
+ *   ssl_type / ssl_cipher / x509_issuer / x509_subject and set with `ALTER USER … REQUIRE …`.
  * - `--diff` shows the user's grants before and after.
  */
 export interface MysqlUserArgs extends MysqlLogin {
@@ -28,7 +31,11 @@ export interface MysqlUserArgs extends MysqlLogin {
   update_password: 'always' | 'on_create' | 'on_new_username';
   plugin?: string;
   plugin_auth_string?: string;
+  tls_requires?: TlsRequires;
 }
+
+/** What `REQUIRE` says: SSL, X509, or the specified subject/issuer/cipher. */
+export type TlsRequires = 'SSL' | 'X509' | { SUBJECT?: string; ISSUER?: string; CIPHER?: string };
 
 const specs: ArgSpecs = {
   ...loginSpecs,
@@ -46,6 +53,10 @@ const specs: ArgSpecs = {
   plugin_auth_string: { type: 'str' },
   plugin_hash_string: { type: 'str' },
   sql_log_bin: { type: 'bool', default: true },
+  // community.mysql 3.5+: how column names in column privileges are cased. tsplay has no column
+  // privileges (`SELECT (col)` is an invalid privilege here), so either value changes nothing.
+  column_case_sensitive: { type: 'bool' },
+  tls_requires: { type: 'dict' },
 };
 
 const PRIV_WORD = /^[A-Z][A-Z ]*[A-Z]$|^[A-Z]$/;
@@ -90,8 +101,54 @@ function parse(raw: unknown, where: Source, loadTime: boolean): MysqlUserArgs {
   if (loadTime) return args as MysqlUserArgs;
   if (args.priv !== undefined) args.priv = parsePriv(args.priv, where);
   if (args.plugin !== undefined && !PLUGIN.test(args.plugin)) throw new ParseError(`mysql_user: argument 'plugin' is not a plugin name: ${JSON.stringify(args.plugin)}`, where);
+  args.tls_requires = sanitizeRequires(args.tls_requires as unknown, where);
   if (args.append_privs && args.subtract_privs) throw new ParseError(`mysql_user: arguments 'append_privs' and 'subtract_privs' are mutually exclusive`, where);
   return args as MysqlUserArgs;
+}
+
+/** community.mysql's sanitize_requires: SUBJECT/ISSUER/CIPHER win over SSL/X509; X509 over SSL; {} is no requirement given. */
+export function sanitizeRequires(raw: unknown, where: Source): TlsRequires | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const upper: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const key = k.toUpperCase();
+    if (!['SSL', 'X509', 'SUBJECT', 'ISSUER', 'CIPHER'].includes(key)) throw new ParseError(`mysql_user: tls_requires: unknown requirement '${k}' (SSL, X509, SUBJECT, ISSUER, CIPHER)`, where);
+    upper[key] = v;
+  }
+  if (Object.keys(upper).length === 0) return undefined;
+  const specified = (['SUBJECT', 'ISSUER', 'CIPHER'] as const).filter((k) => k in upper);
+  if (specified.length > 0) {
+    const out: { SUBJECT?: string; ISSUER?: string; CIPHER?: string } = {};
+    for (const k of specified) {
+      if (typeof upper[k] !== 'string') throw new ParseError(`mysql_user: tls_requires: ${k} must be a string`, where);
+      out[k] = upper[k] as string;
+    }
+    return out;
+  }
+  return 'X509' in upper ? 'X509' : 'SSL';
+}
+
+/** mysql.user's ssl_type and friends → the requirement in force ('' ssl_type: none). */
+export function currentRequires(row: Record<string, unknown>): TlsRequires | undefined {
+  const type = String(row.st ?? '').toUpperCase();
+  if (type === 'ANY') return 'SSL';
+  if (type === 'X509') return 'X509';
+  if (type !== 'SPECIFIED') return undefined;
+  const out: { SUBJECT?: string; ISSUER?: string; CIPHER?: string } = {};
+  if (row.xs) out.SUBJECT = String(row.xs);
+  if (row.xi) out.ISSUER = String(row.xi);
+  if (row.sc) out.CIPHER = String(row.sc);
+  return out;
+}
+
+const sameRequires = (a: TlsRequires | undefined, b: TlsRequires | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/** ` REQUIRE SSL`, ` REQUIRE SUBJECT '…' AND ISSUER '…'` (values quoted by the server). */
+function requireClause(r: TlsRequires): Piece[] {
+  if (typeof r === 'string') return [` REQUIRE ${r}`];
+  const parts: Piece[] = [' REQUIRE '];
+  (['SUBJECT', 'ISSUER', 'CIPHER'] as const).filter((k) => r[k] !== undefined).forEach((k, i) => parts.push(i > 0 ? ` AND ${k} ` : `${k} `, { value: r[k]! }));
+  return parts;
 }
 
 /** `SHOW GRANTS` lines → `{ "db.tbl": [PRIV…] }` (WITH GRANT OPTION as GRANT). */
@@ -128,7 +185,7 @@ export const mysqlUserModule: ModuleDef<MysqlUserArgs> = {
   parse,
   async plan(args, ctx): Promise<Plan> {
     const hostCond = args.host_all ? '' : ` AND Host = ${sqlString(args.host)}`;
-    let probeSql = `SELECT Host AS h, plugin AS p, authentication_string AS a FROM mysql.user WHERE User = ${sqlString(args.name)}${hostCond};\n`;
+    let probeSql = `SELECT Host AS h, plugin AS p, authentication_string AS a, ssl_type AS st, ssl_cipher AS sc, x509_issuer AS xi, x509_subject AS xs FROM mysql.user WHERE User = ${sqlString(args.name)}${hostCond};\n`;
     if (args.password !== undefined && !args.encrypted) probeSql += `SELECT PASSWORD(${sqlString(args.password)}) AS hash;\n`;
     const probe = buildMysql(args, probeSql);
     const r = await ctx.probe(probe.cmd, { stdin: probe.stdin });
@@ -153,7 +210,7 @@ export const mysqlUserModule: ModuleDef<MysqlUserArgs> = {
     const after: Record<string, string[]> = {};
     if (!exists) {
       if (args.host_all) return { steps: [], failed: true, msg: `host_all: the user ${args.name} does not exist on any host`, result };
-      sql += dynamic(['CREATE USER ', ...who(args.host), ...identified(args, wantHash)]);
+      sql += dynamic(['CREATE USER ', ...who(args.host), ...identified(args, wantHash), ...(args.tls_requires ? requireClause(args.tls_requires) : [])]);
       msg = 'User added';
     } else if (wantHash !== undefined && args.update_password === 'always') {
       for (const u of users) {
@@ -164,6 +221,14 @@ export const mysqlUserModule: ModuleDef<MysqlUserArgs> = {
     } else if (args.plugin !== undefined && users.some((u) => u.p !== args.plugin)) {
       for (const u of users) if (u.p !== args.plugin) sql += dynamic(['ALTER USER ', ...who(String(u.h)), ...identified(args, undefined)]);
       msg = 'Plugin updated';
+    }
+
+    if (exists && args.tls_requires !== undefined) {
+      for (const u of users) {
+        if (sameRequires(currentRequires(u), args.tls_requires)) continue;
+        sql += dynamic(['ALTER USER ', ...who(String(u.h)), ...requireClause(args.tls_requires)]);
+        msg ||= 'TLS requirements updated';
+      }
     }
 
     if (args.priv !== undefined) {

@@ -6,6 +6,7 @@ import { expandTemplate } from './lineinfile-edit.js';
 import { planTextEdit, pythonRegExp, textOf, type EditFileArgs } from './text-edit.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate } from './write-file.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /** replace: every match of a (Python, multiline) regexp in a file, optionally only between `after` and `before`. */
 export interface ReplaceArgs extends EditFileArgs {
@@ -18,6 +19,7 @@ export interface ReplaceArgs extends EditFileArgs {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   path: { type: 'path', required: true, aliases: ['dest', 'destfile', 'name'] },
   regexp: { type: 'str', required: true },
   replace: { type: 'str', default: '' },
@@ -90,4 +92,4 @@ async function plan(args: ReplaceArgs, ctx: ModuleContext): Promise<Plan> {
   return { ...p, result: { rc: 0, ...p.result } };
 }
 
-export const replaceModule: ModuleDef<ReplaceArgs> = { name: 'replace', parse, plan };
+export const replaceModule: ModuleDef<ReplaceArgs> = { name: 'replace', selinuxArgs: true, parse, plan };

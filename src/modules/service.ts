@@ -12,6 +12,10 @@ export interface ServiceArgs {
   enabled?: boolean;
   daemon_reload: boolean;
   daemon_reexec: boolean;
+  sleep?: number;
+  pattern?: string;
+  runlevel?: string;
+  arguments?: string;
 }
 
 const specs: ArgSpecs = {
@@ -20,7 +24,15 @@ const specs: ArgSpecs = {
   enabled: { type: 'bool' },
   daemon_reload: { type: 'bool', default: false, aliases: ['daemon-reload'] },
   daemon_reexec: { type: 'bool', default: false, aliases: ['daemon-reexec'] },
+  // The service module's options that its systemd backend does not use: Ansible ignores them with a warning.
+  sleep: { type: 'int' },
+  pattern: { type: 'str' },
+  runlevel: { type: 'str' },
+  arguments: { type: 'str', aliases: ['args'] },
 };
+
+/** Accepted for Ansible's `service`, unused by systemd (Ansible's service action plugin: UNUSED_PARAMS). */
+const UNUSED_BY_SYSTEMD = ['sleep', 'pattern', 'runlevel', 'arguments'] as const;
 
 /** `systemd: daemon_reload: true` without a unit: reload (and/or re-exec) the manager; never "changed", as Ansible. */
 export function planDaemonOnly(args: ServiceArgs): Plan {
@@ -113,6 +125,13 @@ function finishService(results: ExecResult[], base: Outcome, steps: Step[]): Out
   return { ...base, status, state: isRunning(status.ActiveState ?? '') ? 'started' : 'stopped', enabled: isEnabled(enabled) };
 }
 
+async function planUnit(args: ServiceArgs, ctx: ModuleContext): Promise<Plan> {
+  if (args.name === undefined) return planDaemonOnly(args);
+  const r = await ctx.probe(unitProbeCommand(args.name));
+  if (r.rc !== 0) return { steps: [], failed: true, msg: `probing unit ${args.name} failed: ${r.stderr.trim() || r.stdout.trim()}` };
+  return planService(args, parseUnitProbe(r.stdout));
+}
+
 export const serviceModule: ModuleDef<ServiceArgs> = {
   name: 'service',
   aliases: ['systemd', 'systemd_service'],
@@ -128,9 +147,9 @@ export const serviceModule: ModuleDef<ServiceArgs> = {
     return args;
   },
   async plan(args: ServiceArgs, ctx: ModuleContext) {
-    if (args.name === undefined) return planDaemonOnly(args);
-    const r = await ctx.probe(unitProbeCommand(args.name));
-    if (r.rc !== 0) return { steps: [], failed: true, msg: `probing unit ${args.name} failed: ${r.stderr.trim() || r.stdout.trim()}` };
-    return planService(args, parseUnitProbe(r.stdout));
+    const plan = await planUnit(args, ctx);
+    const unused = UNUSED_BY_SYSTEMD.filter((k) => args[k] !== undefined);
+    if (unused.length > 0) plan.result = { ...plan.result, warnings: unused.map((k) => `Ignoring "${k}" as it is not used in "systemd"`) };
+    return plan;
   },
 };

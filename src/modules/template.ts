@@ -57,6 +57,7 @@ export async function planTemplate(args: TemplateArgs, ctx: ModuleContext): Prom
 }
 
 export const templateModule: ModuleDef<TemplateArgs> = {
+  selinuxArgs: true,
   name: 'template',
   parse: parseTemplate,
   plan: planTemplate,

@@ -29,6 +29,8 @@ export interface ModuleDef<A = any> {
   controllerOnly?: boolean;
   /** Runs once per task for the first host, as if `run_once` (Ansible's BYPASS_HOST_LOOP: add_host). */
   bypassHostLoop?: boolean;
+  /** Takes Ansible's SELinux file arguments (SELINUX_SPECS in selinux-args.ts): runModule checks the host before planning. */
+  selinuxArgs?: boolean;
   /**
    * Validate raw arguments. Throw ParseError(message naming the argument, where).
    * `loadTime` is true when values may still be templates: a string containing "{{" passes any type check.

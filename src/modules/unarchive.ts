@@ -7,6 +7,7 @@ import { ownership } from './atomic-write.js';
 import { attributeSteps, parseMode } from './file-attrs.js';
 import { parseStat } from '../facts/file.js';
 import type { ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /**
  * unarchive: a tar (plain, gz, bz2, xz, zstd) or zip archive unpacked into an existing directory by
@@ -32,6 +33,7 @@ export interface UnarchiveArgs {
 }
 
 const specs: ArgSpecs = {
+  ...SELINUX_SPECS,
   src: { type: 'path', required: true },
   dest: { type: 'path', required: true },
   remote_src: { type: 'bool', default: false },
@@ -294,4 +296,4 @@ async function statEach(ctx: ModuleContext, paths: string[]) {
     .map((chunk, i) => ({ ...parseStat(`umask=${umask}\n${chunk}`), path: paths[i]! }));
 }
 
-export const unarchiveModule: ModuleDef<UnarchiveArgs> = { name: 'unarchive', parse, plan };
+export const unarchiveModule: ModuleDef<UnarchiveArgs> = { name: 'unarchive', selinuxArgs: true, parse, plan };

@@ -10,6 +10,7 @@ import type { ExecResult } from '../connection/types.js';
 import { defaultFinish } from '../executor/apply.js';
 import { unrendered, type ArgSpecs } from './args.js';
 import { ParseError, type Source } from '../errors.js';
+import { SELINUX_SPECS } from './selinux-args.js';
 
 /** The arguments copy and template share (copy semantics). */
 export interface WriteArgs {
@@ -23,6 +24,7 @@ export interface WriteArgs {
 }
 
 export const writeArgSpecs: ArgSpecs = {
+  ...SELINUX_SPECS,
   dest: { type: 'path', required: true },
   mode: { type: 'raw' },
   owner: { type: 'str' },

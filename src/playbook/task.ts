@@ -173,7 +173,14 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
       continue;
     }
     if (key === 'rescue' || key === 'always') throw new ParseError(`'${key}' is only valid in a block`, sourceOfKey(raw, key) ?? where, context);
-    throw new ParseError(`'${key}' is not a known module or task keyword`, sourceOfKey(raw, key) ?? where, context);
+    const unknown = new ParseError(`'${key}' is not a known module or task keyword`, sourceOfKey(raw, key) ?? where, context);
+    // A module tsplay does not have, where Ansible would only look for it when the task runs (under a
+    // condition, ignore_errors, a rescue): kept, the task fails if it runs.
+    if (!action && /^[A-Za-z_][\w.]*$/.test(key) && tolerantScope(scope, raw).tolerant && scope.warn) {
+      scope.warn(unknown.where!, `${context}: ${unknown.message} ${KEPT}`);
+      return unknownModuleTask(raw, key, id, scope, where, name);
+    }
+    throw unknown;
   }
   // `action:` / `local_action:` name the module inside: "copy src=a dest=b" or {module: copy, src: a}.
   let local = false;
@@ -216,7 +223,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     // As Ansible, which only renders and validates arguments when the task runs: where a failure is
     // tolerated the task stays, and fails when it runs (its arguments are rendered and parsed again then).
     if (!(err instanceof ParseError) || !tolerantScope(scope, raw).tolerant || !scope.warn) throw err;
-    scope.warn(err.where ?? actionWhere, `${err.context ? `${err.context}: ` : ''}${err.message} (kept: the task is under ignore_errors or a rescue; it fails when it runs, as in Ansible)`);
+    scope.warn(err.where ?? actionWhere, `${err.context ? `${err.context}: ` : ''}${err.message} ${KEPT}`);
   }
   const task: Task = {
     kind: 'task',
@@ -306,9 +313,24 @@ function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopC
   }
 }
 
-/** The scope for what a task/block holds: tolerant once it (or anything around it) says `ignore_errors: true`. */
+/**
+ * The scope for what a task/block holds: tolerant once it (or anything around it) says
+ * `ignore_errors: true` or has a `when` that may be false (a block, an include, a role entry): what
+ * Ansible would only find when the task runs, it may never find there.
+ */
 export function tolerantScope(scope: TaskScope, raw: Record<string, unknown>): TaskScope {
-  return !scope.tolerant && toBool(raw.ignore_errors) === true ? { ...scope, tolerant: true } : scope;
+  if (scope.tolerant) return scope;
+  const conditional = raw.when !== undefined && raw.when !== null && raw.when !== true && !(Array.isArray(raw.when) && raw.when.every((c) => c === true));
+  return toBool(raw.ignore_errors) === true || conditional ? { ...scope, tolerant: true } : scope;
+}
+
+/** Why a kept task (tolerated at load time) was not checked: said in the load-time warning. */
+const KEPT = '(kept: the task is under ignore_errors, a rescue or a condition; it fails when it runs, as in Ansible)';
+
+/** A task naming a module tsplay does not have, kept where Ansible only fails it when it runs. */
+function unknownModuleTask(raw: Record<string, unknown>, module: string, id: string, scope: TaskScope, where: Source, name: string | undefined): Task {
+  const { [module]: args, ...keywords } = raw;
+  return { kind: 'task', id, name, module, args, where, ...inheritable(keywords, where, 'task'), notify: [], listen: [], role: scope.role, handler: scope.handler };
 }
 
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */

@@ -8,6 +8,7 @@ import type { Vars } from '../types.js';
 import { lookupPlugin } from './lookups.js';
 import { pyJson, pyYaml } from './pyformat.js';
 import { sha512Crypt } from './crypt.js';
+import { isDateTime, isTimeDelta, PyDateTime, strftime, strptime } from './datetime.js';
 import {
   compareOp, contains, deepEqual, isPlainObject, lengthOf, makeRegExp, order, ownGet, pyStr, regexReplace, toBool,
   toFloat, toInt, truthy, tuple, typeName, versionTest,
@@ -501,6 +502,14 @@ export const FILTERS: Record<string, FuncDef> = {
     return xs;
   } },
   version_compare: { min: 1, max: 2, fn: (v, [other, op]) => versionTest(v, other, op ?? 'eq') },
+  // Ansible's: '2016-06-06 20:00:00' | to_datetime, and '%Y-%m-%d' | strftime(epoch, utc=false) (time.strftime: no %f)
+  to_datetime: { min: 0, max: 1, kwargs: ['format'], fn: (v, [fmt], kw) => strptime(text('to_datetime', v), String(fmt ?? kw.format ?? '%Y-%m-%d %H:%M:%S')) },
+  strftime: { min: 0, max: 2, kwargs: ['second', 'utc'], fn: (v, [second, utc], kw) => {
+    const s = second ?? kw.second;
+    const at = s === undefined || s === null ? Date.now() / 1000 : toFloat(s, NaN);
+    if (Number.isNaN(at)) throw new TsplayError(`strftime: Invalid value for epoch value (${pyStr(s)})`);
+    return strftime(PyDateTime.fromEpoch(Math.floor(at), truthy(utc ?? kw.utc)), text('strftime', v), true);
+  } },
   type_debug: simple((v) => ({ str: 'str', int: 'int', float: 'float', bool: 'bool', None: 'NoneType', list: 'list', dict: 'dict' } as Record<string, string>)[typeName(v)] ?? typeName(v)),
   subelements: { min: 1, max: 2, fn: (v, [key, skipMissing]) => list('subelements', v).flatMap((x) => {
     const sub = attrOf(x, key);
@@ -528,7 +537,7 @@ const changed = (name: string) => (v: unknown): boolean => {
 };
 const skipped = (name: string) => (v: unknown): boolean => truthy(result(name, v).skipped);
 const test = (fn: (v: unknown) => boolean): FuncDef => ({ min: 0, max: 0, fn });
-const version: FuncDef = { min: 1, max: 3, kwargs: ['strict', 'version_type'], fn: (v, [other, op]) => versionTest(v, other, op ?? 'eq') };
+const version: FuncDef = { min: 1, max: 3, kwargs: ['operator', 'strict', 'version_type'], fn: (v, [other, op], kw) => versionTest(v, other, op ?? kw.operator ?? 'eq') };
 const regex = (kind: 'match' | 'search'): FuncDef => ({
   min: 1, max: 1, kwargs: ['ignorecase', 'multiline'],
   fn: (v, [re], kw) => makeRegExp(kind === 'match' ? `^(?:${pyRegex(text(kind, re))})` : pyRegex(text(kind, re)), regexFlags(kw)).test(text(kind, v)),
@@ -602,6 +611,12 @@ function range(args: unknown[]): number[] {
 }
 
 export const GLOBALS: Record<string, FuncDef> = {
+  // Ansible's now(utc=False, fmt=None): a datetime, or with fmt its strftime text.
+  now: { min: 0, max: 2, kwargs: ['utc', 'fmt'], fn: (_v, [utc, fmt], kw) => {
+    const d = PyDateTime.now(truthy(utc ?? kw.utc));
+    const f = fmt ?? kw.fmt;
+    return truthy(f) ? strftime(d, text('now', f)) : d;
+  } },
   range: { min: 1, max: 3, fn: (_v, args) => range(args) },
   lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => {
     const r = lookupPlugin(String(name), terms, kw, ctx);
@@ -619,6 +634,10 @@ GLOBALS.namespace = { min: 0, max: 0, kwargs: 'any', fn: (_v, _a, kw) => Object.
 
 // ---------------------------------------------------------------- methods of str, list and dict
 
+function dateOf(name: string, v: unknown): PyDateTime {
+  if (!isDateTime(v)) throw new TsplayError(`'${typeName(v)}' object has no method '${name}'`);
+  return v;
+}
 function strOf(name: string, v: unknown): string {
   if (typeof v !== 'string') throw new TsplayError(`'${typeName(v)}' object has no method '${name}'`);
   return v;
@@ -675,6 +694,15 @@ export const METHODS: Record<string, FuncDef> = {
   get: { min: 1, max: 2, fn: (v, [k, d = null]) => {
     const r = ownGet(dict('get', v), k);
     return r === undefined ? d : r;
+  } },
+  strftime: { min: 1, max: 1, fn: (v, [fmt]) => strftime(dateOf('strftime', v), text('strftime', fmt)) },
+  isoformat: { min: 0, max: 1, fn: (v, [sep]) => dateOf('isoformat', v).isoformat(sep === undefined ? 'T' : text('isoformat', sep)) },
+  timestamp: { min: 0, max: 0, fn: (v) => dateOf('timestamp', v).timestamp() },
+  weekday: { min: 0, max: 0, fn: (v) => dateOf('weekday', v).weekday() },
+  isoweekday: { min: 0, max: 0, fn: (v) => dateOf('isoweekday', v).weekday() + 1 },
+  total_seconds: { min: 0, max: 0, fn: (v) => {
+    if (!isTimeDelta(v)) throw new TsplayError(`'${typeName(v)}' object has no method 'total_seconds'`);
+    return v.total_seconds();
   } },
   index: { min: 1, max: 1, fn: (v, [x]) => {
     const i = typeof v === 'string' ? v.indexOf(String(x)) : list('index', v).findIndex((y) => deepEqual(x, y));

@@ -3,6 +3,7 @@ import type { Vars } from '../types.js';
 import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
 import { pyStrOf } from './floats.js';
+import { dateArith, isDateTime, isTimeDelta } from './datetime.js';
 import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
@@ -99,6 +100,8 @@ function arith(op: string, a: unknown, b: unknown): unknown {
     if (typeof a === 'string' && typeof b === 'number') return a.repeat(Math.max(0, b));
     if (Array.isArray(a) && typeof b === 'number') return Array.from({ length: Math.max(0, b) }, () => a).flat();
   }
+  const date = dateArith(op, a, b);
+  if (date) return date;
   if (op === '%' && typeof a === 'string') return FILTERS.format!.fn(a, Array.isArray(b) ? b : [b], {}, { vars: {} });
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
@@ -224,7 +227,7 @@ export function ev(n: ENode, frame: Frame): unknown {
     }
     case 'method': {
       const obj = need(ev(n.obj, frame));
-      if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj)) {
+      if (typeof obj !== 'string' && !Array.isArray(obj) && !isPlainObject(obj) && !isDateTime(obj) && !isTimeDelta(obj)) {
         throw new TsplayError(`'${typeName(obj)}' object has no method '${n.name}'`);
       }
       return apply(METHODS[n.name]!, obj, n, frame);

@@ -8,7 +8,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { searchDirs } from './lookups-lists.js';
 import { NS } from './expr-funcs.js';
 import { pyStrOf } from './floats.js';
-import { isPlainObject, truthy, typeName } from './values.js';
+import { isPlainObject, pyStr, truthy, typeName } from './values.js';
+import { isDateTime, isTimeDelta } from './datetime.js';
 
 /**
  * Jinja2 templates — `{{ }}`, `{% %}`, `{# #}` — with the environment Ansible gives them, so a
@@ -466,5 +467,8 @@ export function renderJinja(t: JinjaTemplate, vars: Vars, where?: Source): strin
 
 /** The typed value of a template that is exactly one `{{ expr }}`. */
 export function evalWhole(t: JinjaTemplate, vars: Vars, where?: Source): unknown {
-  return need(ev(t.whole!, new Frame(vars, undefined, where)));
+  const v = need(ev(t.whole!, new Frame(vars, undefined, where)));
+  // A datetime (or a list of them) leaves the template as text, as Ansible's (non-native) templating returns it.
+  const dated = (x: unknown): boolean => isDateTime(x) || isTimeDelta(x);
+  return dated(v) || (Array.isArray(v) && v.some(dated)) ? pyStr(v) : v;
 }

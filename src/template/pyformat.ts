@@ -1,4 +1,5 @@
 import { isPlainObject, pyStr } from './values.js';
+import { isDateTime, isTimeDelta } from './datetime.js';
 
 /**
  * Python's json.dumps and PyYAML's dump, as Ansible's to_json/to_nice_json/to_yaml/to_nice_yaml
@@ -47,6 +48,8 @@ export function pyJson(v: unknown, o: JsonOpts = {}, depth = 0): string {
   if (v === false) return 'false';
   if (typeof v === 'number') return Number.isFinite(v) ? pyStr(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   if (typeof v === 'string') return jsonString(v, ascii);
+  // Ansible's JSON encoder writes a datetime as its isoformat()
+  if (isDateTime(v) || isTimeDelta(v)) return jsonString(v.toJSON(), ascii);
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
     return `[${nl}${v.map((x) => pyJson(x, o, depth + 1)).join(itemSep + nl)}${end}]`;

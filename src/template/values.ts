@@ -1,4 +1,5 @@
 import { TsplayError, type Source } from '../errors.js';
+import { dateAttr, isDateTime, isTimeDelta } from './datetime.js';
 
 /**
  * Value semantics shared by the Handlebars helpers and the `when:` language, chosen to
@@ -44,12 +45,15 @@ export function typeName(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (Array.isArray(v)) return 'list';
   if (isPlainObject(v)) return 'dict';
+  if (isDateTime(v)) return 'datetime';
+  if (isTimeDelta(v)) return 'timedelta';
   return typeof v;
 }
 
 export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainObject(v)) return Object.keys(v).length > 0;
+  if (isTimeDelta(v)) return v.us !== 0;
   return Boolean(v);
 }
 
@@ -62,6 +66,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const ka = Object.keys(a);
     return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
+  if ((isDateTime(a) && isDateTime(b)) || (isTimeDelta(a) && isTimeDelta(b))) return a.us === b.us;
   return false;
 }
 
@@ -76,6 +81,7 @@ export function order(a: unknown, b: unknown, op: string): number {
     }
     return a.length - b.length;
   }
+  if ((isDateTime(a) && isDateTime(b)) || (isTimeDelta(a) && isTimeDelta(b))) return Math.sign(a.us - b.us);
   throw new TsplayError(
     `cannot compare ${typeName(a)} with ${typeName(b)} using '${op}' (convert first, e.g. "| int")`,
   );
@@ -194,6 +200,7 @@ export function pyRepr(v: unknown): string {
     if (isTuple(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
     return `[${v.map(pyRepr).join(', ')}]`;
   }
+  if (isDateTime(v) || isTimeDelta(v)) return v.repr();
   if (v !== null && typeof v === 'object') {
     return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   }
@@ -207,6 +214,7 @@ export function pyStr(v: unknown): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return pyNum(v);
+  if (isDateTime(v) || isTimeDelta(v)) return v.toString();
   if (typeof v === 'object') return pyRepr(v);
   return String(v);
 }
@@ -252,6 +260,7 @@ export function ownGet(obj: unknown, key: unknown): unknown {
     const k = String(key);
     return Object.hasOwn(obj, k) ? obj[k] : undefined;
   }
+  if (isDateTime(obj) || isTimeDelta(obj)) return dateAttr(obj, key);
   return undefined;
 }
 

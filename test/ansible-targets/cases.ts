@@ -42,15 +42,26 @@ export interface TargetCase {
   playbook?: string;
   args: string[];
   inventory: InventoryName;
+  /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads only ANSIBLE_ROLES_PATH of them) */
+  env?: Record<string, string>;
+  /** roles path relative to the target's directory (runme.sh's ANSIBLE_ROLES_PATH); default: the targets directory */
+  rolesPath?: string;
 }
 
 const c = (target: string, playbook: string, inventory: InventoryName, args: string[] = [], variant = ''): TargetCase => ({
-  name: `${target}.${playbook.replace(/\.yml$/, '')}${variant ? `.${variant}` : ''}`,
+  name: `${target}.${playbook.replace(/\.ya?ml$/, '').replaceAll('/', '.')}${variant ? `.${variant}` : ''}`,
   target,
   playbook,
   args,
   inventory,
 });
+/** include_import/runme.sh: ANSIBLE_ROLES_PATH=./roles, and the step's own ANSIBLE_* settings */
+const ii = (playbook: string, inventory: InventoryName, args: string[] = [], env: Record<string, string> = {}): TargetCase => ({
+  ...c('include_import', playbook, inventory, args),
+  rolesPath: 'roles',
+  ...(Object.keys(env).length ? { env } : {}),
+});
+const FREE = { ANSIBLE_STRATEGY: 'free' };
 const role = (target: string): TargetCase => ({ name: `${target}.role`, target, args: [], inventory: 'integration' });
 
 export const CASES: TargetCase[] = [
@@ -146,6 +157,44 @@ export const CASES: TargetCase[] = [
   // assert/runme.sh (-i 'localhost,' -c local: the implicit localhost)
   c('assert', 'quiet.yml', 'none'),
   c('assert', 'nested_tmpl.yml', 'none'),
+  // include_import/runme.sh: its steps with the default (linear) strategy; the two that run only with
+  // ANSIBLE_STRATEGY=free are recorded so (tsplay has no strategy plugins and runs them linearly)
+  ii('playbook/test_import_playbook.yml', 'local'),
+  ii('playbook/test_import_playbook_tags.yml', 'local', ['--tags', 'canary1,canary22,validate', '--skip-tags', 'skipme']),
+  ii('tasks/test_import_tasks.yml', 'local'),
+  ii('tasks/test_import_tasks_tags.yml', 'local', ['--tags', 'tasks1,canary1,validate'], FREE),
+  ii('role/test_import_role.yml', 'local'),
+  ii('tasks/test_include_tasks.yml', 'local'),
+  ii('tasks/test_include_tasks_tags.yml', 'local', ['--tags', 'tasks1,canary1,validate'], FREE),
+  ii('role/test_include_role.yml', 'local'),
+  ii('role/test_include_role_vars_from.yml', 'none'),
+  ii('test_role_recursion.yml', 'local'),
+  ii('test_role_recursion_fqcn.yml', 'local'),
+  ii('test_nested_tasks.yml', 'local'),
+  ii('test_nested_tasks_fqcn.yml', 'local'),
+  ii('test_grandparent_inheritance.yml', 'local'),
+  ii('test_grandparent_inheritance_fqcn.yml', 'local'),
+  ii('undefined_var/playbook.yml', 'local'),
+  ii('apply/include_apply.yml', 'local', ['--tags', 'foo']),
+  ii('apply/import_apply.yml', 'local', ['--tags', 'foo']),
+  ii('apply/include_apply_65710.yml', 'local', [], { ANSIBLE_PLAYBOOK_VARS_ROOT: 'all' }),
+  ii('tasks/test_include_dupe_loop.yml', 'local'),
+  ii('public_exposure/playbook.yml', 'local'),
+  ii('public_exposure/no_bleeding.yml', 'local'),
+  ii('public_exposure/no_overwrite_roles.yml', 'local'),
+  ii('run_once/playbook.yml', 'none'),
+  ii('handler_addressing/playbook.yml', 'none'),
+  ii('parent_templating/playbook.yml', 'none'),
+  ii('test_loop_var_bleed.yaml', 'none'),
+  ii('valid_include_keywords/playbook.yml', 'none'),
+  ii('tasks/test_allow_single_role_dup.yml', 'none'),
+  ii('tasks/test_templating_IncludeRole_FA.yml', 'none'),
+  ii('empty_group_warning/playbook.yml', 'none', [], { ANSIBLE_HOST_PATTERN_MISMATCH: 'error' }),
+  ii('test_include_loop.yml', 'none'),
+  ii('test_include_loop_fqcn.yml', 'none'),
+  ii('include_role_omit/playbook.yml', 'none'),
+  ii('playbook/test_templated_filenames.yml', 'none', ['-e', 'pb=validate_templated_playbook.yml tasks=validate_templated_tasks.yml tasks_from=templated.yml']),
+  ii('issue73657.yml', 'none'),
   // role targets, as ansible-test runs them
   role('loops'),
   role('failed_when'),
@@ -158,17 +207,41 @@ export const CASES: TargetCase[] = [
  */
 const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
+const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
+const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
+const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the play when it loads (Ansible: to every task of the play, before and after the import)";
+
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'blocks.main': 'a failure in a nested block with run_once/any_errors_fatal: the enclosing always runs where Ansible stops (executor, host cursor)',
-  'any_errors_fatal.always_block': 'any_errors_fatal with a failure in a block: its always section does not run (executor, host cursor)',
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
   'set_fact.set_fact_bool_conv': 'an unnamed task is shown by its canonical module name (set_fact), Ansible shows the action as written (ansible.builtin.set_fact)',
   'loops.role': "the template language lacks now() (Ansible's global function)",
   'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
+  'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
+  'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
+  'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
+  'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,
+  'include_import.role.test_include_role': `include_role's name from a loop item (\`name: '{{ item }}'\`) is ${RUNTIME_NAME}`,
+  'include_import.role.test_include_role_vars_from': "include_role's `vars_from` given as a list is accepted (Ansible: an error, exit 4)",
+  'include_import.undefined_var.playbook': '`register` on include_tasks/include_role is rejected when the playbook loads (exit 4); Ansible registers the include\'s result (here: failed on an undefined variable in its when, ignored)',
+  'include_import.apply.include_apply': `${APPLY} (\`--tags foo\` with \`apply: tags: foo\` runs none of the included tasks)`,
+  'include_import.public_exposure.playbook': IMPORT_ROLE_VARS,
+  'include_import.public_exposure.no_bleeding': IMPORT_ROLE_VARS,
+  'include_import.public_exposure.no_overwrite_roles': "an import_role inside a role: the imported role's defaults are not visible to the importing role's next task",
+  'include_import.run_once.playbook': `an include_tasks with \`run_once: true\` is included on every host (Ansible: on the first host only); and ${APPLY} (\`apply: run_once: true\`: Ansible's run_once set_fact gives the fact to every host of the play)`,
+  'include_import.handler_addressing.playbook': "`include_tasks: tasks/handlers.yml` in a role's handlers is not found (tsplay does not look relative to the role's own directory); exit 4 where Ansible exits 1 with the expected 'handler do_import not found' error",
+  'include_import.parent_templating.playbook': `an include_tasks file from \`lookup('first_found', inventory_hostname ~ '.yml')\` is ${RUNTIME_NAME}`,
+  'include_import.valid_include_keywords.playbook': '`listen` on an include_tasks handler is rejected when the playbook loads (exit 4); Ansible accepts it',
+  'include_import.tasks.test_allow_single_role_dup': 'a role listed three times under `roles:` whose meta has `allow_duplicates: true` runs once (Ansible: three times)',
+  'include_import.tasks.test_templating_IncludeRole_FA': `import_role's \`allow_duplicates: "{{ False | bool }}"\` (a template) counts as true: the role runs twice`,
+  'include_import.empty_group_warning.playbook': 'group_by on the implicit localhost: the new group gets no host (Ansible adds localhost, reports changed, and the next play runs on it)',
+  'include_import.test_include_loop': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
+  'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
+  'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
+  'include_import.playbook.test_templated_filenames': 'an import_playbook file name from an extra var (`import_playbook: "{{ pb }}"`, `-e pb=…`) is not rendered: "{{ pb }}: file not found" (exit 4)',
   'debug.unsafe': 'values tagged !unsafe are rendered (Ansible keeps them literal)',
   'blocks.unsafe_failed_task': 'values tagged !unsafe are rendered (Ansible keeps them literal)',
 };

@@ -31,7 +31,7 @@ export interface TsplayOutcome {
 export async function runTsplay(c: TargetCase, fleet: Fleet, targets: string, work: string): Promise<TsplayOutcome> {
   const inventory = writeInventory(c, fleet, work);
   const { playbook, cwd } = playbookOf(c, targets, work);
-  const r = await runCli([playbook, '-i', inventory, '--json', ...c.args], { cwd, env: caseEnv(targets), timeoutMs: 10 * 60_000 });
+  const r = await runCli([playbook, '-i', inventory, '--json', ...c.args], { cwd, env: caseEnv(c, targets), timeoutMs: 10 * 60_000 });
   // a playbook rejected before it ran prints no document: no host ran anything
   const reduced = /^\{/m.test(r.stdout) ? reduce(parseDoc(r.stdout)) : { hosts: {}, stats: {} };
   return { exitCode: r.code, hosts: reduced.hosts, stats: reduced.stats, stderr: r.stderr };

@@ -87,7 +87,7 @@ export function playbookOf(c: TargetCase, targets: string, dir: string): { playb
   return { playbook, cwd: join(targets, c.target) };
 }
 
-/** Environment both tools run a case with. */
-export function caseEnv(targets: string): NodeJS.ProcessEnv {
-  return { ANSIBLE_ROLES_PATH: targets };
+/** Environment both tools run a case with: the roles path ansible-test or the runme.sh step sets, and the step's settings. */
+export function caseEnv(c: TargetCase, targets: string): NodeJS.ProcessEnv {
+  return { ANSIBLE_ROLES_PATH: c.rolesPath === undefined ? targets : join(targets, c.target, c.rolesPath), ...c.env };
 }

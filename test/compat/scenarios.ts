@@ -64,4 +64,6 @@ export const SCENARIOS: Scenario[] = [
   s('handlers_tags', ['--tags', 'deploy']),
   s('handlers_skip_tags', ['--skip-tags', 'deploy'], 'handlers_tags.yml'),
   s('handlers_include'),
+  // any_errors_fatal with rescue and always as Ansible 2.14 (issue 19)
+  s('fatal_always'),
 ];

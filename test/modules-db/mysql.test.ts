@@ -102,6 +102,22 @@ test.serial('mysql_query: named and positional args are bound, never SQL; reads 
   t.is((await db.sql('SELECT COUNT(*) FROM q.counter')).trim(), '0', 'a writing function did not run under --check');
 });
 
+test.serial('mysql_user tls_requires (geerlingguy.mysql passes one): set on create, compared, changed, {} leaves it alone', async (t) => {
+  const base = { ...login(), name: 'tlsuser', host: '%', password: 'tls-pw' };
+  const ssl = await h.run(mysqlUserModule, { ...base, tls_requires: { ssl: null } });
+  t.false(ssl.failed, String(ssl.msg));
+  t.is((await db.sql("SELECT ssl_type FROM mysql.user WHERE User = 'tlsuser'")).trim(), 'ANY');
+  t.false((await h.run(mysqlUserModule, { ...base, tls_requires: { SSL: '' } })).changed, 'same requirement: unchanged');
+  const spec = await h.run(mysqlUserModule, { ...base, tls_requires: { subject: "/CN=o'sips", issuer: '/CN=ca', X509: '' } });
+  t.true(spec.changed);
+  t.is(spec.msg, 'TLS requirements updated');
+  t.is((await db.sql("SELECT ssl_type, x509_subject, x509_issuer FROM mysql.user WHERE User = 'tlsuser'")).trim(), "SPECIFIED\t/CN=o'sips\t/CN=ca");
+  t.false((await h.run(mysqlUserModule, { ...base, tls_requires: { SUBJECT: "/CN=o'sips", ISSUER: '/CN=ca' } })).changed);
+  t.false((await h.run(mysqlUserModule, { ...base, tls_requires: {} })).changed, 'an empty dict is no requirement given');
+  t.throws(() => mysqlUserModule.parse({ ...base, tls_requires: { TLS: 1 } }, { file: 'u.yml', line: 3 }, false), { message: /tls_requires: unknown requirement 'TLS'/ });
+  t.true((await h.run(mysqlUserModule, { ...base, state: 'absent' })).changed);
+});
+
 test.serial('mysql_user: server-side hashing, privileges, append_privs, absent; no secret in ps or output', async (t) => {
   await db.sql('CREATE DATABASE IF NOT EXISTS opensips');
   const secret = `S3cr"et'\\ ${Date.now()}`;

@@ -90,3 +90,11 @@ test('bad arguments fail at parse time naming the argument and the place', (t) =
   }
   t.like(parse({ unit: 'sre', 'daemon-reload': 'yes' }), { name: 'sre', daemon_reload: true });
 });
+
+test("service options systemd does not use (sleep, pattern, runlevel, arguments) are accepted and ignored with Ansible's warning", async (t) => {
+  const p = await plan({ name: 'sre', state: 'restarted', sleep: 5 }, unit('active', 'enabled'));
+  t.deepEqual(p.cmds[0], 'systemctl restart -- sre');
+  t.deepEqual((p.result as { warnings?: string[] }).warnings, ['Ignoring "sleep" as it is not used in "systemd"']);
+  t.is((await plan({ name: 'sre', state: 'started' }, unit('active', 'enabled'))).result?.warnings, undefined);
+  t.throws(() => parse({ name: 'sre', state: 'restarted', sleep: 'soon' }), { message: /sleep/ });
+});

@@ -134,6 +134,8 @@ test("tests: version('x', op), match, search, types", (t) => {
   t.is(ev("ver is version('4.0.10', '>=')"), true);
   t.is(ev("ver is version('4.1', 'lt')"), true);
   t.is(ev("ver is version('4.0.10')"), true);
+  t.is(ev("ver is version('4.0.9', operator='!=')"), true, 'operator= as a keyword (geerlingguy.git)');
+  t.is(ev("ver is version('4.0.10', operator='!=')"), false);
   t.is(ev("kernel is version('5.14', '>')"), true);
   t.is(ev("ver is version_compare('5', '<')"), true);
   t.is(ev("ver is not version('4.0.9', '<=')"), true);
