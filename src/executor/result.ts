@@ -10,9 +10,9 @@ export interface TaskRunResult {
   ignoredUnreachable: boolean;
 }
 
-/** A task's display name as Ansible shows it: "role : name", or the module when unnamed. */
+/** A task's display name as Ansible shows it: "role : name", or the action as written when unnamed. */
 export function taskInfo(task: Task): TaskInfo {
-  const base = task.name ?? task.module;
+  const base = task.name ?? task.action ?? task.module;
   const name = task.role && !task.handler ? `${task.role.name} : ${base}` : task.role ? `${task.role.name} : ${base}` : base;
   return { id: task.id, name, where: task.where, module: task.module, handler: task.handler };
 }

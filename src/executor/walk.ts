@@ -336,7 +336,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
       outcomes.set(h, { kind: 'unreachable' });
       unhandled.push(h);
     } else if (r.status === 'failed') {
-      ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.module, id: task.id }, ansible_failed_result: r.result as Vars });
+      ctx.lastFailure.set(h, { ansible_failed_task: { name: task.name ?? task.action ?? task.module, action: task.action ?? task.module, id: task.id }, ansible_failed_result: r.result as Vars });
       outcomes.set(h, { kind: 'failed' });
       if (!caught) unhandled.push(h);
     }

@@ -1,5 +1,6 @@
 import { ParseError } from '../errors.js';
 import { compileExpr } from '../template/expr.js';
+import { isUnsafeMember } from '../template/unsafe.js';
 import { parseArgs } from './args.js';
 import type { ModuleDef } from './types.js';
 
@@ -7,6 +8,8 @@ interface DebugArgs {
   msg?: unknown;
   var?: string;
   verbosity: number;
+  /** `var` was rendered from an !unsafe value: not an expression to evaluate. */
+  varUnsafe?: boolean;
 }
 
 /** debug: print a message or a variable (an expression, as in Ansible). Never changes anything. */
@@ -16,10 +19,15 @@ export const debugModule: ModuleDef<DebugArgs> = {
   parse(raw, where, loadTime) {
     const args = parseArgs<DebugArgs>('debug', { msg: { type: 'raw' }, var: { type: 'str' }, verbosity: { type: 'int', default: 0 } }, raw, where, loadTime);
     if (args.msg !== undefined && args.var !== undefined) throw new ParseError("debug: 'msg' and 'var' are mutually exclusive", where);
+    if (args.var !== undefined && !loadTime && isUnsafeMember(raw, 'var')) return { ...args, varUnsafe: true };
     if (args.var !== undefined && !loadTime) compileExpr(args.var, where);
     return args;
   },
   async plan(args, ctx) {
+    if (args.var !== undefined && args.varUnsafe) {
+      // As Ansible: an unsafe name is not templated; it tries "{{" + name + "}}", still unsafe, so that text.
+      return { steps: [], result: { [args.var]: `{{${args.var}}}` } };
+    }
     if (args.var !== undefined) {
       let value: unknown;
       try {

@@ -230,6 +230,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     id,
     name,
     module: mod.name,
+    ...(action !== mod.name ? { action } : {}),
     args,
     where,
     ...inheritable(raw, where, context),

@@ -48,6 +48,9 @@ export interface Task extends Inheritable {
   name?: string;
   /** Canonical module name. */
   module: string;
+  /** The action as written (`ansible.builtin.set_fact`, `shell` for `action: shell …`): Ansible's
+   * task.action, shown for an unnamed task and given as ansible_failed_task.action. Absent: `module`. */
+  action?: string;
   /** Arguments as written (may contain templates). */
   args: unknown;
   where: Source;

@@ -1,6 +1,7 @@
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { containsTemplate, renderDeep } from './render.js';
+import { collectUnsafe, noteUnsafe } from './unsafe.js';
 
 /**
  * Variables evaluated lazily, as Ansible does: a var whose value holds a template
@@ -26,11 +27,17 @@ export const RAW_KEYS = Symbol('tsplay.rawKeys');
 
 export function lazyVars(vars: Vars, where?: Source): Vars {
   const done = new Map<string, unknown>();
+  /** The !unsafe literals each rendered var read: told again to whoever reads it from the cache. */
+  const unsafeOf = new Map<string, string[]>();
   const raw = (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS];
   const active: string[] = [];
 
   const value = (key: string): unknown => {
-    if (done.has(key)) return done.get(key);
+    if (done.has(key)) {
+      const lits = unsafeOf.get(key);
+      if (lits) noteUnsafe(lits);
+      return done.get(key);
+    }
     const v = vars[key];
     if (raw?.has(key) || !containsTemplate(v)) {
       done.set(key, v);
@@ -43,7 +50,9 @@ export function lazyVars(vars: Vars, where?: Source): Vars {
     active.push(key);
     let rendered: unknown;
     try {
-      rendered = renderDeep(v, proxy, where);
+      const [r, lits] = collectUnsafe(() => renderDeep(v, proxy, where));
+      rendered = r;
+      if (lits.length) unsafeOf.set(key, lits);
     } catch (e) {
       // Name the variable whose template failed (the innermost one only; errors get re-wrapped
       // on the way out, so the message itself is the mark).

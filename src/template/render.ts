@@ -37,6 +37,7 @@ import { OMIT } from './expr-funcs.js';
 import { evalWhole, parseJinja, renderJinja, type JinjaTemplate } from './jinja.js';
 import { setTemplateFileRenderer } from './lookups.js';
 import { hasTemplateSyntax, syntaxOf } from './syntax.js';
+import { collectUnsafe, fromUnsafe, markUnsafeMember, noteUnsafe, unsafeLiteral } from './unsafe.js';
 
 const hb = Handlebars.create();
 const builtinSection = hb.helpers['blockHelperMissing'] as Handlebars.HelperDelegate;
@@ -171,7 +172,7 @@ function located(e: unknown, where?: Source, context?: string): TsplayError {
 
 /** Parse-check a template at load time (no variables needed): throws ParseError naming `where` and the problem. */
 export function checkTemplate(text: string, where?: Source, context?: string): void {
-  if (isTemplate(text)) compile(text, where, context);
+  if (isTemplate(text) && unsafeLiteral(text) === undefined) compile(text, where, context);
 }
 
 /** Parse-check a template file (`--syntax-check`): throws ParseError naming the file and the template line. */
@@ -199,13 +200,25 @@ function run(c: Compiled, vars: Vars, keepType: boolean, where?: Source, context
  */
 export function renderValue(text: string, vars: Vars, where?: Source, context?: string): unknown {
   // The cache holds only templates: a hit skips the scan for template syntax.
-  const c = cache.get(text) ?? (isTemplate(text) ? compile(text, where, context) : undefined);
-  return c ? run(c, vars, true, where, context) : text;
+  const c = cache.get(text);
+  if (c) return run(c, vars, true, where, context);
+  if (!isTemplate(text)) return text;
+  const unsafe = unsafeLiteral(text);
+  if (unsafe !== undefined) {
+    noteUnsafe([unsafe]);
+    return unsafe;
+  }
+  return run(compile(text, where, context), vars, true, where, context);
 }
 
 /** Always a string (template module sources). */
 export function renderText(text: string, vars: Vars, where?: Source, context?: string): string {
   if (!isTemplate(text)) return text;
+  const unsafe = unsafeLiteral(text);
+  if (unsafe !== undefined) {
+    noteUnsafe([unsafe]);
+    return unsafe;
+  }
   return run(compile(text, where, context), vars, false, where, context) as string;
 }
 
@@ -221,13 +234,22 @@ export function renderFile(text: string, vars: Vars, file: string): string {
 }
 setTemplateFileRenderer((text, vars, where) => renderFile(text, vars, where.file));
 
-/** Render every string inside a value (objects/arrays deep), keys untouched; source positions kept. */
+/**
+ * Render every string inside a value (objects/arrays deep), keys untouched; source positions kept.
+ * A member rendered from an `!unsafe` value is marked so (unsafe.ts isUnsafeMember).
+ */
 export function renderDeep(value: unknown, vars: Vars, where?: Source, context?: string): unknown {
   if (typeof value === 'string') return renderValue(value, vars, sourceOf(value) ?? where, context);
   if (Array.isArray(value)) {
     const here = sourceOf(value) ?? where;
     // Ansible's omit: an item or key whose value is `omit` is left out.
-    const out = value.map((v) => renderDeep(v, vars, here, context)).filter((v) => v !== OMIT);
+    const out: unknown[] = [];
+    for (const v of value) {
+      const [r, unsafe] = renderMember(v, vars, here, context);
+      if (r === OMIT) continue;
+      if (unsafe) markUnsafeMember(out, out.length);
+      out.push(r);
+    }
     setSource(out, sourceOf(value));
     return out;
   }
@@ -235,13 +257,23 @@ export function renderDeep(value: unknown, vars: Vars, where?: Source, context?:
     const here = sourceOf(value) ?? where;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const r = renderDeep(v, vars, here, context);
-      if (r !== OMIT) out[k] = r;
+      const [r, unsafe] = renderMember(v, vars, here, context);
+      if (r === OMIT) continue;
+      out[k] = r;
+      if (unsafe) markUnsafeMember(out, k);
     }
     setSource(out, sourceOf(value));
     return out;
   }
   return value;
+}
+
+/** One member of a list or dict, rendered; true when its text came from an unsafe value. */
+function renderMember(v: unknown, vars: Vars, where: Source | undefined, context: string | undefined): [unknown, boolean] {
+  if (typeof v !== 'string') return [renderDeep(v, vars, where, context), false];
+  if (!isTemplate(v)) return [v, false];
+  const [r, literals] = collectUnsafe(() => renderValue(v, vars, sourceOf(v) ?? where, context));
+  return [r, fromUnsafe(r, literals)];
 }
 
 /** Does a value hold a template anywhere inside (strings, lists, dicts)? */

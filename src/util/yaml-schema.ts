@@ -1,5 +1,6 @@
 import jsyaml from 'js-yaml';
 import { decryptVaultValue } from '../vault/keyring.js';
+import { unsafeDeep, unsafeText } from '../template/unsafe.js';
 
 /**
  * The YAML 1.1 scalars as PyYAML (and so Ansible) resolves them, for js-yaml:
@@ -9,7 +10,8 @@ import { decryptVaultValue } from '../vault/keyring.js';
  * - floats need a dot, and an exponent needs a sign (1e3 stays a string); .inf, .nan;
  * - null: ~, null, Null, NULL, or nothing;
  * - no timestamp type: a date stays text, as Ansible templates it;
- * - `<<` merge keys; `!unsafe` reads as a plain string;
+ * - `<<` merge keys;
+ * - `!unsafe`: a text never templated (template/unsafe.ts), also every text of a tagged list or mapping;
  * - `!vault`: an inline Ansible Vault value, decrypted at load with the run's vault passwords
  *   (a missing or wrong password is an error naming the file) and remembered as a secret.
  */
@@ -72,8 +74,11 @@ const nullType = new jsyaml.Type('tag:yaml.org,2002:null', {
   represent: () => 'null',
 });
 
-const asString = (tag: string) =>
-  new jsyaml.Type(tag, { kind: 'scalar', resolve: () => true, construct: (d: string | null) => d ?? '' });
+const unsafeTypes = [
+  new jsyaml.Type('!unsafe', { kind: 'scalar', resolve: () => true, construct: (d: string | null) => unsafeText(d ?? '') }),
+  new jsyaml.Type('!unsafe', { kind: 'sequence', resolve: () => true, construct: (d: unknown[] | null) => unsafeDeep(d ?? []) }),
+  new jsyaml.Type('!unsafe', { kind: 'mapping', resolve: () => true, construct: (d: object | null) => unsafeDeep(d ?? {}) }),
+];
 
 /** The file being parsed, so that a `!vault` value that cannot be decrypted names it. */
 let parsingFile = '';
@@ -95,5 +100,5 @@ const vaultType = new jsyaml.Type('!vault', {
 
 export const ANSIBLE_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [nullType, boolType, intType, floatType, (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
-  explicit: [asString('!unsafe'), vaultType],
+  explicit: [...unsafeTypes, vaultType],
 });

@@ -217,8 +217,7 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
-  'set_fact.set_fact_bool_conv': 'an unnamed task is shown by its canonical module name (set_fact), Ansible shows the action as written (ansible.builtin.set_fact)',
-  'loops.role': "the template language lacks now() (Ansible's global function)",
+  'loops.role': "the template language lacks `*args` in calls (`lookup('list', wantlist=True, *phrases)`) and the `list` lookup",
   'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
@@ -242,6 +241,4 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
   'include_import.playbook.test_templated_filenames': 'an import_playbook file name from an extra var (`import_playbook: "{{ pb }}"`, `-e pb=…`) is not rendered: "{{ pb }}: file not found" (exit 4)',
-  'debug.unsafe': 'values tagged !unsafe are rendered (Ansible keeps them literal)',
-  'blocks.unsafe_failed_task': 'values tagged !unsafe are rendered (Ansible keeps them literal)',
 };

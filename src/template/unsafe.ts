@@ -1,0 +1,79 @@
+/**
+ * Ansible's `!unsafe` (AnsibleUnsafe): a YAML value so tagged is never templated; its `{{ }}`
+ * stays literal wherever it goes (vars, task arguments, loop items, set_fact, registered results,
+ * and text it is rendered into).
+ *
+ * A JavaScript string cannot carry a mark, so the YAML loader stores an unsafe text as a template
+ * that renders to exactly that text: `{# !unsafe #}{% raw %}…{% endraw %}`. Every reader that
+ * templates (render.ts, lazy vars) gives the literal, and since tsplay renders a value only where
+ * Ansible does — a rendered result is never rendered again, registered results and set_fact values
+ * are data — the literal is never templated afterwards. A reader that does not template sees the
+ * marked form, which still says what it is.
+ *
+ * Where a module must know that a rendered argument came from an unsafe value (`debug: var:`,
+ * which Ansible evaluates as an expression unless it is unsafe), renderDeep marks that member of
+ * the arguments it returns (isUnsafeMember): the rendered text contains an unsafe literal read
+ * while rendering it.
+ */
+
+const OPEN = '{# !unsafe #}{% raw %}';
+const CLOSE = '{% endraw %}';
+
+/** The stored form of an unsafe text (what the YAML loader gives for `!unsafe 'text'`). */
+export function unsafeText(text: string): string {
+  return OPEN + text + CLOSE;
+}
+
+/** The literal of a stored unsafe text, or undefined for any other string. */
+export function unsafeLiteral(s: string): string | undefined {
+  return s.startsWith(OPEN) && s.endsWith(CLOSE) && s.length >= OPEN.length + CLOSE.length
+    ? s.slice(OPEN.length, s.length - CLOSE.length) : undefined;
+}
+
+/** Every string inside a value made unsafe (`!unsafe` on a list or a mapping: its texts, keys untouched). */
+export function unsafeDeep(v: unknown): unknown {
+  if (typeof v === 'string') return unsafeLiteral(v) === undefined ? unsafeText(v) : v;
+  if (Array.isArray(v)) return v.map(unsafeDeep);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsafeDeep(x)]));
+  return v;
+}
+
+const members = new WeakMap<object, Set<string | number>>();
+
+/** Record that `obj[key]`, a rendered text, came (wholly or in part) from an unsafe value. */
+export function markUnsafeMember(obj: object, key: string | number): void {
+  let set = members.get(obj);
+  if (!set) members.set(obj, (set = new Set()));
+  set.add(key);
+}
+
+/** Did renderDeep make `obj[key]` from an unsafe value? */
+export function isUnsafeMember(obj: unknown, key: string | number): boolean {
+  return obj !== null && typeof obj === 'object' && members.get(obj)?.has(key) === true;
+}
+
+/** Literals of unsafe values read by the render in progress (undefined: nobody collects). */
+let reads: string[] | undefined;
+
+/** An unsafe literal was read: tell the render in progress. */
+export function noteUnsafe(literals: readonly string[]): void {
+  if (reads && literals.length) reads.push(...literals);
+}
+
+/** Run a render and return what it read of unsafe values (also told to an enclosing collector). */
+export function collectUnsafe<T>(render: () => T): [T, string[]] {
+  const outer = reads;
+  const mine: string[] = [];
+  reads = mine;
+  try {
+    return [render(), mine];
+  } finally {
+    reads = outer;
+    if (outer && mine.length) outer.push(...mine);
+  }
+}
+
+/** A rendered value made from the unsafe literals read while rendering it. */
+export function fromUnsafe(value: unknown, literals: readonly string[]): boolean {
+  return typeof value === 'string' && literals.some((l) => l !== '' && value.includes(l));
+}
