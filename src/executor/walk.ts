@@ -181,7 +181,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   }
   const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
   if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
-  else if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
+  if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
   if (step.kind === 'task') walk.onTaskDone();
 }
 

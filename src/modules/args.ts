@@ -128,6 +128,9 @@ export function parseArgs<T = Record<string, unknown>>(
     for (const a of spec.aliases ?? []) canonical.set(a, name);
   }
   const out: Record<string, unknown> = {};
+  // At load time a template that may render to `omit` (`{{ x | default(omit) }}`) may not be there at
+  // all when the task runs: it is neither counted as given (mutually exclusive arguments) nor as missing.
+  const mayBeOmitted = new Set<string>();
   for (const [key, value] of Object.entries(input)) {
     const name = canonical.get(key);
     if (!name) {
@@ -137,6 +140,10 @@ export function parseArgs<T = Record<string, unknown>>(
     if (name in out) throw new ParseError(`${module}: argument '${name}' given twice (as '${key}')`, where);
     const spec = specs[name]!;
     if (value === null || value === undefined) continue;
+    if (loadTime && typeof value === 'string' && value.includes('{{') && /\bomit\b/.test(value)) {
+      mayBeOmitted.add(name);
+      continue;
+    }
     const converted = convert(module, key, spec, value, where, loadTime);
     if (spec.choices && !unrendered(converted, loadTime)) {
       if (!spec.choices.includes(converted)) {
@@ -149,7 +156,7 @@ export function parseArgs<T = Record<string, unknown>>(
     out[name] = converted;
   }
   for (const [name, spec] of Object.entries(specs)) {
-    if (name in out) continue;
+    if (name in out || mayBeOmitted.has(name)) continue;
     if (spec.required) throw new ParseError(`${module}: missing required argument '${name}'`, where);
     if (spec.default !== undefined) out[name] = spec.default;
   }

@@ -1,7 +1,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { toBool as strictBool } from '../modules/args.js';
 import { load as yamlLoad } from 'js-yaml';
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
@@ -594,7 +595,30 @@ export const TESTS: Record<string, FuncDef> = {
   any: test((v) => list('any', v).some(truthy)),
   all: test((v) => list('all', v).every(truthy)),
   abs: test((v) => typeof v === 'string' && v.startsWith('/')),
+  // Ansible's truthy/falsy: Python's bool(), after Ansible's boolean() with convert_bool ('yes' → true)
+  truthy: { min: 0, max: 1, kwargs: ['convert_bool'], fn: (v, [cb], kw) => truthy(convertBool(v, cb ?? kw.convert_bool)) },
+  falsy: { min: 0, max: 1, kwargs: ['convert_bool'], fn: (v, [cb], kw) => !truthy(convertBool(v, cb ?? kw.convert_bool)) },
+  // Ansible's path tests, evaluated on the controller as Ansible evaluates them (~ expanded)
+  exists: test((v) => pathStat(v, 'exists', true) !== undefined),
+  file: test((v) => pathStat(v, 'file', true)?.isFile() === true),
+  directory: test((v) => pathStat(v, 'directory', true)?.isDirectory() === true),
+  link: test((v) => pathStat(v, 'link', false)?.isSymbolicLink() === true),
 };
+
+function convertBool(v: unknown, convert: unknown): unknown {
+  return truthy(convert) ? (strictBool(v) ?? v) : v;
+}
+
+/** stat (or lstat) of a controller path for the path tests; undefined when there is nothing there. */
+function pathStat(v: unknown, name: string, follow: boolean): Stats | undefined {
+  const p = text(name, v);
+  const full = p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
+  try {
+    return follow ? statSync(full) : lstatSync(full);
+  } catch {
+    return undefined;
+  }
+}
 
 // ---------------------------------------------------------------- global functions
 
@@ -618,12 +642,12 @@ export const GLOBALS: Record<string, FuncDef> = {
     return truthy(f) ? strftime(d, text('now', f)) : d;
   } },
   range: { min: 1, max: 3, fn: (_v, args) => range(args) },
-  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => {
+  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => {
     const r = lookupPlugin(String(name), terms, kw, ctx);
     return truthy(kw.wantlist) ? r : r.length === 1 ? r[0] : r.map((x) => pyStr(x)).join(',');
   } },
-  query: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
-  q: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
+  query: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
+  q: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
   dict: { min: 0, max: 1, kwargs: 'any', fn: (_v, [pairs], kw) => ({ ...(pairs === undefined ? {} : FILTERS.dict!.fn(pairs, [], {}, _ctx0) as object), ...kw }) },
 };
 const _ctx0: CallCtx = { vars: {} };

@@ -15,7 +15,8 @@ import { isForbiddenName } from './values.js';
  * Filter, test, function and method names and argument counts are checked here, at load time.
  */
 
-type Args = { args: ENode[]; kwargs: Record<string, ENode> };
+/** `star`: Python's `*xs` (its items are more positional arguments, counted when the call runs). */
+type Args = { args: ENode[]; kwargs: Record<string, ENode>; star?: ENode };
 
 /** The checked tree the evaluator walks. `g`: written in parentheses. */
 export type ENode = { g?: boolean } & (
@@ -292,19 +293,25 @@ export class Parser {
     this.expectOp('(');
     const args: ENode[] = [];
     const kwargs: Record<string, ENode> = {};
+    let star: ENode | undefined;
     while (!this.isOp(')')) {
-      if (this.cur.t === 'name' && this.peek().t === 'op' && this.peek().v === '=') {
+      if (this.isOp('*')) {
+        // Jinja: one *args, after the positional arguments (keyword arguments may come before it)
+        this.next();
+        if (star) this.fail('only one *argument is allowed');
+        star = this.expression();
+      } else if (this.cur.t === 'name' && this.peek().t === 'op' && this.peek().v === '=') {
         const key = this.next().v as string;
         this.next();
         kwargs[key] = this.expression();
       } else {
-        if (Object.keys(kwargs).length) this.fail('a positional argument after a keyword argument');
+        if (Object.keys(kwargs).length || star) this.fail(`a positional argument after ${star ? 'a *argument' : 'a keyword argument'}`);
         args.push(this.expression());
       }
       if (!this.skipOp(',')) break;
     }
     this.expectOp(')', 'to close the argument list');
-    return { args, kwargs };
+    return star ? { args, kwargs, star } : { args, kwargs };
   }
 
   private filters(node: ENode): ENode {
@@ -355,7 +362,8 @@ function describe(t: Tok): string {
 
 function checkArity(kind: string, name: string, def: FuncDef, a: Args): void {
   const n = a.args.length;
-  if (n < def.min || n > def.max) {
+  // with a *argument the count is known when the call runs (expr.ts checks it then)
+  if (n > def.max || (n < def.min && !a.star)) {
     const want = def.min === def.max ? `${def.min}` : def.max === Infinity ? `at least ${def.min}` : `${def.min} to ${def.max}`;
     throw new Bad(`${kind} '${name}' takes ${want} argument${def.max === 1 ? '' : 's'}, got ${n}`);
   }

@@ -142,14 +142,26 @@ function slice(v: unknown, start: unknown, stop: unknown, step: unknown): unknow
   return typeof v === 'string' ? out.join('') : out;
 }
 
-function callArgs(n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): [unknown[], Record<string, unknown>] {
+type CallNode = { args: ENode[]; kwargs: Record<string, ENode>; star?: ENode; name?: string };
+
+function callArgs(n: CallNode, frame: Frame): [unknown[], Record<string, unknown>] {
   const kw: Record<string, unknown> = {};
   for (const [k, a] of Object.entries(n.kwargs)) kw[k] = need(ev(a, frame));
-  return [n.args.map((a) => need(ev(a, frame))), kw];
+  const args = n.args.map((a) => need(ev(a, frame)));
+  if (n.star) {
+    const more = need(ev(n.star, frame));
+    if (typeof more === 'string' || Array.isArray(more)) args.push(...more);
+    else if (isPlainObject(more)) args.push(...Object.keys(more));
+    else throw new TsplayError(`the argument after * must be an iterable, not ${typeName(more)}`);
+  }
+  return [args, kw];
 }
 
-function apply(def: FuncDef, input: unknown, n: { args: ENode[]; kwargs: Record<string, ENode> }, frame: Frame): unknown {
+function apply(def: FuncDef, input: unknown, n: CallNode, frame: Frame): unknown {
   const [args, kw] = callArgs(n, frame);
+  if (n.star && (args.length < def.min || args.length > def.max)) {
+    throw new TsplayError(`'${n.name ?? '?'}' takes ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
+  }
   const ctx: CallCtx = { vars: frame.vars, where: frame.where };
   return def.fn(def.undefinedOk && input instanceof Undef ? undefined : need(input), args, kw, ctx);
 }

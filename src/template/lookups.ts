@@ -51,8 +51,9 @@ export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, 
     case 'ansible.builtin.file':
       return strs.map((f) => {
         const text = readFileSync(findFile(f, 'files', ctx), 'utf8');
-        const noR = kw.rstrip === false;
-        return noR ? text : rstrip(text);
+        // Ansible's file lookup: rstrip (default true) and lstrip (default false)
+        const stripped = kw.rstrip === false ? text : rstrip(text);
+        return kw.lstrip === true ? stripped.replace(/^\s+/, '') : stripped;
       });
     case 'template':
     case 'ansible.builtin.template':

@@ -217,7 +217,7 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
   'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
-  'loops.role': "the template language lacks `*args` in calls (`lookup('list', wantlist=True, *phrases)`) and the `list` lookup",
+  'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
   'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',

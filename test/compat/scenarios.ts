@@ -66,4 +66,5 @@ export const SCENARIOS: Scenario[] = [
   s('handlers_include'),
   // any_errors_fatal with rescue and always as Ansible 2.14 (issue 19)
   s('fatal_always'),
+  s('fatal_always_fails'),
 ];

@@ -100,3 +100,13 @@ test('symbolic modes are computed as chmod does', (t) => {
   t.is(octal(applyMode('u+s,g+s,o+t', 0o755, true)), '7755');
   t.is(octal(applyMode('0600', 0o777, false)), '0600');
 });
+
+test("load time: an argument that may render to omit is neither given nor missing (geerlingguy.pip's executable/virtualenv)", (t) => {
+  const pip = findModule('pip')!;
+  const maybe = { name: 'x', executable: "{{ item.executable | default(omit) }}", virtualenv: "{{ item.virtualenv | default(omit) }}" };
+  t.notThrows(() => pip.parse(maybe, where, true));
+  t.notThrows(() => findModule('file')!.parse({ path: "{{ p | default(omit) }}" }, where, true), 'a required argument that may be omitted');
+  // rendered, both given: the rule holds
+  t.regex(parseError('pip', { name: 'x', executable: 'pip3', virtualenv: '/venv' }, false).message, /'executable' and 'virtualenv' are mutually exclusive/);
+  t.regex(parseError('pip', { name: 'x', executable: 'pip3', virtualenv: '{{ v }}' }).message, /mutually exclusive/, 'a template without omit still counts');
+});

@@ -262,3 +262,18 @@ test('a compiled expression is cached but evaluates against the variables it is 
   const e = t.throws<TsplayError>(() => c.evaluate({}, { file: 'other.yml', line: 3 }));
   t.regex(e!.describe(), /^other\.yml:3: undefined variable 'count'/);
 });
+
+test("Ansible's truthy/falsy (convert_bool) and path tests exists/file/directory/link, on the controller", (t) => {
+  t.is(ev("'no' is truthy"), true, "a non-empty string is true to Python's bool()");
+  t.is(ev("'no' is truthy(convert_bool=True)"), false);
+  t.is(ev("'yes' is falsy(convert_bool=True)"), false);
+  t.is(ev("[] is falsy"), true);
+  t.is(ev("'maybe' is truthy(convert_bool=True)"), true, 'not a boolean word: bool() of the string');
+  t.is(ev("'/etc/hostname' is file"), true);
+  t.is(ev("'/etc' is directory"), true);
+  t.is(ev("'/etc' is file"), false);
+  t.is(ev("'/nonexistent-tsplay' is exists"), false);
+  t.is(ev("'~' is directory"), true, '~ is expanded');
+  t.is(ev("'/proc/self' is link"), true);
+  t.is(ev("'/proc/self' is directory"), true, 'directory follows the link');
+});
