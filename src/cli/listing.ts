@@ -1,8 +1,8 @@
 import type { Inventory } from '../inventory/inventory.js';
-import type { Item, Playbook, Task } from '../playbook/types.js';
+import type { Item, Playbook } from '../playbook/types.js';
 import { playHosts } from '../executor/run.js';
 import type { RunOptions } from '../executor/options.js';
-import { taskInfo } from '../executor/result.js';
+import { includeInfo, taskInfo } from '../executor/result.js';
 import { tagsSelected } from '../executor/inherit.js';
 import { isTemplate, renderValue } from '../template/render.js';
 import type { Vars } from '../types.js';
@@ -35,9 +35,13 @@ export function listHosts(playbooks: Playbook[], inventory: Inventory, opts: Run
   return lines.join('\n') + '\n';
 }
 
-/** Every task, depth first, with the tags of the blocks around it. */
-function tasksWithTags(items: Item[], outer: string[]): [Task, string[]][] {
-  return items.flatMap((i): [Task, string[]][] => (i.kind === 'task' ? [[i, outer]] : tasksWithTags([...i.block, ...i.rescue, ...i.always], [...outer, ...i.tags])));
+/** Every task, depth first, with the tags of the blocks around it; an include decided at run time is listed itself. */
+function tasksWithTags(items: Item[], outer: string[]): [{ name: string; tags: string[] }, string[]][] {
+  return items.flatMap((i): [{ name: string; tags: string[] }, string[]][] => {
+    if (i.kind === 'task') return [[{ name: taskInfo(i).name, tags: i.tags }, outer]];
+    if (i.include?.deferred) return [[{ name: includeInfo(i.id, i.include, i.role, i.where).name, tags: i.tags }, outer]];
+    return tasksWithTags([...i.block, ...i.rescue, ...i.always], [...outer, ...i.tags]);
+  });
 }
 
 /** --list-tasks: every task a run would consider, with its tags. */
@@ -53,7 +57,7 @@ export function listTasks(playbooks: Playbook[], opts: RunOptions): string {
         // As ansible-playbook: the play's, blocks' and the task's tags, rendered, unique and sorted
         const tags = [...new Set(renderedTags([...inherited, ...t.tags], vars))].sort();
         if (!tagsSelected(tags, opts.tags, opts.skipTags)) continue;
-        lines.push(`      ${taskInfo(t).name}\tTAGS: [${tags.join(', ')}]`);
+        lines.push(`      ${t.name}\tTAGS: [${tags.join(', ')}]`);
       }
     });
   }

@@ -20,6 +20,8 @@ export interface Frame {
   /** A looped include_tasks/include_role: the round (item index) and how many rounds this host has. */
   round?: number;
   rounds?: number;
+  /** A deferred include (decided per host at run time): what its names rendered to, per round (Program.resolved's keys). */
+  resolved?: string[];
 }
 
 export interface HostCursor {
@@ -44,6 +46,14 @@ export interface Program {
   handlers: Task[];
   /** force_handlers: a failed host still runs its notified handlers at the section's end. */
   forceHandlers: boolean;
+  /**
+   * Deferred includes as the hosts resolved them: `resolvedKey(block id, key)` → the include with the
+   * items it brought in. Filled by the driver (walk.ts) before a host enters one; in the order loaded,
+   * which is the order hosts on different files run in (Ansible's: by included file).
+   */
+  resolved?: Map<string, Block>;
+  /** The rendered keys of deferred includes in the order first loaded. */
+  loadOrder?: Map<string, number>;
 }
 
 export type Step =
@@ -59,7 +69,8 @@ export type Outcome =
   /** `hard`: the host was failed from outside (a guard deadline): no rescue runs, `always` does. */
   | { kind: 'failed'; hard?: boolean }
   | { kind: 'unreachable' }
-  | { kind: 'include'; rounds: number }
+  /** `resolved`: a deferred include's keys, one per round (loaded into Program.resolved). */
+  | { kind: 'include'; rounds: number; resolved?: string[] }
   /** meta: flush_handlers (when its condition held): run the handler phase here. */
   | { kind: 'flush' }
   | { kind: 'end_host' }
@@ -76,9 +87,40 @@ function clone(c: HostCursor): HostCursor {
   return { ...c, stack: c.stack.map((f) => ({ ...f })), notified: [...c.notified], ...(c.flush ? { flush: { ...c.flush } } : {}) };
 }
 
-/** The block frame k walks (k ≥ 1): the item its parent frame is at. */
+/** The block frame k walks (k ≥ 1): the item its parent frame is at (a deferred include: as this host resolved it). */
 function blockAt(program: Program, c: HostCursor, k: number): Block {
-  return listOf(program, c, k - 1)[c.stack[k - 1]!.index] as Block;
+  const block = listOf(program, c, k - 1)[c.stack[k - 1]!.index] as Block;
+  if (!block.include?.deferred) return block;
+  const key = resolvedKeyOf(c.stack[k]!);
+  const resolved = key === undefined ? undefined : program.resolved?.get(resolvedKey(block.id, key));
+  if (!resolved) throw new Error(`include ${block.id} (${key ?? 'unresolved'}) is not loaded`);
+  return resolved;
+}
+
+/** Program.resolved's key of a deferred include's resolution. */
+export function resolvedKey(blockId: string, key: string): string {
+  return `${blockId}\u0000${key}`;
+}
+
+/** The resolution a frame walks (its round's). */
+function resolvedKeyOf(frame: Frame): string | undefined {
+  return frame.resolved?.[frame.round ?? 0];
+}
+
+/**
+ * The outermost deferred include on the host's path whose resolution is not loaded yet (a resumed
+ * cursor): the driver loads it and asks again.
+ */
+export function unloaded(program: Program, c: HostCursor): { block: Block; key: string } | undefined {
+  for (let k = 1; k < c.stack.length; k++) {
+    const block = listOf(program, c, k - 1)[c.stack[k - 1]!.index] as Block | undefined;
+    if (!block || block.kind !== 'block') return undefined;
+    if (!block.include?.deferred) continue;
+    const key = resolvedKeyOf(c.stack[k]!);
+    if (key === undefined) return undefined;
+    if (!program.resolved?.has(resolvedKey(block.id, key))) return { block, key };
+  }
+  return undefined;
 }
 
 function listOf(program: Program, c: HostCursor, k: number): Item[] {
@@ -174,7 +216,7 @@ export function peek(program: Program, cursor: HostCursor): { cursor: HostCursor
       }
       // the block is finished (this round of it, for a looped include)
       if (!frame.failed && frame.rounds !== undefined && frame.round! + 1 < frame.rounds) {
-        c.stack[k] = { phase: 'block', index: 0, round: frame.round! + 1, rounds: frame.rounds };
+        c.stack[k] = { phase: 'block', index: 0, round: frame.round! + 1, rounds: frame.rounds, ...(frame.resolved ? { resolved: frame.resolved } : {}) };
         continue;
       }
       c.stack.pop();
@@ -278,7 +320,7 @@ export function advance(program: Program, cursor: HostCursor, outcome: Outcome):
     case 'include':
       if (outcome.rounds > 0) {
         const block = listOf(program, c, c.stack.length - 1)[c.stack[c.stack.length - 1]!.index] as Block;
-        c.stack.push({ phase: 'block', index: 0, ...(block.include?.loop !== undefined ? { round: 0, rounds: outcome.rounds } : {}) });
+        c.stack.push({ phase: 'block', index: 0, ...(block.include?.loop !== undefined ? { round: 0, rounds: outcome.rounds } : {}), ...(outcome.resolved ? { resolved: outcome.resolved } : {}) });
       } else stepOver(c);
       break;
     case 'flush':
@@ -343,14 +385,19 @@ const PHASE_ORDER: Record<Phase, number> = { block: 0, rescue: 1, always: 2 };
 /**
  * Order of positions in a play as written (Ansible's linear lockstep): hosts at the lowest position
  * run its step together. A host in a handler phase comes before the hosts that went past its flush.
+ * Hosts in a deferred include that resolved it differently are at different positions: the file
+ * loaded first comes first (`order`: Program.resolved's order of the keys).
  */
-export function comparePositions(a: HostCursor, b: HostCursor): number {
+export function comparePositions(a: HostCursor, b: HostCursor, order: (key: string) => number = () => 0): number {
   const n = Math.max(a.stack.length, b.stack.length);
   for (let k = 0; k < n; k++) {
     const fa = a.stack[k];
     const fb = b.stack[k];
     if (!fa || !fb) return fa ? 1 : -1;
-    const d = (fa.round ?? 0) - (fb.round ?? 0) || PHASE_ORDER[fa.phase] - PHASE_ORDER[fb.phase] || fa.index - fb.index;
+    const ra = resolvedKeyOf(fa);
+    const rb = resolvedKeyOf(fb);
+    const file = ra === rb ? 0 : ra === undefined || rb === undefined ? (ra === undefined ? -1 : 1) : order(ra) - order(rb) || (ra < rb ? -1 : 1);
+    const d = (fa.round ?? 0) - (fb.round ?? 0) || file || PHASE_ORDER[fa.phase] - PHASE_ORDER[fb.phase] || fa.index - fb.index;
     if (d !== 0) return d;
   }
   if (a.flush && b.flush) return a.flush.index - b.flush.index;

@@ -8,6 +8,7 @@ import { driveFree, driveLockstep, newWalk, programOf } from './walk.js';
 import { handlersFor, notify, peek, startCursor, toSectionEnd, type HostCursor, type Program } from './cursor.js';
 import { GuardRun } from './guard.js';
 import { handlerName } from './handlers.js';
+import { loadCursorIncludes } from './dynamic-include.js';
 import type { PlaySection } from './options.js';
 
 /** The implicit first task of a play that gathers facts. */
@@ -122,6 +123,8 @@ const SECTION_ORDER: PlaySection[] = ['pre_tasks', 'tasks', 'post_tasks'];
 function savedPosition(ctx: PlayContext, program: Program, host: string): HostCursor | undefined {
   const saved = ctx.opts.resume?.cursor?.(host, ctx.playIndex);
   if (!saved || !SECTION_ORDER.includes(saved.cursor.section as PlaySection)) return undefined;
+  // inside an include decided at run time: the same file (role) again, as the host resolved it then
+  if (!loadCursorIncludes(ctx, program, saved.cursor)) return undefined;
   try {
     const { step } = peek(program, { ...saved.cursor, done: undefined, failed: false });
     const id = step.kind === 'task' ? step.task.id : step.kind === 'include' ? step.block.id : undefined;

@@ -1,19 +1,18 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { ConnectionPool } from '../connection/pool.js';
-import { ExitCode, ParseError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadInventory, type Inventory } from '../inventory/inventory.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Item, Play, Playbook, Task } from '../playbook/types.js';
 import type { HostStats, Reporter } from '../report/events.js';
 import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
-import { unknownNotifications } from './handlers.js';
+import { checkItems } from './validate.js';
 import type { RunOptions } from './options.js';
 import { runPlay } from './play.js';
 import { newHostState, type HostState } from './state.js';
 import { countResult } from '../report/stats.js';
-import { ENV_NAME } from './task-run.js';
 import type { RunChanges } from './result-keys.js';
 import type { Vars } from '../types.js';
 
@@ -24,10 +23,7 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
-      checkEnvironments(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems]);
-      for (const { task, name, why } of unknownNotifications([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers)) {
-        throw new ParseError(`notify: no handler named '${name}' in this play${why ? ` (${why})` : ''}`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
-      }
+      checkItems(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers);
     }
   }
   const warnings: string[] = [];
@@ -41,22 +37,6 @@ function playbookDirs(playbooks: Playbook[]): string[] {
   return [...new Set(playbooks.flatMap((p) => p.plays.map((pl) => pl.dir)))];
 }
 
-/** `environment:` names written literally must be names a shell accepts: refused before any host is contacted. */
-function checkEnvironments(play: Play, items: Item[]): void {
-  const check = (env: unknown, where: Item['where'], context: string) => {
-    if (env === null || typeof env !== 'object' || Array.isArray(env)) return; // a template: checked when rendered
-    const bad = Object.keys(env).find((k) => !k.includes('{{') && !ENV_NAME.test(k));
-    if (bad !== undefined) throw new ParseError(`'environment': '${bad}' is not a valid environment variable name`, where, context);
-  };
-  check(play.environment, play.where, `play '${play.name}'`);
-  const visit = (list: Item[]) => {
-    for (const it of list) {
-      check(it.environment, it.where, it.name ? `${it.kind} '${it.name}'` : it.kind);
-      if (it.kind === 'block') visit([...it.block, ...it.rescue, ...it.always]);
-    }
-  };
-  visit(items);
-}
 
 export function allTasks(items: Item[]): Task[] {
   return items.flatMap((i) => (i.kind === 'task' ? [i] : allTasks([...i.block, ...i.rescue, ...i.always])));
@@ -85,7 +65,8 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const emit: Reporter = (e) => {
     if (e.kind === 'host-result') {
       countResult(state(e.host).stats, e);
-      processed.add(e.host);
+      // as Ansible's recap: a host is listed once something was counted for it (not an include_role's own ok)
+      if (!e.uncounted && e.okCount !== 0) processed.add(e.host);
     }
     report(e);
   };

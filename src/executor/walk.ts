@@ -9,6 +9,9 @@ import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
 import { includeInfo, taskInfo, type TaskRunResult } from './result.js';
+import { loadResolved, renderedNames } from './dynamic-include.js';
+import { TsplayError } from '../errors.js';
+import type { TaskInfo } from '../report/events.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
@@ -87,7 +90,7 @@ export async function driveLockstep(ctx: PlayContext, walk: Walk, hosts: string[
     for (const h of hosts) {
       const p = settle(ctx, walk, h);
       if (p.step.kind === 'done' || p.step.kind === 'end') continue;
-      const cmp = at ? comparePositions(p.cursor, at.cursor) : -1;
+      const cmp = at ? comparePositions(p.cursor, at.cursor, (key) => walk.program.loadOrder?.get(key) ?? 0) : -1;
       if (cmp < 0) {
         group = [h];
         at = p;
@@ -149,7 +152,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   let outcomes: Map<string, Outcome>;
   let fatal: string | undefined;
   if (step.kind === 'include') {
-    outcomes = includeRounds(ctx, walk, step.block, cursor, hosts);
+    ({ outcomes, fatal } = includeRounds(ctx, walk, step.block, cursor, hosts));
   } else if (step.kind === 'task') {
     const inh = inheritedAt(ctx, walk, cursor, hosts, step.handler === true);
     const handler = step.handler === true;
@@ -182,7 +185,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
   if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
   if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
-  if (step.kind === 'task') walk.onTaskDone();
+  walk.onTaskDone(); // failure rules, also after an include that failed a host
 }
 
 /**
@@ -214,16 +217,17 @@ function allFailedOrMarked(ctx: PlayContext, walk: Walk): void {
  * the rounds. Like Ansible, each host that reaches it gets a result line of its own: `ok` (the console
  * says `included: FILE for HOST`), or `skipped` when its condition is false.
  */
-function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[]): Map<string, Outcome> {
+function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[]): { outcomes: Map<string, Outcome>; fatal?: string } {
   const include = block.include!;
   const outer = inheritedAt(ctx, walk, cursor, hosts, false);
   const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'include', rounds: 0 }]));
-  if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return out;
-  if (!ctx.startAt.reached) return out;
+  if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return { outcomes: out };
+  if (!ctx.startAt.reached) return { outcomes: out };
   const info = includeInfo(block.id, include, block.role, block.where);
   ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
   // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
   const conditions = [...outer.when, ...(block.when ?? [])];
+  const failed: string[] = [];
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
     if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
@@ -235,10 +239,60 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
       items = loopItems(include.loop, scope, block.where, `${include.module} loop`);
       walk.includeItems.set(`${h}\u0000${block.id}`, items);
     }
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
-    out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
+    if (!include.deferred) {
+      ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
+      out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
+      continue;
+    }
+    // Decided here, per host and loop item, as Ansible decides a dynamic include: its names rendered
+    // with the host's vars (facts, host and task vars, the loop item), what they name loaded.
+    const keys: string[] = [];
+    const files: string[] = [];
+    try {
+      for (let r = 0; r < (items?.length ?? 1); r++) {
+        const roundVars = items ? loopVars({ loop: include.loop, loopControl: include.loopControl } as Task, items, r) : undefined;
+        const key = renderedNames(include.deferred, lazyVars(buildVars(ctx, h, outer, block.vars, roundVars), block.where), block.where, include.module);
+        keys.push(key);
+        files.push(loadResolved(ctx, walk.program, block, key).file);
+      }
+    } catch (e) {
+      if (!(e instanceof TsplayError)) throw e;
+      out.set(h, includeFailed(ctx, block, info, h, outer, scope, e));
+      if (out.get(h)!.kind === 'failed') failed.push(h);
+      continue;
+    }
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, files, items) });
+    out.set(h, { kind: 'include', rounds: items?.length ?? 1, resolved: keys });
   }
-  return out;
+  if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
+    const kw = enterBlock(outer, block).keywords;
+    const fatal = kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true;
+    if (fatal) return { outcomes: out, fatal: `any_errors_fatal: task '${info.name}' failed on ${failed.join(', ')}` };
+  }
+  return { outcomes: out };
+}
+
+/**
+ * A deferred include whose names a host could not resolve or load (a missing file or role, a file
+ * that does not validate): that host's include task fails, and rescue, ignore_errors and
+ * any_errors_fatal apply. As Ansible, an include_tasks reports `failed` with the reason; an
+ * include_role reports its (uncounted) `ok` and the error, and the host is failed.
+ */
+function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, scope: Vars, e: TsplayError): Outcome {
+  const include = block.include!;
+  const reason = e.describe();
+  const kw = enterBlock(outer, block).keywords;
+  const ignored = kw.ignoreErrors !== undefined && renderedKeyword('ignore_errors', kw.ignoreErrors, scope, block.where) === true;
+  const result: Vars = { failed: true, changed: false, reason };
+  if (include.module.endsWith('_role')) {
+    ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: { changed: false, include_args: { name: include.target } }, okCount: 0 });
+    ctx.emit({ kind: 'warning', message: `${ignored ? '' : `[${host}] `}${reason}${ignored ? ' (ignored: ignore_errors)' : ''}` });
+  } else {
+    ctx.emit({ kind: 'host-result', task: info, host, status: ignored ? 'ignored' : 'failed', result, rescued: !ignored && outer.rescuable });
+  }
+  if (ignored) return { kind: 'include', rounds: 0 };
+  ctx.lastFailure.set(host, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
+  return { kind: 'failed' };
 }
 
 /** An include used as a handler, when notified: its own result line on each host whose condition holds (its tasks follow). */
@@ -258,12 +312,13 @@ function includeHandlerResult(ctx: PlayContext, task: Task, include: NonNullable
  * `include_args`), per item for a loop; a loop with no items is skipped. Its recap count is Ansible's:
  * an include_tasks counts one `ok` per file it includes (per loop item), an include_role none.
  */
-function includeResult(include: NonNullable<Block['include']>, file: string, items?: unknown[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
+function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
   if (items?.length === 0) return { status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
   const role = include.module.endsWith('_role');
-  const one = role ? { include_args: { name: include.target } } : { include: file, include_args: {} };
+  // a deferred include may bring in another file per item
+  const one = (i: number) => (role ? { include_args: { name: include.target } } : { include: Array.isArray(files) ? files[i] : files, include_args: {} });
   const loopVar = include.loopControl?.loopVar ?? 'item';
-  const result: Vars = items ? { changed: false, results: items.map((item) => ({ ...one, [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one };
+  const result: Vars = items ? { changed: false, results: items.map((item, i) => ({ ...one(i), [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one(0) };
   return { status: 'ok', result, okCount: role ? 0 : (items?.length ?? 1) };
 }
 

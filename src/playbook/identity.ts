@@ -9,8 +9,27 @@ import type { Item, Play, Task } from './types.js';
  * reached twice from the same site (a looped include) has one. Ids are unique in a play.
  */
 export function assignTaskIds(play: Play): void {
+  const visit = idVisitor(play.dir);
+  visit(play.preTasks, '');
+  visit(play.tasks, '');
+  visit(play.postTasks, '');
+  visit(play.handlers, '');
+  if (play.guard) {
+    visit(play.guard.setup, '');
+    visit(play.guard.precheck, '');
+    visit(play.guard.teardown, '');
+  }
+}
+
+/** Ids for what a run-time include loaded (its tasks behind the include's site `prefix`, or its role's handlers). */
+export function assignIdsUnder(items: Item[], prefix: string, dir: string): Item[] {
+  idVisitor(dir)(items, prefix);
+  return items;
+}
+
+function idVisitor(dir: string): (items: Item[], prefix: string) => void {
   const seen = new Map<string, number>();
-  const loc = (it: Item) => `${relative(play.dir, it.where.file) || it.where.file}:${it.where.line ?? '?'}`;
+  const loc = (it: Item) => `${relative(dir, it.where.file) || it.where.file}:${it.where.line ?? '?'}`;
   const unique = (id: string) => {
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
@@ -32,15 +51,7 @@ export function assignTaskIds(play: Play): void {
       visit(item.always, inner);
     }
   };
-  visit(play.preTasks, '');
-  visit(play.tasks, '');
-  visit(play.postTasks, '');
-  visit(play.handlers, '');
-  if (play.guard) {
-    visit(play.guard.setup, '');
-    visit(play.guard.precheck, '');
-    visit(play.guard.teardown, '');
-  }
+  return visit;
 }
 
 /**

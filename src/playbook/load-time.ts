@@ -26,6 +26,16 @@ export function loadTimeVars(layers: { playVars?: Vars; varsFiles?: Vars; extraV
   });
 }
 
+/**
+ * A name that needs what only a host has when it reaches the task (a fact, a host variable, a loop
+ * item, the task's own vars, a registered value): an include_tasks/include_role keeps it and decides
+ * it per host at run time (a DeferredInclude); anywhere else it is this load error.
+ */
+export class RunTimeName extends ParseError {}
+
+/** An include's file or role that does not exist (an include under a `when`, ignore_errors or a rescue keeps it: it fails when it runs). */
+export class MissingInclude extends ParseError {}
+
 /** Render a name the loader needs (a string), or a ParseError naming what it is and why. */
 export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string): string {
   if (!isTemplate(value)) return value;
@@ -34,7 +44,7 @@ export function renderName(value: string, what: string, scope: () => Vars, where
     out = renderValue(value, scope(), where, context);
   } catch (e) {
     if (e instanceof TsplayError && /undefined variable/.test(e.message)) {
-      throw new ParseError(`${what} '${value}': ${e.message.replace(/ \(in expression:.*$/, '')} when the playbook loads (tsplay renders it then, from play vars, vars_files, role vars and defaults and extra vars; not from host vars or facts)`, where, context);
+      throw new RunTimeName(`${what} '${value}': ${e.message.replace(/ \(in expression:.*$/, '')} when the playbook loads (tsplay renders it then, from play vars, vars_files, role vars and defaults and extra vars; not from host vars or facts)`, where, context);
     }
     if (e instanceof TsplayError) throw new ParseError(`${what} '${value}': ${e.message}`, where, context);
     throw e;

@@ -1,6 +1,6 @@
 import { handlerTasks } from './handler-items.js';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { assignTaskIds } from './identity.js';
+import { assignIdsUnder, assignTaskIds } from './identity.js';
 import { existsSync } from 'node:fs';
 import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
@@ -9,11 +9,11 @@ import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, varsDict, type TaskScope } from './task.js';
-import { loadTimeVars, renderName } from './load-time.js';
+import { loadTimeVars, MissingInclude, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../modules/args.js';
 import { loadGuard } from './guard.js';
-import type { Block, Item, Play, Playbook, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
 /** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension). */
 interface RoleFiles {
@@ -169,32 +169,106 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     return { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
   }
 
-  function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] {
+  /**
+   * What an import/include brings in. A dynamic include (include_tasks/include_role, not a handler)
+   * whose name needs run-time values, or whose target is missing where it may never run (under a
+   * `when`, ignore_errors or a rescue), is deferred: each host decides it when it gets there.
+   */
+  function expandInclude(action: string, params: Vars, at: Source, scope: TaskScope): Item[] | DeferredInclude {
+    if (!action.startsWith('include_')) return loadTarget(action, params, resolveTarget(action, params, at, scope), at, scope);
+    let target: Target | undefined;
+    try {
+      target = resolveTarget(action, params, at, scope);
+      return loadTarget(action, params, target, at, scope);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      // its own name needs run-time values (a deeper include's is that include's business)
+      if (e instanceof RunTimeName && !target && !scope.handler) return deferInclude(action, params, at, scope);
+      // Where it may never run (Ansible loads a dynamic include only when it runs): a warning now, a
+      // failure if it runs. A task's include: only a missing file or role (one that does not validate
+      // stops the run when Ansible loads it, rescue or not); a handler's: any error (it loads when notified).
+      if (e instanceof RunTimeName || !(scope.tolerant || scope.conditional)) throw e;
+      if (!scope.handler && !(e instanceof MissingInclude && !target)) throw e;
+      warnings.push({ where: e.where ?? at, message: `${e.context ? `${e.context}: ` : ''}${e.message} (kept: the include is under a when, ignore_errors or a rescue; it fails when it runs, as in Ansible)` });
+      // a handler's tasks are known when the playbook loads: the include's is one that fails with this error
+      if (scope.handler) return [{ kind: 'task', id: `${id}/${action}:failed`, module: 'fail', args: { msg: e.describe() }, where: at, tags: [], notify: [], listen: [], role: scope.role, handler: true }];
+      return deferInclude(action, params, at, scope);
+    }
+  }
+
+  type Target = { file: string; name: string } | { role: string; from: RoleFiles };
+
+  /** An include's names rendered (load-time vars) and its target found: a tasks file, or a role and its tasks_from. */
+  function resolveTarget(action: string, params: Vars, at: Source, scope: TaskScope): Target {
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
       const roleName = renderName(params.name, `${action}: role name`, () => nameScope(scope.role), at);
-      const roleParams: Vars = {};
-      for (const [k, v] of Object.entries(params)) {
-        if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
-      }
       const fromFile = (key: 'tasks_from' | 'handlers_from') =>
         typeof params[key] === 'string' ? renderName(params[key] as string, `${action}: ${key}`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
-      return [roleBlock(roleName, roleParams, {}, { tasks: fromFile('tasks_from'), handlers: fromFile('handlers_from') }, at, `${id}/${action}:${roleName}`, false, [], scope.tolerant)];
+      const from: RoleFiles = { tasks: fromFile('tasks_from'), handlers: fromFile('handlers_from') };
+      let rolePath: string;
+      try {
+        rolePath = findRole(roleName, searchPath, at);
+      } catch (e) {
+        throw e instanceof ParseError ? new MissingInclude(e.message, at) : e;
+      }
+      if (from.tasks !== 'main' && !roleFile(rolePath, 'tasks', from.tasks)) throw new MissingInclude(`role '${roleName}' has no tasks file '${from.tasks}'`, at);
+      return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
     const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
     const candidates = isAbsolute(target)
       ? [target]
-      : [...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)];
+      : [...new Set([...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)])];
     const found = candidates.find((c) => existsSync(c));
-    if (!found) throw new ParseError(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
+    if (!found) throw new MissingInclude(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
+    return { file: found, name: target };
+  }
+
+  function loadTarget(action: string, params: Vars, target: Target, at: Source, scope: TaskScope): Item[] {
+    if ('role' in target) {
+      const roleParams: Vars = {};
+      for (const [k, v] of Object.entries(params)) {
+        if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
+      }
+      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, false, [], scope.tolerant)];
+    }
+    const found = target.file;
     // A file that includes itself, directly or through others, would expand forever.
     const chain = [...(scope.chain ?? [scope.file]), found];
     if (chain.indexOf(found) < chain.length - 1) {
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional }, { file: found });
+  }
+
+  /** A dynamic include kept for run time: its names as written and a loader for what they render to (cached per key). */
+  function deferInclude(action: string, params: Vars, at: Source, scope: TaskScope): DeferredInclude {
+    const names: Record<string, string> = {};
+    for (const k of action.endsWith('_role') ? ['name', 'tasks_from'] : ['file']) if (typeof params[k] === 'string') names[k] = params[k] as string;
+    const cache = new Map<string, LoadedInclude>();
+    return {
+      names,
+      load(key, idPrefix) {
+        const cached = cache.get(`${idPrefix}\u0000${key}`);
+        if (cached) return cached;
+        const rendered = JSON.parse(key) as Record<string, string>;
+        const handlersBefore = handlers.length;
+        const warningsBefore = warnings.length;
+        const p = { ...params, ...rendered };
+        const target = resolveTarget(action, p, at, scope);
+        const items = loadTarget(action, p, target, at, scope);
+        const loaded: LoadedInclude = {
+          items: assignIdsUnder(items, `${idPrefix}>`, dir),
+          file: 'file' in target ? target.file : items[0]!.role!.path,
+          handlers: assignIdsUnder(handlers.slice(handlersBefore), '', dir) as Task[],
+          warnings: warnings.slice(warningsBefore).map((w) => `${w.where.file}:${w.where.line}:${w.where.column}: ${w.message}`),
+        };
+        cache.set(`${idPrefix}\u0000${key}`, loaded);
+        return loaded;
+      },
+    };
   }
 
   const playVars = varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);

@@ -8,7 +8,7 @@ import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS, checkKeywords, keywordValue } from './keywords.js';
-import type { Block, Inheritable, Item, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Inheritable, Item, RoleInstance, Task } from './types.js';
 
 /** What task normalisation needs to know about its surroundings. */
 export interface TaskScope {
@@ -23,10 +23,12 @@ export interface TaskScope {
    * warning and the task fails when it runs.
    */
   tolerant?: boolean;
+  /** Under a `when` (the task's or a block's around it): it may never run, so a missing include target is not a load error. */
+  conditional?: boolean;
   /** Report a load-time warning (file:line: message). */
   warn?(where: Source, message: string): void;
-  /** Loads the items an import/include brings in (provided by the playbook loader). */
-  expandInclude(action: string, params: Vars, where: Source, scope: TaskScope): Item[];
+  /** Loads the items an import/include brings in (provided by the playbook loader), or defers a dynamic include to run time. */
+  expandInclude(action: string, params: Vars, where: Source, scope: TaskScope): Item[] | DeferredInclude;
 }
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
@@ -143,7 +145,7 @@ function loadItem(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     for (const key of Object.keys(raw)) {
       if (!BLOCK_KEYWORDS.has(key)) throw new ParseError(`'${key}' is not a valid keyword for a block`, sourceOfKey(raw, key) ?? where, context);
     }
-    const inner = tolerantScope(scope, raw);
+    const inner = innerScope(scope, raw);
     const hasRescue = Array.isArray(raw.rescue) && raw.rescue.length > 0;
     const block: Block = {
       kind: 'block',
@@ -334,6 +336,12 @@ function unknownModuleTask(raw: Record<string, unknown>, module: string, id: str
   return { kind: 'task', id, name, module, args, where, ...inheritable(keywords, where, 'task'), notify: [], listen: [], role: scope.role, handler: scope.handler };
 }
 
+/** The scope inside a task or block: tolerant (tolerantScope), and conditional once it has a `when`. */
+export function innerScope(scope: TaskScope, raw: Record<string, unknown>): TaskScope {
+  const tolerant = tolerantScope(scope, raw);
+  return !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
+}
+
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
 export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
   if (value === null || value === undefined) return {};
@@ -414,7 +422,9 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
-  const items = scope.expandInclude(action, params, where, tolerantScope(scope, raw));
+  const expanded = scope.expandInclude(action, params, where, innerScope(scope, raw));
+  const deferred = Array.isArray(expanded) ? undefined : expanded;
+  const items = Array.isArray(expanded) ? expanded : [];
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
   if (action.startsWith('import_')) block.imported = true;
@@ -423,7 +433,7 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     const written = Object.keys(raw).find((k) => k === action || k.endsWith(`.${action}`)) ?? action;
     const target = String(params.file ?? params.name);
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target };
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}) };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

@@ -103,7 +103,32 @@ export interface Block extends Inheritable {
     display: string;
     /** The file or role it brings in, as written (the console's `included:` line). */
     target: string;
+    /** Its name needs run-time values (or its target is missing under a `when`): each host decides it when it gets there. */
+    deferred?: DeferredInclude;
   };
+}
+
+/**
+ * An include_tasks/include_role decided per host at run time, as Ansible decides dynamic includes:
+ * the names as written, rendered with the host's vars when it reaches the include (per loop item), and
+ * the loader that brings in what they name, validated as at load time. Keys are the rendered names
+ * (JSON); a cursor frame keeps them, so --resume loads the same file again.
+ */
+export interface DeferredInclude {
+  /** `file` (include_tasks) or `name` and `tasks_from` (include_role), as written (templates). */
+  names: Record<string, string>;
+  /** Load what rendered names (a key from `keyOf`) bring in, task ids under `idPrefix`. Cached per key; throws ParseError. */
+  load(key: string, idPrefix: string): LoadedInclude;
+}
+
+export interface LoadedInclude {
+  items: Item[];
+  /** The file included (include_tasks) or the role's path (include_role). */
+  file: string;
+  /** Handlers of a role loaded for the first time here (they join the play's). */
+  handlers: Task[];
+  /** Load-time warnings of what was loaded (file:line: message). */
+  warnings: string[];
 }
 
 export type Item = Task | Block;

@@ -4,7 +4,7 @@ import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } fr
 import { parseExpr, type ENode } from './expr-parse.js';
 import { pyStrOf } from './floats.js';
 import { dateArith, isDateTime, isTimeDelta } from './datetime.js';
-import { compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
+import { asRead, compareOp, contains, isPlainObject, ownGet, pyStr, truthy, tuple, typeName, undefinedError } from './values.js';
 
 /**
  * The one evaluator of the template language: `when:` (also changed_when, failed_when, until,
@@ -77,7 +77,7 @@ function readVar(frame: Frame, name: string): unknown {
     if (e instanceof TsplayError && e.message.startsWith('undefined variable ')) return new Undef(name, e);
     throw e;
   }
-  return v === undefined ? new Undef(name) : v;
+  return v === undefined ? new Undef(name) : asRead(v);
 }
 
 /** How a member access reads in messages: a.b, a[0], a['x y']. */

@@ -1,5 +1,5 @@
 import { TemplateSyntaxError } from './ast.js';
-import { isForbiddenName, pyText, undefinedError } from './values.js';
+import { asRead, isForbiddenName, pyText, undefinedError } from './values.js';
 
 /**
  * Most strings in a playbook only interpolate variables ("systemctl restart {{ unit }}").
@@ -59,7 +59,7 @@ function resolve(path: string[], vars: unknown): unknown {
       throw undefinedError(path.slice(0, i + 1).join('.'));
     }
   }
-  return cur;
+  return asRead(cur);
 }
 
 export function renderSimple(t: SimpleTemplate, vars: unknown, keepType: boolean): unknown {

@@ -1,5 +1,6 @@
 import { TsplayError, type Source } from '../errors.js';
 import { dateAttr, isDateTime, isTimeDelta } from './datetime.js';
+import { noteUnsafe, unsafeLiteral } from './unsafe.js';
 
 /**
  * Value semantics shared by the Handlebars helpers and the `when:` language, chosen to
@@ -258,10 +259,22 @@ export function ownGet(obj: unknown, key: unknown): unknown {
   }
   if (isPlainObject(obj) && (typeof key === 'string' || typeof key === 'number')) {
     const k = String(key);
-    return Object.hasOwn(obj, k) ? obj[k] : undefined;
+    return Object.hasOwn(obj, k) ? asRead(obj[k]) : undefined;
   }
   if (isDateTime(obj) || isTimeDelta(obj)) return dateAttr(obj, key);
   return undefined;
+}
+
+/**
+ * A value as a template reads it: an !unsafe text kept unrendered in data (an inventory or
+ * include_vars value seen through hostvars) reads as its literal.
+ */
+export function asRead(v: unknown): unknown {
+  if (typeof v !== 'string' || v.charCodeAt(0) !== 123 /* { */) return v;
+  const lit = unsafeLiteral(v);
+  if (lit === undefined) return v;
+  noteUnsafe([lit]);
+  return lit;
 }
 
 /** Python's `x in y`: substring, list membership or dict key. */

@@ -205,7 +205,6 @@ export const CASES: TargetCase[] = [
 /**
  * Cases where tsplay differs today, with why: not asserted (the README's known-differences table).
  */
-const LOAD_TIME = 'rejected when the playbook loads, where Ansible fails the task when it runs (the load-time warning item of #19)';
 
 const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
 const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
@@ -214,16 +213,12 @@ const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'blocks.finalized_task': `include_role's name from a loop item is ${LOAD_TIME}`,
-  'any_errors_fatal.50897.include_role': `a missing role under a false when is ${LOAD_TIME}`,
-  'any_errors_fatal.50897.include_tasks': `a missing role under a false when is ${LOAD_TIME}`,
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
   'stat.role': "setup_remote_tmp_dir's `include_tasks: \"{{ lookup('first_found', files) }}\"` (files from the task's vars) is rendered when the playbook loads; tsplay fails there",
   'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
   'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
   'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,
-  'include_import.role.test_include_role': `include_role's name from a loop item (\`name: '{{ item }}'\`) is ${RUNTIME_NAME}`,
   'include_import.role.test_include_role_vars_from': "include_role's `vars_from` given as a list is accepted (Ansible: an error, exit 4)",
   'include_import.undefined_var.playbook': '`register` on include_tasks/include_role is rejected when the playbook loads (exit 4); Ansible registers the include\'s result (here: failed on an undefined variable in its when, ignored)',
   'include_import.apply.include_apply': `${APPLY} (\`--tags foo\` with \`apply: tags: foo\` runs none of the included tasks)`,
@@ -232,7 +227,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.public_exposure.no_overwrite_roles': "an import_role inside a role: the imported role's defaults are not visible to the importing role's next task",
   'include_import.run_once.playbook': `an include_tasks with \`run_once: true\` is included on every host (Ansible: on the first host only); and ${APPLY} (\`apply: run_once: true\`: Ansible's run_once set_fact gives the fact to every host of the play)`,
   'include_import.handler_addressing.playbook': "`include_tasks: tasks/handlers.yml` in a role's handlers is not found (tsplay does not look relative to the role's own directory); exit 4 where Ansible exits 1 with the expected 'handler do_import not found' error",
-  'include_import.parent_templating.playbook': `an include_tasks file from \`lookup('first_found', inventory_hostname ~ '.yml')\` is ${RUNTIME_NAME}`,
   'include_import.valid_include_keywords.playbook': '`listen` on an include_tasks handler is rejected when the playbook loads (exit 4); Ansible accepts it',
   'include_import.tasks.test_allow_single_role_dup': 'a role listed three times under `roles:` whose meta has `allow_duplicates: true` runs once (Ansible: three times)',
   'include_import.tasks.test_templating_IncludeRole_FA': `import_role's \`allow_duplicates: "{{ False | bool }}"\` (a template) counts as true: the role runs twice`,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import jsyaml from 'js-yaml';
 import { lazyVars } from '../../src/template/lazy.js';
 import { checkTemplate, renderDeep, renderValue } from '../../src/template/render.js';
-import { isUnsafeMember } from '../../src/template/unsafe.js';
+import { isUnsafeMember, unsafeText } from '../../src/template/unsafe.js';
 import { ANSIBLE_SCHEMA } from '../../src/util/yaml-schema.js';
 import { repo, runCli } from '../helpers/cli.js';
 
@@ -45,6 +45,14 @@ test('an !unsafe task argument is kept as written and passes the load-time templ
   const args = load("msg: !unsafe '{{ x }} as an argument {{#each y}}'");
   t.notThrows(() => checkTemplate(args.msg as string));
   t.deepEqual(renderDeep(args, vars()), { msg: '{{ x }} as an argument {{#each y}}' });
+});
+
+test('an !unsafe text kept unrendered in data (hostvars of an inventory var) reads as its literal', (t) => {
+  const data = { x: 'expanded', hostvars: { h1: { iu: unsafeText('{{ x }}'), n: 1 } }, iu: unsafeText('{{ x }}') };
+  t.is(renderValue("{{ hostvars['h1'].iu }} {{ hostvars.h1['iu'] }} {{ iu }} {{ x }}", data), '{{ x }} {{ x }} {{ x }} expanded');
+  const out = renderDeep({ v: '{{ hostvars.h1.iu }}', w: '{{ hostvars.h1.n }}' }, data);
+  t.deepEqual(out, { v: '{{ x }}', w: 1 });
+  t.true(isUnsafeMember(out, 'v'));
 });
 
 test('renderDeep marks the members rendered from an unsafe value, and only those', (t) => {
