@@ -1,5 +1,6 @@
 import type { Outcome } from '../modules/types.js';
 import type { Block, Task } from '../playbook/types.js';
+import { unsafeLiteral } from '../template/unsafe.js';
 import type { Source } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../report/events.js';
 
@@ -12,7 +13,8 @@ export interface TaskRunResult {
 
 /** A task's display name as Ansible shows it: "role : name", or the action as written when unnamed. */
 export function taskInfo(task: Task): TaskInfo {
-  const base = task.name ?? task.action ?? task.module;
+  const written = task.name ?? task.action ?? task.module;
+  const base = unsafeLiteral(written) ?? written; // name: !unsafe '…' shows the text itself
   const name = task.role && !task.handler ? `${task.role.name} : ${base}` : task.role ? `${task.role.name} : ${base}` : base;
   return { id: task.id, name, where: task.where, module: task.module, handler: task.handler };
 }

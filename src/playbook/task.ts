@@ -176,9 +176,10 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     }
     if (key === 'rescue' || key === 'always') throw new ParseError(`'${key}' is only valid in a block`, sourceOfKey(raw, key) ?? where, context);
     const unknown = new ParseError(`'${key}' is not a known module or task keyword`, sourceOfKey(raw, key) ?? where, context);
-    // A module tsplay does not have, where Ansible would only look for it when the task runs (under a
-    // condition, ignore_errors, a rescue): kept, the task fails if it runs.
-    if (!action && /^[A-Za-z_][\w.]*$/.test(key) && tolerantScope(scope, raw).tolerant && scope.warn) {
+    // A module tsplay does not have, under a condition (the task's, a block's or an include's): Ansible
+    // would only look for it if the task runs, so it is kept and fails if it runs. Under ignore_errors
+    // or a rescue alone it stays a load error: Ansible's parse error is fatal there too (issue73657).
+    if (!action && /^[A-Za-z_][\w.]*$/.test(key) && innerScope(scope, raw).conditional && scope.warn) {
       scope.warn(unknown.where!, `${context}: ${unknown.message} ${KEPT}`);
       return unknownModuleTask(raw, key, id, scope, where, name);
     }

@@ -2,13 +2,15 @@
  * Real roles name modules tsplay does not have in tasks for other platforms (`pacman` in a
  * setup-Archlinux.yml included under `when: ansible_os_family == 'Archlinux'`). Ansible only looks a
  * module up when the task runs; tsplay checks every task when the playbook loads, but where the task may
- * never run (a condition, ignore_errors, a rescue) it warns and keeps it: the task fails if it runs.
+ * never run (a condition) it warns and keeps it: the task fails if it runs. A bad argument is kept under
+ * ignore_errors or a rescue too (Ansible fails the task when it runs); an unknown module is not.
  * Without such protection an unknown module is still a load error (test/language/validation.test.ts).
  */
 import test from 'ava';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRecap, runCli } from '../helpers/cli.js';
+import { writeFileSync } from 'node:fs';
+import { parseRecap, runCli, workDir } from '../helpers/cli.js';
 
 const play = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/tolerated/play.yml');
 
@@ -37,4 +39,14 @@ test('a module result with `warnings` shows them after its line, as Ansible does
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, /TASK \[find\] \*+\nok: \[localhost\]\n/);
   t.regex(r.stderr, /^\[WARNING\]: Skipped '\/nonexistent-tsplay-dir' path due to this access issue: '\/nonexistent-tsplay-dir' is not a directory$/m);
+});
+
+test('an unknown module under ignore_errors or a rescue alone stays a load error (Ansible: a fatal parse error there too)', async (t) => {
+  const dir = workDir('tolerated-');
+  const play = join(dir, 'play.yml');
+  writeFileSync(play, '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - block:\n        - wrong.wrong.wrong: {parser: error}\n      rescue:\n        - debug: {msg: SHOULD_NOT_EXECUTE}\n');
+  const r = await runCli([play, '-i', 'localhost,']);
+  t.is(r.code, 4, r.stdout + r.stderr);
+  t.regex(r.stderr, /^ERROR! \S*play\.yml:5:11: task: 'wrong\.wrong\.wrong' is not a known module or task keyword$/m);
+  t.notRegex(r.stdout, /SHOULD_NOT_EXECUTE/);
 });

@@ -82,7 +82,9 @@ test('tsplay prints what ansible-playbook prints for unsafe values (vars, loop i
     '"msg": "literal {{ x }} | g literal {{ x }} | {{ x }} as an argument"',
     '"f": "literal {{ x }}"',
     '"undef()|mandatory": "{{undef()|mandatory}}"',
+    '"msg": "{{ x }} in a tagged loop"',
   ]);
+  t.regex(r.stdout, /TASK \[named \{\{ x \}\}\] \*+/, 'an !unsafe task name is shown as written');
   t.regex(r.stdout, /ok: \[localhost\] => \(item=\{\{ x \}\}\)/);
-  t.regex(r.stdout, /localhost +: ok=12 +changed=0 +unreachable=0 +failed=0/);
+  t.regex(r.stdout, /localhost +: ok=13 +changed=0 +unreachable=0 +failed=0/);
 });
