@@ -154,8 +154,9 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   if (step.kind === 'include') {
     ({ outcomes, fatal } = includeRounds(ctx, walk, step.block, cursor, hosts));
   } else if (step.kind === 'task') {
-    const inh = inheritedAt(ctx, walk, cursor, hosts, step.handler === true);
     const handler = step.handler === true;
+    // a role's handler sees its role's defaults, vars and params (Ansible's handler vars)
+    const inh = handler && step.task.role ? { ...inheritedAt(ctx, walk, cursor, hosts, true), role: step.task.role } : inheritedAt(ctx, walk, cursor, hosts, handler);
     // a handler is shown by its name as rendered when it was notified
     const shown = handler ? handlerName(ctx, step.task) : undefined;
     const task = shown !== undefined && shown !== step.task.name ? { ...step.task, name: shown } : step.task;

@@ -6,14 +6,15 @@ import type { ModuleDef } from './types.js';
 export const setFactModule: ModuleDef<Record<string, unknown>> = {
   name: 'set_fact',
   controllerOnly: true,
-  parse(raw, where) {
+  parse(raw, where, loadTime) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ParseError('set_fact: arguments must be a dictionary of variable names and values', where);
     }
     const facts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) {
       if (k === 'cacheable') {
-        if (toBool(v) === undefined) throw new ParseError("set_fact: argument 'cacheable' must be a boolean", where);
+        // a template is checked once rendered (the load-time rule of types.ts)
+        if (toBool(v) === undefined && !(loadTime && typeof v === 'string' && v.includes('{{'))) throw new ParseError("set_fact: argument 'cacheable' must be a boolean", where);
         continue;
       }
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ParseError(`set_fact: '${k}' is not a valid variable name`, where);
