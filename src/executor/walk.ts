@@ -258,7 +258,7 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
       }
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;
-      out.set(h, includeFailed(ctx, block, info, h, outer, scope, e));
+      out.set(h, includeFailed(ctx, block, info, h, outer, e));
       if (out.get(h)!.kind === 'failed') failed.push(h);
       continue;
     }
@@ -279,19 +279,18 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
  * any_errors_fatal apply. As Ansible, an include_tasks reports `failed` with the reason; an
  * include_role reports its (uncounted) `ok` and the error, and the host is failed.
  */
-function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, scope: Vars, e: TsplayError): Outcome {
+function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, e: TsplayError): Outcome {
+  // As Ansible 2.14's linear strategy: a file or role that cannot be loaded fails the host whatever
+  // ignore_errors says (it marks the host failed); a rescue still catches it.
   const include = block.include!;
   const reason = e.describe();
-  const kw = enterBlock(outer, block).keywords;
-  const ignored = kw.ignoreErrors !== undefined && renderedKeyword('ignore_errors', kw.ignoreErrors, scope, block.where) === true;
   const result: Vars = { failed: true, changed: false, reason };
   if (include.module.endsWith('_role')) {
     ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: { changed: false, include_args: { name: include.target } }, okCount: 0 });
-    ctx.emit({ kind: 'warning', message: `${ignored ? '' : `[${host}] `}${reason}${ignored ? ' (ignored: ignore_errors)' : ''}` });
+    ctx.emit({ kind: 'warning', message: `[${host}] ${reason}` });
   } else {
-    ctx.emit({ kind: 'host-result', task: info, host, status: ignored ? 'ignored' : 'failed', result, rescued: !ignored && outer.rescuable });
+    ctx.emit({ kind: 'host-result', task: info, host, status: 'failed', result, rescued: outer.rescuable });
   }
-  if (ignored) return { kind: 'include', rounds: 0 };
   ctx.lastFailure.set(host, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
   return { kind: 'failed' };
 }
