@@ -271,6 +271,27 @@ function fail(program: Program, c: HostCursor, hard: boolean): void {
   } else c.done = 'failed';
 }
 
+/**
+ * A handler failed in a flush. As Ansible 2.14's iterator: the handler phase belongs to the host's
+ * top-level block, so a flush_handlers inside a block's tasks goes to that outermost block's rescue
+ * (else its always), skipping the blocks nested in it; the failure still counts in the recap, but a
+ * rescue that runs to its end handles it. Anywhere else (the section's end, a flush at the top level,
+ * in a rescue or always) the host fails.
+ */
+function handlerFailed(program: Program, c: HostCursor): void {
+  const top = c.stack[1];
+  if (top && top.phase === 'block') {
+    const block = blockAt(program, c, 1);
+    const to: Phase | undefined = block.rescue.length > 0 ? 'rescue' : block.always.length > 0 ? 'always' : undefined;
+    if (to) {
+      c.stack = [c.stack[0]!, { phase: to, index: 0, failed: true }];
+      return;
+    }
+  }
+  c.failed = true;
+  c.done = 'failed';
+}
+
 /** Apply what happened at the step the (normalized) cursor is at. Pure. */
 export function advance(program: Program, cursor: HostCursor, outcome: Outcome): HostCursor {
   const c = clone(cursor);
@@ -285,12 +306,11 @@ export function advance(program: Program, cursor: HostCursor, outcome: Outcome):
       break;
     case 'failed':
       if (c.flush) {
-        // a failed handler fails the host; its other handlers stay notified (kept for --resume)
+        // its other handlers stay notified (kept for --resume)
         const h = program.handlers[c.flush.index];
         if (h) c.notified = c.notified.filter((id) => id !== h.id);
         delete c.flush;
-        c.failed = true;
-        c.done = 'failed';
+        handlerFailed(program, c);
       } else fail(program, c, outcome.hard === true);
       break;
     case 'unreachable':
@@ -385,9 +405,27 @@ export function comparePositions(a: HostCursor, b: HostCursor, order: (key: stri
   return 0;
 }
 
-/** Resolve a notification topic into the handlers it names: by name, role-qualified name, or listen topic. */
-export function handlersFor(handlers: Task[], topic: string): Task[] {
-  const byName = [...handlers].reverse().find((h) => h.name === topic || (h.role !== undefined && h.name !== undefined && `${h.role.name} : ${h.name}` === topic));
+/**
+ * Resolve a notification topic into the handlers it names, as Ansible 2.14's strategy does: by name
+ * (or "role : name") the handler blocks are searched last to first and each block first to last, so
+ * the last handlers file wins and, within it, the first handler of that name; and every handler
+ * listening to the topic. `nameOf` gives a handler's name as rendered (undefined: its name could not
+ * be rendered, it is found by its listen topics only).
+ */
+export function handlersFor(handlers: Task[], topic: string, nameOf: (h: Task) => string | undefined = (h) => h.name): Task[] {
+  const named = (h: Task) => {
+    const name = h.name === undefined || h.includedBy !== undefined ? undefined : nameOf(h);
+    return name !== undefined && (name === topic || (h.role !== undefined && `${h.role.name} : ${name}` === topic));
+  };
+  let byName: Task | undefined;
+  for (let end = handlers.length; end > 0 && !byName; ) {
+    // the block handlers[start..end) (one handlerBlock; a handler without one is a block of its own)
+    let start = end - 1;
+    const group = handlers[start]!.handlerBlock;
+    while (group !== undefined && start > 0 && handlers[start - 1]!.handlerBlock === group) start--;
+    byName = handlers.slice(start, end).find(named);
+    end = start;
+  }
   const listening = handlers.filter((h) => h.listen.includes(topic));
   return [...new Set([...(byName ? [byName] : []), ...listening])];
 }

@@ -1,3 +1,4 @@
+import { ExitCode, TsplayError } from '../errors.js';
 import type { Task } from '../playbook/types.js';
 import { evalCondition } from '../template/expr.js';
 import { lazyVars } from '../template/lazy.js';
@@ -36,11 +37,8 @@ export async function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[]
   const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'ok' }]));
   switch (action) {
     case 'flush_handlers':
-      if (handler) {
-        // Ansible refuses it ("flush_handlers cannot be used as a handler"); here it is a warning and a no-op.
-        ctx.emit({ kind: 'warning', message: `${task.where.file}:${task.where.line}: meta: flush_handlers used as a handler does nothing` });
-        break;
-      }
+      // As Ansible: notified (and its condition true), it stops the run
+      if (handler && selected.length > 0) throw new TsplayError('meta: flush_handlers cannot be used as a handler', { code: ExitCode.error, where: task.where, context: `handler '${info.name}'` });
       for (const h of selected) if (!ctx.state(h).unreachable) out.set(h, { kind: 'flush' });
       break;
     case 'end_play':

@@ -7,6 +7,7 @@ import { makeBatches, orderHosts } from './batches.js';
 import { driveFree, driveLockstep, newWalk, programOf } from './walk.js';
 import { handlersFor, notify, peek, startCursor, toSectionEnd, type HostCursor, type Program } from './cursor.js';
 import { GuardRun } from './guard.js';
+import { handlerName } from './handlers.js';
 import { loadCursorIncludes } from './dynamic-include.js';
 import type { PlaySection } from './options.js';
 
@@ -28,7 +29,7 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
   const maxFailRaw = play.maxFailPercentage === undefined ? undefined : Number(typeof play.maxFailPercentage === 'string' ? renderValue(play.maxFailPercentage, scope, play.where) : play.maxFailPercentage);
   if (maxFailRaw !== undefined && !(maxFailRaw >= 0 && maxFailRaw <= 100)) throw new ParseError(`'max_fail_percentage' must be a number from 0 to 100`, play.where);
   const gather = (renderedKeyword('gather_facts', play.gatherFacts, scope, play.where) as boolean | undefined) ?? true;
-  const force = ctx.opts.forceHandlers || play.forceHandlers;
+  const force = play.forceHandlers ?? ctx.opts.forceHandlers;
   const guard = play.guard ? new GuardRun(ctx, play.guard) : undefined;
   if (guard) ctx.hostSignal = (h) => guard.hostSignal(h) ?? ctx.kill;
   try {
@@ -75,7 +76,7 @@ export async function runPlay(ctx: PlayContext, index: number, hosts: string[]):
         else if (saved && saved.section === name) c = { ...saved, notified: [...new Set([...saved.notified, ...prev.notified])] };
         // --resume from a state file before cursors: what the host had been notified of in this section
         const names = ctx.opts.resume?.notified(h, ctx.playIndex, name) ?? [];
-        if (names.length > 0) c = notify(c, names.flatMap((n) => handlersFor(program.handlers, n).map((t) => t.id)));
+        if (names.length > 0) c = notify(c, names.flatMap((n) => handlersFor(program.handlers, n, (t) => handlerName(ctx, t)).map((t) => t.id)));
         cursors.set(h, c);
       }
       await drive(batch);

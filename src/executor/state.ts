@@ -15,7 +15,7 @@ export interface HostState {
   /** Failed (or unreachable) in this run: leaves the current play and later plays. */
   failed: boolean;
   unreachable: boolean;
-  /** A meta: clear_host_errors cleared this host's failures: they no longer fail the run. */
+  /** A meta: clear_host_errors cleared this host's failures, or a rescue took over a handler's failure: the failures in its recap no longer fail the run. */
   errorsCleared?: boolean;
   /** meta: end_host — done for this play. */
   ended: boolean;

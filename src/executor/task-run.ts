@@ -20,6 +20,7 @@ import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
 import { loopItems, loopVars } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
+import { renderNotify } from './handlers.js';
 
 /** Vars plus data (loop items, a registered result) that must not be rendered again. */
 function withData(vars: Vars, data: Vars): Vars {
@@ -162,7 +163,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     else if (facts && task.module === 'setup') storeFacts(factState, facts);
     else if (facts && findModule(task.module)?.returnsFacts) storeFacts(factState, facts, false);
   }
-  if (result.changed && !result.failed && !result.unreachable) for (const n of task.notify) state.notified.add(n);
+  if (result.changed && !result.failed && !result.unreachable) for (const n of renderNotify(task.notify, scope, task.where)) state.notified.add(n);
   const ignored = flag('ignore_errors', kw.ignoreErrors, false);
   const status = statusOf(result, ignored);
   const shown: Record<string, unknown> = noLog ? censored(result) : { ...result };

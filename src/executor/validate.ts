@@ -9,8 +9,8 @@ import { ENV_NAME } from './task-run.js';
  */
 export function checkItems(play: Play, items: Item[], handlers: Task[]): void {
   checkEnvironments(play, items);
-  for (const { task, name } of unknownNotifications(items, handlers)) {
-    throw new ParseError(`notify: no handler named '${name}' in this play`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
+  for (const { task, name, why } of unknownNotifications(items, handlers)) {
+    throw new ParseError(`notify: no handler named '${name}' in this play${why ? ` (${why})` : ''}`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
   }
 }
 

@@ -14,10 +14,11 @@ import { TsplayError } from '../errors.js';
 import type { TaskInfo } from '../report/events.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
+import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopItems, loopVars } from './loop.js';
 import { resumePoint, saveHost } from './persist.js';
-import { advance, comparePositions, enclosing, failureCaught, handlersFor, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
+import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
 /**
  * The driver: runs what the hosts' cursors (cursor.ts) say, and feeds back what happened.
@@ -156,18 +157,27 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     const handler = step.handler === true;
     // a role's handler sees its role's defaults, vars and params (Ansible's handler vars)
     const inh = handler && step.task.role ? { ...inheritedAt(ctx, walk, cursor, hosts, true), role: step.task.role } : inheritedAt(ctx, walk, cursor, hosts, handler);
-    ({ outcomes, fatal } = await runTask(ctx, walk, step.task, hosts, inh, handler, !handler && failureCaught(walk.program, cursor)));
+    // a handler is shown by its name as rendered when it was notified
+    const shown = handler ? handlerName(ctx, step.task) : undefined;
+    const task = shown !== undefined && shown !== step.task.name ? { ...step.task, name: shown } : step.task;
+    ({ outcomes, fatal } = await runTask(ctx, walk, task, hosts, inh, handler, !handler && failureCaught(walk.program, cursor)));
   } else return;
   for (const h of hosts) {
     const outcome = outcomes.get(h);
     if (!outcome) continue;
     const st = ctx.state(h);
-    let c = advance(walk.program, walk.cursors.get(h)!, outcome);
-    // notifications made by the task become the cursor's (handler ids)
+    let c = walk.cursors.get(h)!;
+    // notifications made by the task become the cursor's (handler ids); before the step is applied,
+    // so a handler that notifies itself is done with it (as Ansible: notified, then run)
     if (st.notified.size > 0) {
-      c = notify(c, [...st.notified].flatMap((topic) => handlersFor(walk.program.handlers, topic).map((t) => t.id)));
+      const topics = [...st.notified];
       st.notified.clear();
+      c = notify(c, notifiedHandlers(ctx, walk.program.handlers, topics, (step as { task: Task }).task).map((t) => t.id));
     }
+    const inFlush = c.flush !== undefined;
+    c = advance(walk.program, c, outcome);
+    // a handler's failure a rescue took over: it stays in the recap, the run does not fail for it (Ansible)
+    if (outcome.kind === 'failed' && inFlush && !c.failed) st.errorsCleared = true;
     if (c.failed) st.failed = true;
     if (c.done === 'unreachable') st.unreachable = st.failed = true;
     walk.cursors.set(h, c);
@@ -248,7 +258,7 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
       }
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;
-      out.set(h, includeFailed(ctx, block, info, h, outer, scope, e));
+      out.set(h, includeFailed(ctx, block, info, h, outer, e));
       if (out.get(h)!.kind === 'failed') failed.push(h);
       continue;
     }
@@ -269,19 +279,18 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
  * any_errors_fatal apply. As Ansible, an include_tasks reports `failed` with the reason; an
  * include_role reports its (uncounted) `ok` and the error, and the host is failed.
  */
-function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, scope: Vars, e: TsplayError): Outcome {
+function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, e: TsplayError): Outcome {
+  // As Ansible 2.14's linear strategy: a file or role that cannot be loaded fails the host whatever
+  // ignore_errors says (it marks the host failed); a rescue still catches it.
   const include = block.include!;
   const reason = e.describe();
-  const kw = enterBlock(outer, block).keywords;
-  const ignored = kw.ignoreErrors !== undefined && renderedKeyword('ignore_errors', kw.ignoreErrors, scope, block.where) === true;
   const result: Vars = { failed: true, changed: false, reason };
   if (include.module.endsWith('_role')) {
     ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: { changed: false, include_args: { name: include.target } }, okCount: 0 });
-    ctx.emit({ kind: 'warning', message: `${ignored ? '' : `[${host}] `}${reason}${ignored ? ' (ignored: ignore_errors)' : ''}` });
+    ctx.emit({ kind: 'warning', message: `[${host}] ${reason}` });
   } else {
-    ctx.emit({ kind: 'host-result', task: info, host, status: ignored ? 'ignored' : 'failed', result, rescued: !ignored && outer.rescuable });
+    ctx.emit({ kind: 'host-result', task: info, host, status: 'failed', result, rescued: outer.rescuable });
   }
-  if (ignored) return { kind: 'include', rounds: 0 };
   ctx.lastFailure.set(host, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
   return { kind: 'failed' };
 }

@@ -10,7 +10,19 @@ const BLOCK_KEYWORDS = ['become', 'becomeUser', 'becomePassword', 'environment',
  * order when it is notified).
  * What the block says (when, vars, tags, keywords) goes onto each of its tasks.
  */
-export function handlerTasks(items: Item[], inBlock = false): Task[] {
+export function handlerTasks(items: Item[]): Task[] {
+  let group: string | undefined;
+  return items.flatMap((item) => {
+    const explicit = item.kind === 'block' && !item.include && !item.imported;
+    // a run of tasks/imports/includes is one implicit block; an explicit block is a block of its own
+    const own = `${item.where.file}:${item.where.line ?? 0}:${item.where.column ?? 0}`;
+    if (explicit) group = undefined;
+    const handlerBlock = explicit ? own : (group ??= own);
+    return flatten([item], false).map((t) => ({ ...t, handlerBlock }));
+  });
+}
+
+function flatten(items: Item[], inBlock: boolean): Task[] {
   return items.flatMap((item) => (item.kind === 'task' ? [item] : fromBlock(item, inBlock)));
 }
 
@@ -29,7 +41,10 @@ function fromBlock(block: Block, inBlock: boolean): Task[] {
   const marker: Task[] = block.include
     ? [{ kind: 'task', id: block.id, name: block.name, module: block.include.module, args: {}, where: block.where, tags: [], notify: [], listen: [], role: block.role, includeResult: block.include }]
     : [];
-  return [...marker, ...handlerTasks(block.block, explicit)].map((t) => ({
+  // The tasks an include brings in are reached through the include only: Ansible loads them when it
+  // runs, so their own names and listen topics are not notification targets.
+  const inner = flatten(block.block, explicit).map((t) => (block.include ? { ...t, listen: [], includedBy: block.name ?? block.include.display } : t));
+  return [...marker, ...inner].map((t) => ({
     ...keywords,
     ...t,
     when: [...(block.when ?? []), ...(t.when ?? [])],

@@ -15,6 +15,12 @@ import { toBool } from '../modules/args.js';
 import { loadGuard } from './guard.js';
 import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
+/** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension). */
+interface RoleFiles {
+  tasks: string;
+  handlers: string;
+}
+
 export interface LoadOptions {
   /** roles_path from configuration. */
   rolesPath?: string[];
@@ -117,10 +123,10 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       }
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
     roleName = renderName(roleName, 'role name', () => nameScope(parent), at);
-    return [roleBlock(roleName, params, keywords, 'main', at, path, true, chain, tolerant)];
+    return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, true, chain, tolerant)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, tasksFrom: string, at: Source, path: string, dedupe: boolean, chain: string[] = [], outerTolerant = false): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, dedupe: boolean, chain: string[] = [], outerTolerant = false): Block {
     // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
     const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
@@ -139,6 +145,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       params,
     };
     checkTemplates(params, at, `role '${roleName}'`);
+    const tasksFrom = from.tasks;
     const key = `${rolePath}|${JSON.stringify(params)}|${tasksFrom}`;
     const items: Item[] = [];
     const deps = loadRoleDependencies(rolePath, warnings);
@@ -150,9 +157,11 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
       if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
-      const handlersFile = roleFile(rolePath, 'handlers');
-      if (handlersFile && !handlersSeen.has(rolePath)) {
-        handlersSeen.add(rolePath);
+      // handlers_from names another file of the role's handlers/ (include_role, import_role)
+      const handlersFile = roleFile(rolePath, 'handlers', from.handlers);
+      if (!handlersFile && from.handlers !== 'main') throw new ParseError(`role '${roleName}' has no handlers file '${from.handlers}'`, at);
+      if (handlersFile && !handlersSeen.has(handlersFile)) {
+        handlersSeen.add(handlersFile);
         // an include_tasks/import_tasks/block among handlers contributes its tasks (handler-items.ts)
         handlers.push(...handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })));
       }
@@ -187,22 +196,24 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     }
   }
 
-  type Target = { file: string; name: string } | { role: string; tasksFrom: string };
+  type Target = { file: string; name: string } | { role: string; from: RoleFiles };
 
   /** An include's names rendered (load-time vars) and its target found: a tasks file, or a role and its tasks_from. */
   function resolveTarget(action: string, params: Vars, at: Source, scope: TaskScope): Target {
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
       const roleName = renderName(params.name, `${action}: role name`, () => nameScope(scope.role), at);
-      const tasksFrom = typeof params.tasks_from === 'string' ? renderName(params.tasks_from, `${action}: tasks_from`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
+      const fromFile = (key: 'tasks_from' | 'handlers_from') =>
+        typeof params[key] === 'string' ? renderName(params[key] as string, `${action}: ${key}`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
+      const from: RoleFiles = { tasks: fromFile('tasks_from'), handlers: fromFile('handlers_from') };
       let rolePath: string;
       try {
         rolePath = findRole(roleName, searchPath, at);
       } catch (e) {
         throw e instanceof ParseError ? new MissingInclude(e.message, at) : e;
       }
-      if (tasksFrom !== 'main' && !roleFile(rolePath, 'tasks', tasksFrom)) throw new MissingInclude(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      return { role: roleName, tasksFrom };
+      if (from.tasks !== 'main' && !roleFile(rolePath, 'tasks', from.tasks)) throw new MissingInclude(`role '${roleName}' has no tasks file '${from.tasks}'`, at);
+      return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
     const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
@@ -220,7 +231,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       for (const [k, v] of Object.entries(params)) {
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
-      return [roleBlock(target.role, roleParams, {}, target.tasksFrom, at, `${id}/${action}:${target.role}`, false, [], scope.tolerant)];
+      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, false, [], scope.tolerant)];
     }
     const found = target.file;
     // A file that includes itself, directly or through others, would expand forever.
@@ -302,7 +313,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     maxFailPercentage: raw.max_fail_percentage,
     order,
     strategy,
-    forceHandlers: forceHandlers === true,
+    ...(forceHandlers !== undefined ? { forceHandlers: forceHandlers === true } : {}),
     varsFiles,
     ...inheritable(raw, where, context),
     preTasks: section('pre_tasks'),

@@ -413,7 +413,8 @@ function loadLegacyInclude(raw: Record<string, unknown>, key: string, value: unk
 
 function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
-  if (typeof value === 'string') params = action.endsWith('_role') ? { name: value } : { file: value };
+  // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
+  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : { file: value };
   else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
   else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;

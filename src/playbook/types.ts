@@ -70,6 +70,14 @@ export interface Task extends Inheritable {
   role?: RoleInstance;
   /** Handler tasks. */
   handler?: boolean;
+  /**
+   * Handlers: the block of handlers it belongs to, as Ansible's loader groups them (a run of tasks,
+   * imports and includes in one handlers file is one block; an explicit `block:` is its own). A notify
+   * by name searches the blocks last to first and each block first to last.
+   */
+  handlerBlock?: string;
+  /** Handlers: a task of an include_tasks/include_role handler (this names the include): notified through the include only, not by its own name or listen topics. */
+  includedBy?: string;
   /** The first step of an include used as a handler: reports the include's own result (Ansible's `included:`), runs nothing. */
   includeResult?: NonNullable<Block['include']>;
 }
@@ -134,7 +142,8 @@ export interface Play extends Inheritable {
   maxFailPercentage?: unknown;
   order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   strategy: 'linear' | 'free';
-  forceHandlers: boolean;
+  /** Unset: --force-handlers decides; set in the play, it wins over the CLI flag (Ansible's default is the CLI value). */
+  forceHandlers?: boolean;
   varsFiles: Vars;
   preTasks: Item[];
   tasks: Item[];

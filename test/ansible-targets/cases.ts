@@ -212,26 +212,15 @@ export const CASES: TargetCase[] = [
 
 /**
  * Cases where tsplay differs today, with why: not asserted (the README's known-differences table).
- * Handler and meta semantics are being rebuilt on the host cursor; those cases come back when it lands.
  */
-const HANDLERS = 'handlers and notify, being rebuilt on the host cursor';
 
 const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
 const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
 const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the play when it loads (Ansible: to every task of the play, before and after the import)";
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  'handlers.from_handlers': `${HANDLERS}: include_role with handlers_from (k=v form)`,
-  'handlers.test_force_handlers.force_false_in_play': `${HANDLERS}: force_handlers: false in the play wins over --force-handlers`,
-  'handlers.test_handlers_listen': `${HANDLERS}: a handler notifying a listen topic`,
-  'handlers.58841.lazy': `${HANDLERS}: handler names templated at run time`,
-  'handlers.58841.evaluation_time_var': `${HANDLERS}: handler names templated at run time`,
-  'handlers.58841.evaluation_time': `${HANDLERS}: handler names templated at run time`,
-  'handlers.test_notify_included': `${HANDLERS}: include_tasks as a handler`,
-  'handlers.test_flush_handlers_as_handler': `${HANDLERS}: meta flush_handlers as a handler (Ansible: an error, exit 1)`,
+  'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'handlers.test_flush_handlers_rescue_always': `${HANDLERS}: meta flush_handlers in rescue and always`,
-  'handlers.test_handlers_infinite_loop': `${HANDLERS}: a handler notifying another handler`,
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
   'lineinfile.role': `a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
   'command_shell.role': `\`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
