@@ -8,7 +8,7 @@ import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } f
 import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
-import { checkTemplates, inheritable, loadItems, varsDict, type TaskScope } from './task.js';
+import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
 import { loadTimeVars, MissingInclude, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../modules/args.js';
@@ -31,11 +31,20 @@ export interface LoadOptions {
 /** Load a playbook file: a list of plays and import_playbook entries, validated before anything runs. */
 export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
   const warnings: YamlWarning[] = [];
-  const plays = loadPlays(resolve(file), opts, warnings, new Set());
+  const plays = loadPlays(resolve(file), opts, warnings, new Set(), { vars: {}, tags: [] });
   return { file: resolve(file), plays, warnings: warnings.map((w) => `${w.where.file}:${w.where.line}:${w.where.column}: ${w.message}`) };
 }
 
-function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], seen: Set<string>): Play[] {
+/** What an import_playbook gives the plays it imports: its `vars` (over the plays' own) and its `tags`. */
+interface Imported {
+  vars: Vars;
+  tags: string[];
+}
+
+/** Keys an import_playbook entry may have (`when` is Ansible's too, not supported here: an error, never ignored). */
+const IMPORT_PLAYBOOK_KEYS = new Set(['import_playbook', 'include', 'name', 'vars', 'tags']);
+
+function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], seen: Set<string>, imported: Imported): Play[] {
   if (seen.has(file)) throw new ParseError('import_playbook loop: this playbook imports itself', { file });
   seen.add(file);
   const data = loadYamlFile(file, warnings);
@@ -54,9 +63,19 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
     if ('import_playbook' in entry) {
       const target = entry.import_playbook;
       if (typeof target !== 'string') throw new ParseError("'import_playbook' must be a file name", where);
-      plays.push(...loadPlays(resolve(dirname(file), target), opts, warnings, new Set(seen)));
+      for (const key of Object.keys(entry)) {
+        if (!IMPORT_PLAYBOOK_KEYS.has(key)) throw new ParseError(`'${key}' is not supported on import_playbook${key === 'when' ? ' (put the condition on the imported plays\' tasks)' : ''}`, sourceOfKey(entry, key) ?? where);
+      }
+      // As Ansible's PlaybookInclude: the import's vars go over each imported play's own, its tags are added.
+      const own = entry.vars === undefined ? {} : varsDict(entry.vars, sourceOfKey(entry, 'vars') ?? where, 'import_playbook');
+      const inner: Imported = { vars: { ...imported.vars, ...own }, tags: [...new Set([...imported.tags, ...tagList(entry.tags, sourceOfKey(entry, 'tags') ?? where)])] };
+      // the file name is rendered with the import's vars and extra vars, as Ansible templates it
+      const name = renderName(target, 'import_playbook: file name', () => loadTimeVars({ own: inner.vars, extraVars: opts.extraVars, playbookDir: dirname(file) }), sourceOfKey(entry, 'import_playbook') ?? where);
+      plays.push(...loadPlays(resolve(dirname(file), name), opts, warnings, new Set(seen), inner));
       return;
     }
+    if (Object.keys(imported.vars).length > 0) entry.vars = Array.isArray(entry.vars) ? [...entry.vars, imported.vars] : { ...((entry.vars as Vars | undefined) ?? {}), ...imported.vars };
+    if (imported.tags.length > 0) entry.tags = [...new Set([...tagList(entry.tags, sourceOfKey(entry, 'tags') ?? where), ...imported.tags])];
     plays.push(loadPlay(entry, file, i, opts, warnings, where));
   });
   return plays;

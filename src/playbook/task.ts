@@ -33,7 +33,7 @@ export interface TaskScope {
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
-function tagList(v: unknown, where: Source): string[] {
+export function tagList(v: unknown, where: Source): string[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'object' && !Array.isArray(v)) throw new ParseError(`'tags' must be a string or a list of strings, got a dictionary`, where);
   const list = Array.isArray(v) ? v : String(v).split(',');

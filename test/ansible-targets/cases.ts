@@ -225,8 +225,7 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'lineinfile.role': `a task with \`diff: yes\` (lineinfile, \`create: yes\`) registers no \`diff\` ('assert that a diff was returned' fails)`,
   'command_shell.role': `\`command\` with \`args: executable:\` is rejected when the playbook loads (Ansible ignores it with a warning)`,
   'file.role': `\`file: state: link\` without \`src\` on an existing link (to change the link's own mode) is rejected when the playbook loads (Ansible keeps the link's target)`,
-  'include_import.playbook.test_import_playbook': "a role name from the `vars:` of an `import_playbook` (`import_role: name: '{{ import_playbook_role_name }}'`) is undefined when the playbook loads: tsplay rejects the playbook (exit 4)",
-  'include_import.playbook.test_import_playbook_tags': 'tags on an `import_playbook` are not given to the imported plays (`--tags canary22` runs none of playbook2.yml)',
+  'include_import.playbook.test_import_playbook': "`when` on an `import_playbook` is refused when the playbook loads (exit 4: tsplay does not carry a condition onto the imported plays and their fact gathering; it never ignores it)",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
   'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,
   'include_import.role.test_include_role_vars_from': "include_role's `vars_from` given as a list is accepted (Ansible: an error, exit 4)",
@@ -244,5 +243,5 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.test_include_loop': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
-  'include_import.playbook.test_templated_filenames': 'an import_playbook file name from an extra var (`import_playbook: "{{ pb }}"`, `-e pb=…`) is not rendered: "{{ pb }}: file not found" (exit 4)',
+  'include_import.playbook.test_templated_filenames': "an `import_tasks` file name from a task's `vars:` (`import_tasks: '{{ task_var }}'`) is undefined when the playbook loads (exit 4); the templated `import_playbook` name itself is rendered now",
 };
