@@ -44,7 +44,6 @@ function parseCommandArgs(module: string, raw: unknown, where: Parameters<Module
   }
   if (given.length > 1) throw new ParseError(`${module}: give only one of the free-form command, 'cmd' and 'argv'`, where);
   if (module === 'shell' && args.argv) throw new ParseError("shell: 'argv' is not supported, use a command string", where);
-  if (module === 'command' && args.executable) throw new ParseError("command: 'executable' is only for the shell module", where);
   // command splits its line itself: an unbalanced quote is found at load time, not on the host
   const text = args._raw_params ?? args.cmd;
   if (module === 'command' && text !== undefined && !unrendered(text, loadTime)) {
@@ -102,7 +101,8 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
     steps: [{ cmd, stdin }],
     changed: true,
     unpredictable: true,
-    result: { cmd: shown },
+    // As Ansible 2.4+: command ignores `executable`, with its warning
+    result: { cmd: shown, ...(module === 'command' && args.executable ? { warnings: [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${args.executable}'.`] } : {}) },
     finish(results: ExecResult[], base: Outcome): Outcome {
       const r = results[0]!;
       const end = new Date();

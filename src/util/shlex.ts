@@ -52,7 +52,8 @@ export function shellSplit(line: string): string[] {
 export function splitFreeForm(text: string, keys: readonly string[]): { raw: string; options: Record<string, string> } {
   const options: Record<string, string> = {};
   if (keys.length === 0) return { raw: text.trim(), options };
-  const re = new RegExp(`(^|\\s)(${keys.join('|')})=("[^"]*"|'[^']*'|\\S+)`, 'g');
+  // a value is quoted text, or a run of non-space characters in which {{ ... }} stays whole (spaces and all)
+  const re = new RegExp(`(^|\\s)(${keys.join('|')})=("[^"]*"|'[^']*'|(?:\\{\\{[\\s\\S]*?\\}\\}|[^\\s{]|\\{(?!\\{))+)`, 'g');
   const raw = text
     .replace(re, (_m, lead: string, key: string, value: string) => {
       options[key] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;

@@ -55,5 +55,22 @@ test('bad arguments fail at parse time naming the module and argument', (t) => {
   t.throws(() => commandModule.parse({ _raw_params: 'ls', chdir: ['a'] }, where, true), { message: /command: argument 'chdir' must be a string/ });
   t.throws(() => commandModule.parse({ _raw_params: 'ls', nope: 1 }, where, true), { message: /command: unsupported argument 'nope'/ });
   t.throws(() => shellModule.parse({}, where, true), { message: /shell: no command given/ });
-  t.throws(() => commandModule.parse({ _raw_params: 'ls', executable: '/bin/bash' }, where, true), { message: /only for the shell module/ });
+});
+
+test("command ignores `executable` with Ansible's warning; shell uses it", async (t) => {
+  const r = await run(commandModule, { _raw_params: 'echo $0', executable: '/bin/bash' });
+  t.false(r.failed);
+  t.is(r.stdout, '$0', 'no shell: the word stays literal');
+  t.deepEqual(r.warnings, ["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bin/bash'."]);
+  const s = await run(shellModule, { _raw_params: 'echo $0', executable: '/bin/bash' });
+  t.is(s.stdout, '/bin/bash');
+  t.is(s.warnings, undefined);
+});
+
+test('free-form options keep a {{ }} with spaces whole: creates={{ dir }}/f in a multi-line shell block', async (t) => {
+  const { splitFreeForm } = await import('../../src/util/shlex.js');
+  t.deepEqual(splitFreeForm('executable="{{ bash.stdout }}"\ncreates={{ remote_tmp_dir_test }}/afile.txt\necho "test"\n', ['creates', 'executable']), {
+    raw: 'echo "test"',
+    options: { executable: '{{ bash.stdout }}', creates: '{{ remote_tmp_dir_test }}/afile.txt' },
+  });
 });
