@@ -4,7 +4,7 @@ import { targetFor, targetFromVars } from '../connection/target.js';
 import { keywordValue } from '../playbook/keywords.js';
 import { ParseError, TsplayError } from '../errors.js';
 import { findModule } from '../modules/registry.js';
-import type { Outcome } from '../modules/types.js';
+import type { FileDiff, Outcome } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import { renderDeep, renderFile, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
@@ -147,7 +147,9 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   if (task.register) {
     // As Ansible: no_log hides the output, the registered value stays real (and becomes a secret
     // that no output shows).
-    const { diff: _diff, ...registered } = result;
+    // In diff mode Ansible's result (and so the registered value) has `diff`: before/after with their headers.
+    const { diff, ...rest } = result;
+    const registered: Outcome = flag('diff', kw.diff, ctx.opts.diff) && Array.isArray(diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
     state.hostFacts[task.register] = registered;
     if (noLog) {
       state.hidden.add(task.register);
@@ -341,4 +343,9 @@ function aggregateLoop(results: Outcome[]): Outcome {
 function resultWarnings(result: Outcome): string[] {
   const parts = [result, ...(Array.isArray(result.results) ? (result.results as Outcome[]) : [])];
   return parts.flatMap((p) => (p && Array.isArray(p.warnings) ? p.warnings.filter((w): w is string => typeof w === 'string') : []));
+}
+
+/** A diff as Ansible's modules return it. */
+function ansibleDiff(d: FileDiff): Record<string, string> {
+  return { before: d.before, after: d.after, before_header: d.beforeHeader ?? d.path, after_header: d.afterHeader ?? d.path };
 }
