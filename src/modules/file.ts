@@ -48,7 +48,8 @@ export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileA
   if (args.src !== undefined && args.state !== undefined && args.state !== 'link' && args.state !== 'hard') {
     throw new ParseError("file: argument 'src' requires state 'link' or 'hard'", where);
   }
-  if ((args.state === 'link' || args.state === 'hard') && args.src === undefined) {
+  // state link without src keeps an existing link's target (Ansible: to change the link itself); hard needs it
+  if (args.state === 'hard' && args.src === undefined) {
     throw new ParseError(`file: state '${args.state}' needs argument 'src'`, where);
   }
   return args;

@@ -40,7 +40,7 @@ test('bad arguments fail at load time naming file:line and the argument', (t) =>
     ['file', { state: 'directory' }, /missing required argument 'path'/],
     ['file', { path: '/a', state: 'gone' }, /argument 'state' must be one of/],
     ['file', { path: '/a', state: 'file', recurse: true }, /'recurse' requires state 'directory'/],
-    ['file', { path: '/a', state: 'link' }, /state 'link' needs argument 'src'/],
+    ['file', { path: '/a', state: 'hard' }, /state 'hard' needs argument 'src'/],
     ['file', { path: '/a', owner: { name: 'x' } }, /argument 'owner' must be a string/],
     ['lineinfile', { path: '/a' }, /argument 'line' is required with state=present/],
     ['lineinfile', { path: '/a', state: 'absent' }, /one of 'line', 'search_string' or 'regexp' is required/],
