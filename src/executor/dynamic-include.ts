@@ -1,3 +1,4 @@
+import { applied } from '../playbook/task.js';
 import { TsplayError, type Source } from '../errors.js';
 import type { Block, DeferredInclude, LoadedInclude } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
@@ -38,7 +39,7 @@ export function loadResolved(ctx: PlayContext, program: Program, block: Block, k
   checkItems(ctx.play, loaded.items, handlers);
   loaded.warnings.forEach((message) => ctx.emit({ kind: 'warning', message }));
   program.handlers.splice(0, program.handlers.length, ...handlers);
-  (program.resolved ??= new Map()).set(at, { ...block, block: loaded.items });
+  (program.resolved ??= new Map()).set(at, { ...block, block: applied(block.id, block.where, block.include!.apply, loaded.items) });
   const order = (program.loadOrder ??= new Map());
   if (!order.has(key)) order.set(key, order.size);
   return loaded;

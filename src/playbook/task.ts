@@ -343,6 +343,13 @@ export function innerScope(scope: TaskScope, raw: Record<string, unknown>): Task
   return !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
 }
 
+/** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
+export function applied(includeId: string, where: Source, apply: Inheritable | undefined, items: Item[]): Item[] {
+  if (!apply || items.length === 0) return items;
+  // placed where its first task is: the include's `included:` line names that file
+  return [{ kind: 'block', id: `${includeId}/apply`, where: items[0]!.where ?? where, ...apply, block: items, rescue: [], always: [] }];
+}
+
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
 export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
   if (value === null || value === undefined) return {};
@@ -423,9 +430,19 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
+  // `apply:` (include_* only): keywords for the included tasks, not for the include itself
+  let apply: Inheritable | undefined;
+  if (params.apply !== undefined) {
+    if (!action.startsWith('include_')) throw new ParseError(`'apply' is not valid on ${action} (only on include_tasks/include_role)`, where, context);
+    const a = params.apply;
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) throw new ParseError(`${action}: 'apply' must be a dictionary of task keywords`, where, context);
+    for (const key of Object.keys(a)) if (!BLOCK_KEYWORDS.has(key)) throw new ParseError(`${action}: apply: '${key}' is not a task keyword`, where, context);
+    apply = inheritable(a as Record<string, unknown>, where, `${context}: apply`);
+    delete params.apply;
+  }
   const expanded = scope.expandInclude(action, params, where, innerScope(scope, raw));
   const deferred = Array.isArray(expanded) ? undefined : expanded;
-  const items = Array.isArray(expanded) ? expanded : [];
+  const items = Array.isArray(expanded) ? applied(id, where, apply, expanded) : [];
   const keywords = inheritable(raw, where, context);
   const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
   if (action.startsWith('import_')) block.imported = true;
@@ -434,7 +451,7 @@ function loadInclude(raw: Record<string, unknown>, action: string, value: unknow
     const written = Object.keys(raw).find((k) => k === action || k.endsWith(`.${action}`)) ?? action;
     const target = String(params.file ?? params.name);
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}) };
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}) };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

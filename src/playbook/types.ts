@@ -105,6 +105,8 @@ export interface Block extends Inheritable {
     target: string;
     /** Its name needs run-time values (or its target is missing under a `when`): each host decides it when it gets there. */
     deferred?: DeferredInclude;
+    /** `apply:` — keywords given to the included tasks (a block around them, as Ansible's parent block). */
+    apply?: Inheritable;
   };
 }
 

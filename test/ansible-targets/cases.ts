@@ -215,7 +215,6 @@ export const CASES: TargetCase[] = [
  */
 
 const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
-const APPLY = "include_tasks/include_role `apply:` is not implemented: its keywords do not reach the included tasks";
 const IMPORT_ROLE_VARS = "import_role's defaults and vars are not exposed to the play when it loads (Ansible: to every task of the play, before and after the import)";
 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
@@ -230,11 +229,10 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,
   'include_import.role.test_include_role_vars_from': "include_role's `vars_from` given as a list is accepted (Ansible: an error, exit 4)",
   'include_import.undefined_var.playbook': '`register` on include_tasks/include_role is rejected when the playbook loads (exit 4); Ansible registers the include\'s result (here: failed on an undefined variable in its when, ignored)',
-  'include_import.apply.include_apply': `${APPLY} (\`--tags foo\` with \`apply: tags: foo\` runs none of the included tasks)`,
   'include_import.public_exposure.playbook': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_bleeding': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_overwrite_roles': "an import_role inside a role: the imported role's defaults are not visible to the importing role's next task",
-  'include_import.run_once.playbook': `an include_tasks with \`run_once: true\` is included on every host (Ansible: on the first host only); and ${APPLY} (\`apply: run_once: true\`: Ansible's run_once set_fact gives the fact to every host of the play)`,
+  'include_import.run_once.playbook': 'an include_tasks with `run_once: true` is included on every host (Ansible: on the first host only), and a `run_once` set_fact sets the fact on the first host only',
   'include_import.handler_addressing.playbook': "`include_tasks: tasks/handlers.yml` in a role's handlers is not found (tsplay does not look relative to the role's own directory); exit 4 where Ansible exits 1 with the expected 'handler do_import not found' error",
   'include_import.valid_include_keywords.playbook': '`listen` on an include_tasks handler is rejected when the playbook loads (exit 4); Ansible accepts it',
   'include_import.tasks.test_allow_single_role_dup': 'a role listed three times under `roles:` whose meta has `allow_duplicates: true` runs once (Ansible: three times)',
