@@ -5,7 +5,7 @@ import { lazyVars } from '../template/lazy.js';
 import type { PlayContext } from './context.js';
 import { clearErrors, type HostCursor, type Outcome } from './cursor.js';
 import type { Inherited } from './inherit.js';
-import { taskInfo } from './result.js';
+import { conditionFalseResult, taskInfo } from './result.js';
 import { buildVars } from './vars.js';
 
 const PER_HOST = new Set(['end_host', 'noop', 'reset_connection', 'flush_handlers', 'role_complete']);
@@ -32,7 +32,7 @@ export async function metaOutcomes(ctx: PlayContext, task: Task, hosts: string[]
   ctx.emit({ kind: 'task-start', task: info, hosts: candidates, time: new Date().toISOString() });
   // Hosts whose condition was false see the task skipped (reported, not counted, as in Ansible).
   for (const h of candidates) {
-    if (!selected.includes(h)) ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, uncounted: true });
+    if (!selected.includes(h)) ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: conditionFalseResult(), uncounted: true });
   }
   const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'ok' }]));
   switch (action) {

@@ -32,3 +32,8 @@ export function statusOf(result: Outcome, ignoreErrors: boolean): HostStatus {
   if (result.failed) return ignoreErrors ? 'ignored' : 'failed';
   return result.changed ? 'changed' : 'ok';
 }
+
+/** The result of a task whose `when` was false, as Ansible reports it (a fresh object: reporters may add to it). */
+export function conditionFalseResult(): Record<string, unknown> {
+  return { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+}

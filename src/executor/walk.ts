@@ -8,7 +8,7 @@ import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { includeInfo, taskInfo, type TaskRunResult } from './result.js';
+import { conditionFalseResult, includeInfo, taskInfo, type TaskRunResult } from './result.js';
 import { loadResolved, renderedNames } from './dynamic-include.js';
 import { TsplayError } from '../errors.js';
 import type { TaskInfo } from '../report/events.js';
@@ -232,7 +232,7 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
     if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
-      ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+      ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: conditionFalseResult() });
       continue;
     }
     let items: unknown[] | undefined;
@@ -302,7 +302,7 @@ function includeHandlerResult(ctx: PlayContext, task: Task, include: NonNullable
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, inh, task.vars), task.where);
     const run = (task.when ?? []).every((c) => evalCondition(c, scope, task.where));
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...(run ? includeResult(include, include.target) : { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } }) });
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...(run ? includeResult(include, include.target) : { status: 'skipped', result: conditionFalseResult() }) });
   }
   return new Map(hosts.map((h) => [h, { kind: 'ok' }]));
 }
