@@ -1,8 +1,8 @@
-import { ParseError } from '../errors.js';
+import { ParseError, type Source } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { isEnabled, isRunning, parseShow, parseUnitProbe, unitProbeCommand, unitShowCommand, type UnitFacts } from '../facts/unit.js';
 import { quote } from '../util/quote.js';
-import { parseArgs, type ArgSpecs } from './args.js';
+import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 
 export interface ServiceArgs {
@@ -16,6 +16,7 @@ export interface ServiceArgs {
   pattern?: string;
   runlevel?: string;
   arguments?: string;
+  use?: string;
 }
 
 const specs: ArgSpecs = {
@@ -29,7 +30,20 @@ const specs: ArgSpecs = {
   pattern: { type: 'str' },
   runlevel: { type: 'str' },
   arguments: { type: 'str', aliases: ['args'] },
+  // Ansible's service action plugin picks the backend module by `use` (`auto`: from the service manager fact).
+  use: { type: 'str' },
 };
+
+/** The `use` values tsplay can honour: its one backend is systemd, which `auto` and the generic `service` reach too. */
+const SYSTEMD_BACKENDS = new Set(['auto', 'systemd', 'service']);
+
+/** `use: sysvinit` and the like name a backend tsplay lacks: refused rather than silently managed through systemd. */
+function checkBackend(use: string, where: Source): void {
+  const short = use.trim().toLowerCase().replace(/^ansible\.(builtin|legacy)\./, '');
+  if (!SYSTEMD_BACKENDS.has(short)) {
+    throw new ParseError(`service: use '${use}' is not supported: tsplay manages services through systemd (use: auto, systemd or service)`, where);
+  }
+}
 
 /** Accepted for Ansible's `service`, unused by systemd (Ansible's service action plugin: UNUSED_PARAMS). */
 const UNUSED_BY_SYSTEMD = ['sleep', 'pattern', 'runlevel', 'arguments'] as const;
@@ -137,6 +151,7 @@ export const serviceModule: ModuleDef<ServiceArgs> = {
   aliases: ['systemd', 'systemd_service'],
   parse(raw, where, loadTime) {
     const args = parseArgs<ServiceArgs>('service', specs, raw, where, loadTime);
+    if (args.use !== undefined && !unrendered(args.use, loadTime)) checkBackend(args.use, where);
     if (!loadTime && args.name !== undefined && args.name.trim() === '') throw new ParseError("service: argument 'name' must not be empty", where);
     if (args.state === undefined && args.enabled === undefined && !args.daemon_reload && !args.daemon_reexec && !loadTime) {
       throw new ParseError("service: one of 'state', 'enabled', 'daemon_reload' or 'daemon_reexec' is required", where);

@@ -98,3 +98,14 @@ test("service options systemd does not use (sleep, pattern, runlevel, arguments)
   t.is((await plan({ name: 'sre', state: 'started' }, unit('active', 'enabled'))).result?.warnings, undefined);
   t.throws(() => parse({ name: 'sre', state: 'restarted', sleep: 'soon' }), { message: /sleep/ });
 });
+
+test("use: picks the backend as Ansible's service action; tsplay has systemd only, so another backend is refused, naming it", async (t) => {
+  for (const use of ['auto', 'systemd', 'ansible.builtin.systemd', 'service', 'AUTO']) {
+    const p = await plan({ name: 'sre', state: 'restarted', use }, unit('active', 'enabled'));
+    t.is(p.cmds[0], 'systemctl restart -- sre', use);
+  }
+  const e = t.throws(() => parse({ name: 'sre', state: 'restarted', use: 'sysvinit' }), { instanceOf: ParseError });
+  t.regex(e!.describe(), /^cp\.yml:7: service: use 'sysvinit' is not supported: tsplay manages services through systemd/);
+  // A template is checked once rendered, when the task runs.
+  t.like(serviceModule.parse({ name: 'sre', state: 'started', use: '{{ mgr }}' }, where, true), { use: '{{ mgr }}' });
+});
