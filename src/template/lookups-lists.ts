@@ -5,6 +5,7 @@ import { TsplayError } from '../errors.js';
 import { globToRegExp } from '../inventory/patterns.js';
 import { isPlainObject, pyRepr, pyStr, toBool, tuple } from './values.js';
 import type { LookupCtx } from './lookups.js';
+import { filetree } from './lookup-filetree.js';
 
 /**
  * The lookup plugins behind Ansible's `with_<name>` loops, as ansible-core 2.14 writes them
@@ -268,6 +269,7 @@ export const LIST_LOOKUPS: Record<string, (terms: unknown[], ctx: LookupCtx) => 
   fileglob: (t, ctx) => fileglob(t.flatMap(asTerm), ctx),
   first_found: (t, ctx) => firstFound(t, ctx),
   lines: (t, ctx) => lines(t.flatMap(asTerm), ctx),
+  filetree: (t, ctx) => filetree(t.flatMap(asTerm), ctx),
   items: (t) => flat1(t),
   list: (t) => t,
   indexed_items: (t) => flat1(t).map((x, i) => tuple([i, x])),

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { loopItems } from '../../src/executor/loop.js';
 import type { Vars } from '../../src/types.js';
@@ -61,6 +62,19 @@ test('with_fileglob: controller files beside the playbook (files/ first), sorted
   const items = itemsOf('- debug: msg={{ item }}\n  with_fileglob: conf.d/*.conf', vars, files) as string[];
   t.deepEqual(items.map((p) => p.replace(/.*\/files\//, '')), ['conf.d/a.conf', 'conf.d/b.conf']);
   t.deepEqual(itemsOf('- debug: msg={{ item }}\n  with_fileglob: nothing/*.conf', vars, files), []);
+});
+
+test('with_community.general.filetree: each directory and file under the tree, top-down, with their properties', (t) => {
+  const files = { 'files/etc/b.conf': 'bb', 'files/etc/a/x.conf': 'x', 'files/etc/a/y/z.conf': 'z' };
+  const items = itemsOf('- debug: msg={{ item.path }}\n  with_community.general.filetree: etc/', vars, files) as Record<string, unknown>[];
+  t.deepEqual(items.map((i) => [i.path, i.state]), [['a', 'directory'], ['b.conf', 'file'], ['a/y', 'directory'], ['a/x.conf', 'file'], ['a/y/z.conf', 'file']]);
+  const b = items.find((i) => i.path === 'b.conf')!;
+  t.like(b, { size: 2, uid: process.getuid!(), owner: userInfo().username });
+  t.regex(String(b.root), /\/files\/etc\/?$/);
+  t.regex(String(b.src), /\/files\/etc\/b\.conf$/);
+  t.regex(String(b.mode), /^0[0-7]{3}$/);
+  t.is(typeof b.mtime, 'number');
+  t.deepEqual(itemsOf('- debug: msg={{ item }}\n  with_filetree: nowhere/', vars, files), []);
 });
 
 test('with_first_found: the first existing file, names with undefined variables skipped; none found is an error unless skip', (t) => {
