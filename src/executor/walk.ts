@@ -6,7 +6,7 @@ import { renderedKeyword } from './keyword.js';
 import { findModule } from '../modules/registry.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
-import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
+import { blockKeywords, enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
 import { conditionFalseResult, includeInfo, taskInfo, type TaskRunResult } from './result.js';
 import { loadResolved, renderedNames } from './dynamic-include.js';
@@ -225,6 +225,12 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
   if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return { outcomes: out };
   if (!ctx.startAt.reached) return { outcomes: out };
   const info = includeInfo(block.id, include, block.role, block.where);
+  // The include's own keywords (its tasks do not inherit them). run_once: only the first host includes
+  // the file (Ansible's linear strategy sends the include to it alone); the others pass it by.
+  const kw = blockKeywords(outer, block);
+  const firstScope = () => lazyVars(buildVars(ctx, hosts[0]!, outer, block.vars), block.where);
+  const runOnce = kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, firstScope(), block.where) === true;
+  if (runOnce) hosts = hosts.slice(0, 1);
   ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
   // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
   const conditions = [...outer.when, ...(block.when ?? [])];
@@ -266,8 +272,7 @@ function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostC
     out.set(h, { kind: 'include', rounds: items?.length ?? 1, resolved: keys });
   }
   if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
-    const kw = enterBlock(outer, block).keywords;
-    const fatal = kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true;
+    const fatal = runOnce || (kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true);
     if (fatal) return { outcomes: out, fatal: `any_errors_fatal: task '${info.name}' failed on ${failed.join(', ')}` };
   }
   return { outcomes: out };
@@ -356,6 +361,8 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   const runOnce = findModule(task.module)?.bypassHostLoop === true || (kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true);
   if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return skip;
   const targets = runOnce ? [first] : hosts;
+  // As Ansible: a run_once task's registered result and facts are every host's of the batch but the unreachable ones
+  const shareWith = runOnce ? [...walk.cursors.keys()].filter((h) => h !== first && !ctx.state(h).unreachable) : [];
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
@@ -368,7 +375,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
       limit(() =>
         ctx.forks(async () => {
           if (ctx.stop.run || (ctx.signal.aborted && !inh.teardown)) return;
-          results.set(h, await runTaskOnHostContained(runCtx, task, h, inh));
+          results.set(h, await runTaskOnHostContained(runCtx, task, h, inh, shareWith));
         }),
       ),
     ),
@@ -376,10 +383,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   for (const h of hosts) if (!results.has(h) && (!runOnce || !results.has(first))) outcomes.delete(h); // did not run: stopped
   if (runOnce && results.has(first)) {
     const r = results.get(first)!;
-    for (const h of hosts.slice(1)) {
-      if (task.register) ctx.state(h).hostFacts[task.register] = ctx.state(first).hostFacts[task.register];
-      if (r.status === 'failed') results.set(h, r);
-    }
+    if (r.status === 'failed') for (const h of hosts.slice(1)) results.set(h, r);
   }
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
   // A run_once task is fatal too (Ansible's linear strategy).
