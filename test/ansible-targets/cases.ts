@@ -236,7 +236,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.valid_include_keywords.playbook': '`listen` on an include_tasks handler is rejected when the playbook loads (exit 4); Ansible accepts it',
   'include_import.tasks.test_allow_single_role_dup': 'a role listed three times under `roles:` whose meta has `allow_duplicates: true` runs once (Ansible: three times)',
   'include_import.tasks.test_templating_IncludeRole_FA': `import_role's \`allow_duplicates: "{{ False | bool }}"\` (a template) counts as true: the role runs twice`,
-  'include_import.empty_group_warning.playbook': 'group_by on the implicit localhost: the new group gets no host (Ansible adds localhost, reports changed, and the next play runs on it)',
   'include_import.test_include_loop': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
