@@ -1,4 +1,4 @@
-import { applied } from '../playbook/task.js';
+import { applied } from '../playbook/include-task.js';
 import { TsplayError, type Source } from '../errors.js';
 import type { Block, DeferredInclude, LoadedInclude } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';

@@ -2,12 +2,13 @@ import { ParseError, type Source } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate, isTemplate } from '../template/render.js';
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS, checkKeywords, keywordValue } from './keywords.js';
+import { loadInclude, loadLegacyInclude } from './include-task.js';
 import type { Block, DeferredInclude, Inheritable, Item, RoleInstance, Task } from './types.js';
 
 /** What task normalisation needs to know about its surroundings. */
@@ -266,7 +267,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   return task;
 }
 
-function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopControl'>, where: Source, context: string): void {
+export function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' | 'loopControl'>, where: Source, context: string): void {
   const loops = Object.keys(raw).filter((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
   if (loops.length > 1) throw new ParseError(`only one loop keyword may be used, got ${loops.join(' and ')}`, where, context);
   if (loops.length === 1) {
@@ -343,13 +344,6 @@ export function innerScope(scope: TaskScope, raw: Record<string, unknown>): Task
   return !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
 }
 
-/** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
-export function applied(includeId: string, where: Source, apply: Inheritable | undefined, items: Item[]): Item[] {
-  if (!apply || items.length === 0) return items;
-  // placed where its first task is: the include's `included:` line names that file
-  return [{ kind: 'block', id: `${includeId}/apply`, where: items[0]!.where ?? where, ...apply, block: items, rescue: [], always: [] }];
-}
-
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
 export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
   if (value === null || value === undefined) return {};
@@ -390,78 +384,4 @@ export function parseKeyValue(text: string, where: Source, context: string): Var
     while (pos < s.length && /\s/.test(s[pos]!)) pos++;
   }
   return out;
-}
-
-/**
- * The legacy task `include: FILE k=v…` (deprecated in Ansible 2.14, removed in 2.16): as 2.14 decides,
- * static (import_tasks) unless it has a loop, dynamic (include_tasks) then; its k=v words and extra
- * arguments are variables of the included tasks. A deprecation warning names the replacement.
- */
-function loadLegacyInclude(raw: Record<string, unknown>, key: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
-  let file: unknown;
-  let vars: Vars = {};
-  if (typeof value === 'string') {
-    const text = value.trim();
-    const first = text.split(/\s+/, 1)[0] ?? '';
-    file = first.includes('=') ? undefined : first;
-    vars = parseKeyValue(file === undefined ? text : text.slice(first.length), where, context);
-    if (file === undefined) file = vars.file ?? vars._raw_params;
-    delete vars.file;
-  } else if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const { file: f, _raw_params: rp, ...rest } = value as Vars;
-    file = f ?? rp;
-    vars = rest;
-  }
-  if (typeof file !== 'string' || file === '') throw new ParseError('include: give the file to include', where, context);
-  const dynamic = Object.keys(raw).some((k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined);
-  const action = dynamic ? 'include_tasks' : 'import_tasks';
-  scope.warn?.(where, `${context === 'task' ? '' : `${context}: `}"include" is deprecated, use include_tasks/import_tasks instead (removed in Ansible 2.16); run here as ${action}`);
-  const { [key]: _legacy, ...rest } = raw;
-  if (rest.vars !== undefined && (rest.vars === null || typeof rest.vars !== 'object' || Array.isArray(rest.vars))) throw new ParseError("'vars' must be a dictionary", sourceOfKey(raw, 'vars') ?? where, context);
-  const merged: Record<string, unknown> = { ...rest, [action]: { file } };
-  if (Object.keys(vars).length > 0 || rest.vars) merged.vars = { ...vars, ...((rest.vars as Vars | undefined) ?? {}) };
-  return loadInclude(merged, action, { file }, id, scope, where, name, context);
-}
-
-function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
-  let params: Vars;
-  // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
-  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : { file: value };
-  else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
-  else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
-  if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
-  for (const key of Object.keys(raw)) {
-    if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
-    if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
-  }
-  if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
-  // `apply:` (include_* only): keywords for the included tasks, not for the include itself
-  let apply: Inheritable | undefined;
-  if (params.apply !== undefined) {
-    if (!action.startsWith('include_')) throw new ParseError(`'apply' is not valid on ${action} (only on include_tasks/include_role)`, where, context);
-    const a = params.apply;
-    if (a === null || typeof a !== 'object' || Array.isArray(a)) throw new ParseError(`${action}: 'apply' must be a dictionary of task keywords`, where, context);
-    for (const key of Object.keys(a)) if (!BLOCK_KEYWORDS.has(key)) throw new ParseError(`${action}: apply: '${key}' is not a task keyword`, where, context);
-    apply = inheritable(a as Record<string, unknown>, where, `${context}: apply`);
-    delete params.apply;
-  }
-  const expanded = scope.expandInclude(action, params, where, innerScope(scope, raw));
-  const deferred = Array.isArray(expanded) ? undefined : expanded;
-  const items = Array.isArray(expanded) ? applied(id, where, apply, expanded) : [];
-  const keywords = inheritable(raw, where, context);
-  const block: Block = { kind: 'block', id, name: name ?? `${action} ${String(params.file ?? params.name)}`, where, ...keywords, block: items, rescue: [], always: [], role: scope.role };
-  if (action.startsWith('import_')) block.imported = true;
-  // Ansible's include params are the include's `vars:`, not its own options (file, name, tasks_from).
-  if (action.startsWith('include_')) {
-    const written = Object.keys(raw).find((k) => k === action || k.endsWith(`.${action}`)) ?? action;
-    const target = String(params.file ?? params.name);
-    const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}) };
-    // A loop on a dynamic include runs its tasks once per item (with item in the include params).
-    loadLoop(raw, block.include, where, context);
-  } else {
-    const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
-    if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
-  }
-  return block;
 }

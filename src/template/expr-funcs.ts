@@ -2,7 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { toBool as strictBool } from '../modules/args.js';
+import { toBool, toBoolOrFalse } from '../util/bool.js';
 import { load as yamlLoad } from 'js-yaml';
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
@@ -11,7 +11,7 @@ import { pyJson, pyYaml } from './pyformat.js';
 import { sha512Crypt } from './crypt.js';
 import { isDateTime, isTimeDelta, PyDateTime, strftime, strptime } from './datetime.js';
 import {
-  compareOp, contains, deepEqual, isPlainObject, lengthOf, makeRegExp, order, ownGet, pyStr, regexReplace, toBool,
+  compareOp, contains, deepEqual, isPlainObject, lengthOf, makeRegExp, order, ownGet, pyStr, regexReplace,
   toFloat, toInt, truthy, tuple, typeName, versionTest,
 } from './values.js';
 
@@ -287,7 +287,7 @@ export const FILTERS: Record<string, FuncDef> = {
     return toInt(v, toInt(d ?? kw.default ?? 0));
   } },
   float: { min: 0, max: 1, fn: (v, [d]) => toFloat(v, d === undefined ? 0 : toFloat(d)) },
-  bool: simple((v) => (v === null ? false : toBool(v))),
+  bool: simple((v) => (v === null ? false : toBoolOrFalse(v))),
   string: simple((v) => pyStr(v)),
   abs: simple((v) => Math.abs(num('abs', v))),
   round: { min: 0, max: 2, kwargs: ['precision', 'method'], fn: (v, [p = 0, method = 'common']) => {
@@ -606,7 +606,7 @@ export const TESTS: Record<string, FuncDef> = {
 };
 
 function convertBool(v: unknown, convert: unknown): unknown {
-  return truthy(convert) ? (strictBool(v) ?? v) : v;
+  return truthy(convert) ? (toBool(v) ?? v) : v;
 }
 
 /** stat (or lstat) of a controller path for the path tests; undefined when there is nothing there. */
