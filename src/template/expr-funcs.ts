@@ -9,6 +9,7 @@ import type { Vars } from '../types.js';
 import { lookupPlugin } from './lookups.js';
 import { pyJson, pyYaml } from './pyformat.js';
 import { sha512Crypt } from './crypt.js';
+import { isUri, isUrl, isUrn } from './uri.js';
 import { isDateTime, isTimeDelta, PyDateTime, strftime, strptime } from './datetime.js';
 import {
   compareOp, contains, deepEqual, isPlainObject, lengthOf, makeRegExp, order, ownGet, pyStr, regexReplace,
@@ -386,6 +387,12 @@ export const FILTERS: Record<string, FuncDef> = {
     const n = Math.min(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => l[i])));
   } },
+  // itertools.product, as Ansible's product filter: every combination, the first list outermost
+  product: { min: 0, max: Infinity, kwargs: ['repeat'], fn: (v, others, kw) => {
+    const lists = [list('product', v), ...others.map((o) => list('product', o))];
+    const pools = Array.from({ length: kw.repeat === undefined ? 1 : toInt(kw.repeat) }, () => lists).flat();
+    return pools.reduce<unknown[][]>((acc, pool) => acc.flatMap((combo) => pool.map((x) => [...combo, x])), [[]]).map(tuple);
+  } },
   zip_longest: { min: 0, max: Infinity, kwargs: ['fillvalue'], fn: (v, others, kw) => {
     const lists = [list('zip_longest', v), ...others.map((o) => list('zip_longest', o))];
     const n = Math.max(...lists.map((l) => l.length));
@@ -603,6 +610,9 @@ export const TESTS: Record<string, FuncDef> = {
   file: test((v) => pathStat(v, 'file', true)?.isFile() === true),
   directory: test((v) => pathStat(v, 'directory', true)?.isDirectory() === true),
   link: test((v) => pathStat(v, 'link', false)?.isSymbolicLink() === true),
+  uri: { min: 0, max: 1, kwargs: ['schemes'], fn: (v, [s], kw) => isUri(v, s ?? kw.schemes) },
+  url: { min: 0, max: 1, kwargs: ['schemes'], fn: (v, [s], kw) => isUrl(v, s ?? kw.schemes) },
+  urn: test(isUrn),
 };
 
 function convertBool(v: unknown, convert: unknown): unknown {
