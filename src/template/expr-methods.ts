@@ -2,6 +2,7 @@ import { TsplayError } from '../errors.js';
 import { isDateTime, isTimeDelta, strftime, type PyDateTime } from './datetime.js';
 import { pyFormat, STRING_FILTERS } from './filters-string.js';
 import { dict, list, NO_CTX, text, type FuncDef } from './func-args.js';
+import { isOwned } from './template-owned.js';
 import { deepEqual, ownGet, pyStr, toInt, tuple, typeName } from './values.js';
 
 /** The allow-listed methods of Python's str, list, dict and datetime (`x.split(',')`, `d.get('k')`). */
@@ -15,6 +16,11 @@ function dateOf(name: string, v: unknown): PyDateTime {
 
 function strOf(name: string, v: unknown): string {
   if (typeof v !== 'string') throw new TsplayError(`'${typeName(v)}' object has no method '${name}'`);
+  return v;
+}
+
+function ownedOf<T>(name: string, v: T): T {
+  if (!isOwned(v)) throw new TsplayError(`.${name}(): only a list or dict written in this template (as {} or []) can be changed in place, never a variable's value, which other hosts and tasks share`);
   return v;
 }
 
@@ -82,6 +88,13 @@ export const METHODS: Record<string, FuncDef> = {
     if (!isTimeDelta(v)) throw new TsplayError(`'${typeName(v)}' object has no method 'total_seconds'`);
     return v.total_seconds();
   } },
+  // In-place changes of a list or dict the template itself made (`{% set _ = acc.update({...}) %}`); they return None.
+  update: { min: 0, max: 1, kwargs: 'any', fn: (v, [other], kw) => {
+    Object.assign(ownedOf('update', dict('update', v)), other === undefined ? {} : dict('update', other), kw);
+    return null;
+  } },
+  append: { min: 1, max: 1, fn: (v, [x]) => (ownedOf('append', list('append', v)).push(x), null) },
+  extend: { min: 1, max: 1, fn: (v, [xs]) => (ownedOf('extend', list('extend', v)).push(...list('extend', xs)), null) },
   index: { min: 1, max: 1, fn: (v, [x]) => {
     const i = typeof v === 'string' ? v.indexOf(String(x)) : list('index', v).findIndex((y) => deepEqual(x, y));
     if (i < 0) throw new TsplayError(`index: ${pyStr(x)} is not in ${typeName(v)}`);

@@ -1,4 +1,5 @@
 import { ParseError, TsplayError, type Source } from '../errors.js';
+import { markOwned } from './template-owned.js';
 import type { Vars } from '../types.js';
 import { FILTERS, GLOBALS, METHODS, OMIT, TESTS, type CallCtx, type FuncDef } from './expr-funcs.js';
 import { parseExpr, type ENode } from './expr-parse.js';
@@ -183,12 +184,12 @@ export function ev(n: ENode, frame: Frame): unknown {
       return slice(need(ev(n.obj, frame)), n.start && need(ev(n.start, frame)), n.stop && need(ev(n.stop, frame)), n.step && need(ev(n.step, frame)));
     case 'list': {
       const items = n.items.map((i) => need(ev(i, frame)));
-      return n.tuple ? tuple(items) : items;
+      return n.tuple ? tuple(items) : markOwned(items);
     }
     case 'dict': {
       const out: Record<string, unknown> = {};
       for (const [k, v] of n.items) out[pyStr(need(ev(k, frame)))] = need(ev(v, frame));
-      return out;
+      return markOwned(out);
     }
     case 'not':
       return !truthy(need(ev(n.arg, frame)));

@@ -250,3 +250,13 @@ test('a literal {{ is written \\{{ (e.g. docker --format), as Ansible users writ
   t.is(renderValue('{{~ name ~}}  !', vars), 'kamailio!', 'whitespace control works');
   t.is(renderValue('{{! a comment }}{{ port }}', vars), '5060');
 });
+
+test("update/append/extend change a dict or list written in the template, as Python's (bertvv.bind's zone templates); a variable's value is never changed", (t) => {
+  // the expected text is what ansible-playbook 2.14 printed for the same template (None renders as '')
+  const src = "{% set d = {} %}{% set _ = d.update({'a': 1}, b=2) %}{% set l = [1] %}{{ l.append(2) }}{% set _ = l.extend([3, 4]) %}{{ d }} {{ l }} {% if d.update(c=3) %}{% endif %}{{ d | length }}";
+  t.is(renderValue(src, { shared: { a: 1 } }, where), "{'a': 1, 'b': 2} [1, 2, 3, 4] 3");
+  const shared = { a: 1 };
+  const e = t.throws(() => renderValue('{% set _ = shared.update(b=2) %}{{ shared }}', { shared }, where), { instanceOf: TsplayError });
+  t.regex(e!.message, /\.update\(\): only a list or dict written in this template/);
+  t.deepEqual(shared, { a: 1 });
+});
