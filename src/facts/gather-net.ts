@@ -7,6 +7,11 @@ const V6_PROBE = '2404:6800:400a:800::1012';
 
 type Dict = Record<string, unknown>;
 
+/** Append to the list under `key`, creating it. */
+function pushTo(obj: Dict, key: string, ...values: unknown[]): void {
+  ((obj[key] as unknown[] | undefined) ?? (obj[key] = [] as unknown[]) as unknown[]).push(...values);
+}
+
 function ipv4Entry(cidr: string, broadcast: string): Dict {
   const [address = '', len = '32'] = cidr.split('/');
   const bits = Number(len);
@@ -58,7 +63,7 @@ export function networkFacts(out: GatherOutput): Dict {
       const secondary = rest.includes('secondary');
       const target = label !== device ? (devices[label] ??= {}) : dev;
       if (!secondary && !('ipv4' in target)) target.ipv4 = entry;
-      else ((target.ipv4_secondaries as Dict[] | undefined) ?? (target.ipv4_secondaries = [] as Dict[]) as Dict[]).push(entry);
+      else pushTo(target, 'ipv4_secondaries', entry);
       if (defaults.v4.address === entry.address) {
         Object.assign(defaults.v4, { broadcast: entry.broadcast, netmask: entry.netmask, network: entry.network, prefix: entry.prefix, macaddress: dev.macaddress, mtu: dev.mtu, type: dev.type ?? 'unknown', alias: label });
       }
@@ -67,7 +72,7 @@ export function networkFacts(out: GatherOutput): Dict {
       const peer = rest[1] === 'peer';
       const [address = '', prefix = ''] = peer ? [rest[0], rest[2]?.split('/')[1]] : rest[0]!.split('/');
       const scope = peer ? rest[4] : rest[2];
-      ((dev.ipv6 as Dict[] | undefined) ?? (dev.ipv6 = [] as Dict[]) as Dict[]).push({ address, prefix, scope });
+      pushTo(dev, 'ipv6', { address, prefix, scope });
       if (defaults.v6.address === address) Object.assign(defaults.v6, { prefix, scope, macaddress: dev.macaddress, mtu: dev.mtu, type: dev.type ?? 'unknown' });
       if (address !== '::1') all6.push(address);
     }
@@ -92,7 +97,7 @@ export function dnsFact(out: GatherOutput): Dict {
   for (const line of out.files.get('/etc/resolv.conf') ?? []) {
     if (/^[#;]/.test(line) || line.trim() === '') continue;
     const [key, ...tokens] = line.trim().split(/\s+/);
-    if (key === 'nameserver') ((dns.nameservers as string[] | undefined) ?? (dns.nameservers = [] as string[]) as string[]).push(...tokens);
+    if (key === 'nameserver') pushTo(dns, 'nameservers', ...tokens);
     else if (key === 'domain' && tokens.length > 0) dns.domain = tokens[0];
     else if (key === 'search') dns.search = tokens;
     else if (key === 'sortlist') dns.sortlist = tokens;
