@@ -1,11 +1,12 @@
+import { quote } from '../util/quote.js';
 import { PKG_MGRS } from './pkg-mgr.js';
 
 /**
  * The fact-gathering script: one round trip in POSIX sh, no Python needed on the target. Forks are
  * what costs (a process start is 1–30 ms), so small files come back through one `grep -H ''`
  * ("path:line" for every line of every file) and the shell's builtins do the rest; a handful of
- * commands remain (uname, hostname -f, date, ip, stat -f, python3 -V, and rpm only where Ansible
- * runs it). Sections start with `@name` lines; gather.ts parses them.
+ * commands remain (uname, hostname -f, date, ip, stat -f, python --version, and rpm only where
+ * Ansible runs it). Sections start with `@name` lines; gather.ts parses them.
  */
 
 /** Small files read whole: OS release, kernel, memory, CPUs, mounts, resolver, network devices, virtualization hints. */
@@ -46,6 +47,21 @@ export const GATHER_SCRIPT = [
   'echo @ip; command -v ip >/dev/null 2>&1 && ip -o -force -batch - 2>/dev/null <<\'EOF\'\naddr show\nroute get 8.8.8.8\nroute get 2404:6800:400a:800::1012\nEOF',
   // statfs of every mounted device (Ansible: device starts with / or is host:/path, fstype not none)
   'echo @statfs; set --; while read -r dev mnt fs rest; do case "$dev" in /*|*:/*) [ "$fs" = none ] && continue; case "$mnt" in *\\\\*) mnt=$(printf \'%b\' "$mnt");; esac; set -- "$@" "$mnt";; esac; done </proc/mounts; [ $# -gt 0 ] && timeout 10 stat -f -c \'%S %s %b %f %a %c %d %n\' -- "$@" 2>/dev/null',
-  'py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3 2>/dev/null); [ -n "$py" ] && echo "@python $py $("$py" -V 2>&1)"',
   'true',
 ].join('\n');
+
+/** Ansible 2.14's INTERPRETER_PYTHON_FALLBACK: the order its interpreter discovery tries. */
+const PYTHON_FALLBACK = ['python3.11', 'python3.10', 'python3.9', 'python3.8', 'python3.7', 'python3.6', 'python3.5', '/usr/bin/python3', '/usr/libexec/platform-python', 'python2.7', '/usr/bin/python', 'python'];
+
+/**
+ * The gather script, with the Python Ansible would run its modules with: `ansible_python_interpreter`
+ * when set, else the first of Ansible's discovery list found. Only `--version` is run (no interpreter
+ * start-up), for the `ansible_python` facts playbooks test (`ansible_python.version.major`).
+ */
+export function gatherScript(interpreter?: string): string {
+  // `command -v` tests are builtins; one command substitution for the path of the one found
+  const find = interpreter !== undefined
+    ? `py=$(command -v ${quote(interpreter)} 2>/dev/null)`
+    : `py=; for c in ${PYTHON_FALLBACK.join(' ')}; do command -v "$c" >/dev/null 2>&1 && { py=$(command -v "$c"); break; }; done`;
+  return `${GATHER_SCRIPT}\n${find}; if [ -n "$py" ]; then echo "@python $py|$("$py" --version 2>&1 | head -n 1)"; fi`;
+}

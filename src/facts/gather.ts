@@ -4,7 +4,7 @@ import { distributionFacts, lsbFacts, securityFacts, serviceMgrFact } from './ga
 import { firstLine, splitOutput, type GatherOutput } from './gather-sections.js';
 import { pkgMgrFact } from './pkg-mgr.js';
 
-export { GATHER_SCRIPT } from './gather-script.js';
+export { GATHER_SCRIPT, gatherScript } from './gather-script.js';
 
 type Dict = Record<string, unknown>;
 
@@ -49,16 +49,22 @@ function userFacts(out: GatherOutput, env: Record<string, string>): Dict {
   };
 }
 
-/** python and python_version, of the host's python3 (Ansible's would be the interpreter it ran); absent without one. */
+/** `PATH|Python 3.12.0rc1` → Ansible's python facts (sys.version_info's fields); absent without a Python. */
 function pythonFacts(out: GatherOutput): Dict {
-  const m = /^(\S+) Python (\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?/.exec(out.sections.get('python')?.[0] ?? '');
+  const m = /^(.*)\|Python (\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?/.exec(out.sections.get('python')?.[0] ?? '');
   if (!m) return {};
-  const level = m[5] === undefined ? 'final' : { a: 'alpha', b: 'beta', rc: 'candidate' }[m[5]]!;
   const [major, minor, micro] = [Number(m[2]), Number(m[3]), Number(m[4])];
-  const serial = Number(m[6] ?? 0);
+  const releaselevel = m[5] === undefined ? 'final' : ({ a: 'alpha', b: 'beta', rc: 'candidate' } as const)[m[5] as 'a' | 'b' | 'rc'];
+  const serial = m[6] === undefined ? 0 : Number(m[6]);
   return {
-    python: { executable: m[1], has_sslcontext: true, type: 'cpython', version: { major, minor, micro, releaselevel: level, serial }, version_info: [major, minor, micro, level, serial] },
-    python_version: `${major}.${minor}.${micro}`,
+    python: {
+      version: { major, minor, micro, releaselevel, serial },
+      version_info: [major, minor, micro, releaselevel, serial],
+      executable: m[1],
+      has_sslcontext: true,
+      type: 'cpython',
+    },
+    python_version: `${major}.${minor}.${micro}${m[5] ? `${m[5]}${m[6]}` : ''}`,
   };
 }
 

@@ -35,7 +35,7 @@ const rhel8 = [
   '2: eth0    inet 10.0.0.16/24 brd 10.0.0.255 scope global secondary eth0\\       valid_lft forever preferred_lft forever',
   '8.8.8.8 via 10.0.0.1 dev eth0 src 10.0.0.15 uid 0 \\    cache',
   '@statfs', '4096 4096 1000 600 500 100 40 /', '1024 1048576 10 5 5 0 0 /mnt/my share',
-  '@python /usr/libexec/platform-python Python 3.6.8',
+  '@python /usr/libexec/platform-python|Python 3.6.8',
   '@env', 'declare -x HOME="/root"', 'declare -x PS1="a \\"quoted\\" \\$x"', 'declare -x USER="root"',
 ].join('\n');
 

@@ -33,7 +33,7 @@ test.serial('gather_facts takes one connection and one command per host', async 
   });
 });
 
-test.serial('the facts match the host: names, os release, kernel, architecture, network, CPUs, memory, mounts, user, python, date/time', async (t) => {
+test.serial('the facts match the host: names, os release, kernel, architecture, network, CPUs, memory, mounts, user, date/time', async (t) => {
   const dir = tree({
     'site.yml': `- hosts: all
   tasks:
@@ -51,7 +51,6 @@ test.serial('the facts match the host: names, os release, kernel, architecture, 
         echo "comm=$(cat /proc/1/comm)"
         echo "route=$(ip -4 route show default | head -n 1)"
         echo "sysnet=$(ls /sys/class/net | tr '\\n' ' ')"
-        echo "python=$(/usr/bin/python3 -c 'import sys; print(sys.executable, *sys.version_info[:3])' 2>/dev/null)"
         echo "kernel_version=$(uname -v)"
         echo "uptime=$(cut -d. -f1 /proc/uptime)"
         echo "root=$(df -B1 --output=source,size / | tail -n 1)"
@@ -92,8 +91,6 @@ test.serial('the facts match the host: names, os release, kernel, architecture, 
     if (host.comm !== 'init' && !host.comm!.endsWith('sh')) t.is(f.service_mgr, host.comm);
     t.like(f, { user_id: 'root', user_uid: Number(host.uid), user_gid: Number(host.gid), user_dir: host.passwd!.split(':')[5], user_shell: host.passwd!.split(':')[6] });
     t.is((f.env as Record<string, string>).HOME, host.home);
-    const [pyExe, ...pyVersion] = host.python!.split(' ');
-    t.like(f, { python: { executable: pyExe, version: { major: Number(pyVersion[0]), minor: Number(pyVersion[1]), micro: Number(pyVersion[2]) } }, python_version: pyVersion.join('.') });
     const [, gateway, iface] = /via (\S+) dev (\S+)/.exec(host.route!) ?? [];
     const nic = networkInterfaces()[iface!]?.find((a) => a.family === 'IPv4');
     t.like(f.default_ipv4 as object, { interface: iface, gateway, address: nic?.address, netmask: nic?.netmask, macaddress: nic?.mac });
@@ -144,4 +141,26 @@ test.serial("date_time is the host's local time, as in Ansible (tz, hour and dat
   t.is(dt.tz, tz);
   t.is(dt.hour, hour);
   t.is(dt.date, date);
+});
+
+test.serial("ansible_python: the host's Python as Ansible reports it (ansible_python_interpreter, else its discovery list)", async (t) => {
+  const dir = tree({
+    'site.yml': `- hosts: all
+  tasks:
+    - name: truth
+      command: "{{ ansible_python.executable }} -c 'import sys; print(list(sys.version_info))'"
+      register: truth
+    - name: facts
+      debug:
+        msg: "{{ ansible_python.executable }}|{{ ansible_python_version }}|{{ ansible_python.version_info }}|{{ ansible_python.version.major }}"
+`,
+  });
+  const given = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath, '-l', 'h1', '-e', 'ansible_python_interpreter=/usr/bin/python3']);
+  t.is(given.run.code, 0, given.run.stderr);
+  const [major, minor, micro, level, serial] = JSON.parse(String(resultsOf(given.doc, 'truth').h1!.stdout).replaceAll("'", '"')) as [number, number, number, string, number];
+  t.is(msgs(given.doc, 'facts').h1, `/usr/bin/python3|${major}.${minor}.${micro}|[${major}, ${minor}, ${micro}, '${level}', ${serial}]|${major}`);
+  const discovered = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath, '-l', 'h1']);
+  t.is(discovered.run.code, 0, discovered.run.stderr);
+  // Ansible 2.14's list starts with python3.11 … python3.5, then /usr/bin/python3
+  t.regex(String(msgs(discovered.doc, 'facts').h1), /^\/\S+\/python(3\.\d+)?\|/);
 });
