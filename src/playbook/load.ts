@@ -305,7 +305,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
     const candidates = isAbsolute(target)
       ? [target]
-      : [...new Set([...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)])];
+      : // in a role: its tasks/, then the role itself (`tasks/x.yml` from a handler, as Ansible's path_dwim_relative)
+        [...new Set([...(scope.role ? [join(scope.role.path, 'tasks', target), join(scope.role.path, target)] : []), join(dirname(scope.file), target), join(dir, target)])];
     const found = candidates.find((c) => existsSync(c));
     if (!found) throw new MissingInclude(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
     return { file: found, name: target };

@@ -11,7 +11,7 @@ import { loadError, msgs, runJson, tasksOf, tree } from './helpers.js';
 /**
  * Roles and the play, as Ansible 2.14 has them (VariableManager.get_vars over play.get_roles(), the
  * role cache and allow_duplicates): what a role's defaults and vars show the rest of the play, when a
- * role listed again runs again, and the role files an import/include names. Load-level: the
+ * role listed again runs again, and the role files an import/include (or a role's handler) names. Load-level: the
  * loaded play and buildVars, no host (one controller-only run for include_role's run-time `public`).
  */
 
@@ -181,4 +181,18 @@ test.serial("include_role's public (a template rendered when it runs): a public 
   t.deepEqual(msgs(doc, 'shy after'), { localhost: 'undefined' });
   t.deepEqual(msgs(doc, 'open before'), { localhost: 'undefined' });
   t.deepEqual(msgs(doc, 'open after'), { localhost: 'od ov' });
+});
+
+test("a role handler's `include_tasks: tasks/x.yml` is found in the role itself, as Ansible looks (role/tasks/, then the role)", (t) => {
+  const dir = tree({
+    'site.yml': '- hosts: all\n  roles: [r]\n',
+    ...role('r', {
+      'tasks/main.yml': '- command: "true"\n  notify: do_include\n',
+      'tasks/handlers.yml': '- name: from tasks/handlers.yml\n  debug: msg=handler\n',
+      'handlers/main.yml': '- name: do_include\n  include_tasks: tasks/handlers.yml\n',
+    }),
+  });
+  const [play] = loadPlaybook(join(dir, 'site.yml')).plays;
+  const task = play!.handlers.find((h) => h.name === 'from tasks/handlers.yml');
+  t.is(task?.where.file, join(dir, 'roles/r/tasks/handlers.yml'));
 });
