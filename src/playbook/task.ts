@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate, isTemplate } from '../template/render.js';
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
