@@ -276,15 +276,18 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
 
   /** An include's names rendered (load-time vars) and its target found: a tasks file, or a role and its tasks_from. */
   function resolveTarget(action: string, params: Vars, at: Source, scope: TaskScope): Target {
+    // an import renders its names with its task's and blocks' vars too, as Ansible's static import
+    // (an include_* that needs them is decided per host at run time, where set_fact may override them)
+    const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
-      const roleName = renderName(params.name, `${action}: role name`, () => nameScope(scope.role), at);
+      const roleName = renderName(params.name, `${action}: role name`, names, at);
       // tasks_from and the others: a file name (Ansible's basename), rendered as the role's name is
       const fromFile = (key: 'tasks_from' | 'handlers_from' | 'vars_from' | 'defaults_from'): string | undefined => {
         const v = params[key];
         if (v === undefined) return undefined;
         if (typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${JSON.stringify(v)}`, at);
-        return basename(renderName(v, `${action}: ${key}`, () => nameScope(scope.role), at));
+        return basename(renderName(v, `${action}: ${key}`, names, at));
       };
       const from: RoleFiles = {
         tasks: fromFile('tasks_from')?.replace(/\.ya?ml$/, '') ?? 'main',
@@ -302,7 +305,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
-    const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
+    const target = renderName(params.file, `${action}: file name`, names, at);
     const candidates = isAbsolute(target)
       ? [target]
       : // in a role: its tasks/, then the role itself (`tasks/x.yml` from a handler, as Ansible's path_dwim_relative)
@@ -327,7 +330,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars }, { file: found });
   }
 
   /**
@@ -344,7 +347,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     if (params.public !== undefined) throw new ParseError("import_role: 'public' is not valid here (import_role's defaults and vars are always the play's; public is include_role's)", at);
     const value = params.allow_duplicates;
     if (value === undefined) return { via: 'import_role', allowDuplicates: true };
-    const rendered = typeof value === 'string' ? renderLoadTime(value, 'import_role: allow_duplicates', () => nameScope(scope.role), at) : value;
+    const rendered = typeof value === 'string' ? renderLoadTime(value, 'import_role: allow_duplicates', () => nameScope(scope.role, scope.vars), at) : value;
     return { via: 'import_role', allowDuplicates: keywordValue('allow_duplicates', rendered, at, 'import_role') === true };
   }
 
@@ -379,7 +382,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const playVars = varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
   let varsFilesSoFar: Vars = {};
   /** What a templated name (include, role, vars_files, strategy) is rendered with at load time. */
-  const nameScope = (role?: RoleInstance): Vars => loadTimeVars({ playVars, varsFiles: varsFilesSoFar, extraVars: opts.extraVars, role, playbookDir: dir, playRoles });
+  const nameScope = (role?: RoleInstance, own?: Vars): Vars => loadTimeVars({ playVars, varsFiles: varsFilesSoFar, extraVars: opts.extraVars, role, own, playbookDir: dir, playRoles });
   const varsFiles: Vars = {};
   for (const vf of raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files]) {
     const at = sourceOfKey(raw, 'vars_files') ?? where;

@@ -234,5 +234,4 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.test_include_loop': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
-  'include_import.playbook.test_templated_filenames': "an `import_tasks` file name from a task's `vars:` (`import_tasks: '{{ task_var }}'`) is undefined when the playbook loads (exit 4); the templated `import_playbook` name itself is rendered now",
 };

@@ -11,8 +11,9 @@ import { loadError, msgs, runJson, tasksOf, tree } from './helpers.js';
 /**
  * Roles and the play, as Ansible 2.14 has them (VariableManager.get_vars over play.get_roles(), the
  * role cache and allow_duplicates): what a role's defaults and vars show the rest of the play, when a
- * role listed again runs again, and the role files an import/include (or a role's handler) names. Load-level: the
- * loaded play and buildVars, no host (one controller-only run for include_role's run-time `public`).
+ * role listed again runs again, the role files an import/include (or a role's handler) names, and the
+ * vars an import's name is rendered with. Load-level: the loaded play and buildVars, no host (one
+ * controller-only run for include_role's run-time `public`).
  */
 
 const role = (name: string, files: Record<string, string>): Record<string, string> =>
@@ -195,4 +196,38 @@ test("a role handler's `include_tasks: tasks/x.yml` is found in the role itself,
   const [play] = loadPlaybook(join(dir, 'site.yml')).plays;
   const task = play!.handlers.find((h) => h.name === 'from tasks/handlers.yml');
   t.is(task?.where.file, join(dir, 'roles/r/tasks/handlers.yml'));
+});
+
+test("an import's file name (import_tasks, import_role tasks_from) is rendered with its own vars and its blocks' too; an include_* that needs them is still decided per host", (t) => {
+  const dir = tree({
+    'site.yml': `
+- hosts: all
+  tasks:
+    - import_tasks: "{{ task_var }}"
+      vars:
+        task_var: a.yml
+        inner: b.yml
+    - vars:
+        block_var: b.yml
+      block:
+        - import_tasks: "{{ block_var }}"
+    - import_role:
+        name: r
+        tasks_from: "{{ from_var }}"
+      vars:
+        from_var: other.yml
+    - include_tasks: "{{ task_var }}"
+      vars:
+        task_var: a.yml
+`,
+    'a.yml': '- import_tasks: "{{ inner }}"\n',
+    'b.yml': '- name: in b\n  debug: msg=b\n',
+    ...role('r', { 'tasks/other.yml': '- name: in other\n  debug: msg=other\n' }),
+  });
+  const [play] = loadPlaybook(join(dir, 'site.yml')).plays;
+  const [imported, block, roleImport, include] = play!.tasks;
+  t.deepEqual(tasksOf([imported!]).map((x) => x.where.file), [join(dir, 'b.yml')], "a.yml's own import_tasks sees the outer import's vars");
+  t.deepEqual(tasksOf([block!]).map((x) => x.name), ['in b']);
+  t.deepEqual(tasksOf([roleImport!]).map((x) => x.name), ['in other']);
+  t.truthy(include!.kind === 'block' && include!.include?.deferred, 'include_tasks: decided when the host reaches it');
 });
