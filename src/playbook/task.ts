@@ -354,9 +354,14 @@ export function normaliseArgs(module: string, freeForm: boolean, value: unknown,
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     if (freeForm) {
-      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin'] : [];
-      const { raw, options } = splitFreeForm(text, keys);
-      return { _raw_params: raw, ...options };
+      // the k=v words Ansible's parse_kv takes out of a command line (splitter.py)
+      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'] : [];
+      try {
+        const { raw, options } = splitFreeForm(text, keys);
+        return { _raw_params: raw, ...options };
+      } catch (e) {
+        throw new ParseError((e as Error).message, where, context);
+      }
     }
     return parseKeyValue(text, where, context);
   }

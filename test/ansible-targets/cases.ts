@@ -221,7 +221,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
   'lineinfile.role': "past setup_remote_tmp_dir and the diff checks, a rescue's `Validate failure` assertion on `ansible_failed_result.msg` fails: tsplay's failure message for a bad `validate`/missing destination differs from Ansible's",
-  'command_shell.role': "`command` with no command fails with tsplay's message; the target asserts Ansible's (`msg == 'no command given'`, `rc == 256`)",
   'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
   'include_import.playbook.test_import_playbook': "the last import (ansible#59548) runs `helloworld`, a Python module from the imported playbook's `library/`: tsplay runs no Python modules and rejects the playbook when it loads (exit 4); every play before it, with the imports' `when`, matches",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
