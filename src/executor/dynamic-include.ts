@@ -1,6 +1,7 @@
 import { applied } from '../playbook/include-task.js';
 import { TsplayError, type Source } from '../errors.js';
-import type { Block, DeferredInclude, LoadedInclude } from '../playbook/types.js';
+import type { Block, DeferredInclude, Item, LoadedInclude } from '../playbook/types.js';
+import { keywordValue } from '../playbook/keywords.js';
 import { renderValue } from '../template/render.js';
 import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
@@ -43,6 +44,23 @@ export function loadResolved(ctx: PlayContext, program: Program, block: Block, k
   const order = (program.loadOrder ??= new Map());
   if (!order.has(key)) order.set(key, order.size);
   return loaded;
+}
+
+/**
+ * A public include_role a host includes: from now on its role's defaults and vars are every task's of
+ * the play, as Ansible appends it to play.roles. `public` is rendered with the host's vars (a
+ * template such as `"{{ False | bool }}"` is false) and read as a strict boolean.
+ */
+export function showPublicRole(ctx: PlayContext, block: Block, items: Item[], scope: Vars): void {
+  const raw = block.include!.public;
+  if (raw === undefined) return;
+  const value = keywordValue('public', typeof raw === 'string' ? renderValue(raw, scope, block.where) : raw, block.where, block.include!.module);
+  if (value !== true) return;
+  // the role's block, or the `apply:` block around it
+  const first = items[0];
+  const role = first?.role ?? (first?.kind === 'block' ? first.block[0]?.role : undefined);
+  const shown = (ctx.publicRoles ??= []);
+  if (role && !shown.includes(role)) shown.push(role);
 }
 
 /** A resumed cursor inside deferred includes: load what it walks. False when that cannot be loaded any more. */

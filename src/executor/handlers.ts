@@ -56,7 +56,7 @@ export function handlerName(ctx: PlayContext, h: Task): string | undefined {
   if (!cached) {
     cached = {};
     try {
-      const scope = loadTimeVars({ playVars: ctx.play.vars, varsFiles: ctx.play.varsFiles, extraVars: ctx.extraVars, role: h.role, own: h.vars, playbookDir: ctx.play.dir });
+      const scope = loadTimeVars({ playVars: ctx.play.vars, varsFiles: ctx.play.varsFiles, extraVars: ctx.extraVars, role: h.role, own: h.vars, playbookDir: ctx.play.dir, playRoles: ctx.play.roles });
       cached.name = String(renderValue(h.name, scope, h.where));
     } catch (e) {
       if (!(e instanceof TsplayError && /undefined variable/.test(e.message))) throw e;

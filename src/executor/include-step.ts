@@ -5,7 +5,7 @@ import type { Block, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { blockKeywords, tagsSelected, type Inherited } from './inherit.js';
 import { conditionFalseResult, includeInfo } from './result.js';
-import { loadResolved, renderedNames } from './dynamic-include.js';
+import { loadResolved, renderedNames, showPublicRole } from './dynamic-include.js';
 import { TsplayError } from '../errors.js';
 import type { TaskInfo } from '../report/events.js';
 import { buildVars } from './vars.js';
@@ -50,6 +50,7 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
       walk.includeItems.set(`${h}\u0000${block.id}`, items);
     }
     if (!include.deferred) {
+      showPublicRole(ctx, block, block.block, scope);
       ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
       out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
       continue;
@@ -63,7 +64,9 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
         const roundVars = items ? loopVars({ loop: include.loop, loopControl: include.loopControl } as Task, items, r) : undefined;
         const key = renderedNames(include.deferred, lazyVars(buildVars(ctx, h, outer, block.vars, roundVars), block.where), block.where, include.module);
         keys.push(key);
-        files.push(loadResolved(ctx, walk.program, block, key).file);
+        const loaded = loadResolved(ctx, walk.program, block, key);
+        files.push(loaded.file);
+        showPublicRole(ctx, block, loaded.items, scope);
       }
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;

@@ -13,7 +13,7 @@ import type { PlaySection } from './options.js';
 
 /** The implicit first task of a play that gathers facts. */
 function gatherTask(play: Play, index: number): Task {
-  return { kind: 'task', id: `play${index}/gather_facts`, name: 'Gathering Facts', module: 'setup', args: {}, where: play.where, tags: ['always'], notify: [], listen: [] };
+  return { kind: 'task', id: `play${index}/gather_facts`, name: 'Gathering Facts', module: 'setup', args: {}, where: play.where, tags: ['always'], notify: [], listen: [], ...(play.gatherWhen ? { when: play.gatherWhen } : {}) };
 }
 
 /**

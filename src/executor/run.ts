@@ -152,6 +152,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
           playHosts: () => hosts.filter((h) => !state(h).failed),
           playHostsAll: () => hosts,
           runTags: opts.tags,
+          publicRoles: [],
           skipTags: opts.skipTags,
           batchHosts: () => ctx.batch.filter((h) => !state(h).failed),
           hostExists: (h) => inventory.hosts.has(h),

@@ -1,6 +1,7 @@
 import type { Vars } from '../types.js';
 import { RAW_KEYS } from '../template/lazy.js';
-import type { Play } from '../playbook/types.js';
+import { playRoleVars } from '../playbook/roles.js';
+import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Inherited } from './inherit.js';
 import type { HostState } from './state.js';
 
@@ -21,12 +22,15 @@ export interface VarSources {
   /** --tags / --skip-tags as given: ansible_run_tags (['all'] when none), ansible_skip_tags. */
   runTags?: string[];
   skipTags?: string[];
+  /** Roles a public include_role brought in so far: with play.roles, their defaults and vars are every task's. */
+  publicRoles?: RoleInstance[];
 }
 
 /**
  * A host's variables for one task, in Ansible's precedence order (low → high):
- * role defaults < inventory (group_vars < host_vars) < facts < play vars < vars_files < role vars
- * < block vars < task vars < include_vars < set_fact/register < role params < include params < extra vars,
+ * the play's roles' defaults (play.roles: roles: entries, import_role, public include_role)
+ * < the task's role defaults < inventory (group_vars < host_vars) < facts < play vars < vars_files
+ * < the play's roles' vars < the task's role vars < block vars < task vars < include_vars < set_fact/register < role params < include params < extra vars,
  * then the magic variables, which cannot be overridden.
  */
 const NO_FACTS: Vars = Object.freeze({ ansible_facts: Object.freeze({}) }) as Vars;
@@ -34,16 +38,19 @@ const NO_FACTS: Vars = Object.freeze({ ansible_facts: Object.freeze({}) }) as Va
 export function buildVars(src: VarSources, host: string, inh: Inherited, taskVars: Vars | undefined, extra: Vars = {}): Vars {
   const st = src.state(host);
   const role = inh.role;
+  const shown = rolesShown(src);
   // Each layer is data (facts, registered results, magic) or may hold templates; a key's value is
   // rendered lazily only if the layer it finally came from may hold templates.
   const layers: [Vars | undefined, boolean][] = [
     // ansible_facts is always defined, {} before any gathering (Ansible's namespace_facts)
     [NO_FACTS, true],
+    [shown.defaults, false],
     [role?.defaults, false],
     [src.inventoryVars(host), false],
     [st.facts, true],
     [src.play.vars, false],
     [src.play.varsFiles, false],
+    [shown.vars, false],
     [role?.vars, false],
     [inh.vars, false],
     [taskVars, false],
@@ -69,6 +76,18 @@ export function buildVars(src: VarSources, host: string, inh: Inherited, taskVar
   }
   (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
   return vars;
+}
+
+/** The play's roles' defaults and vars, merged once per play (again when a public include_role adds one). */
+const shownOf = new WeakMap<VarSources, { count: number; layers: ReturnType<typeof playRoleVars> }>();
+
+function rolesShown(src: VarSources): ReturnType<typeof playRoleVars> {
+  const roles = [...(src.play.roles ?? []), ...(src.publicRoles ?? [])];
+  const known = shownOf.get(src);
+  if (known && known.count === roles.length) return known.layers;
+  const layers = playRoleVars(roles);
+  shownOf.set(src, { count: roles.length, layers });
+  return layers;
 }
 
 /** One hostvars object per play: its getters read each host's current state when used. */

@@ -1,7 +1,7 @@
 import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
-import { BLOCK_KEYWORDS } from './keywords.js';
+import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
 import { inheritable, innerScope, loadLoop, parseKeyValue, type TaskScope } from './task.js';
 import type { Block, Inheritable, Item } from './types.js';
 
@@ -76,7 +76,9 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     const written = Object.keys(raw).find((k) => k === action || k.endsWith(`.${action}`)) ?? action;
     const target = String(params.file ?? params.name);
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}) };
+    // include_role's `public:` is decided when it runs (a template renders with the host's vars)
+    if (params.public !== undefined) keywordValue('public', params.public, where, context, false);
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}) };
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

@@ -8,7 +8,7 @@ export const PLAY_KEYWORDS = new Set([
   'serial', 'max_fail_percentage', 'any_errors_fatal', 'order', 'strategy', 'become', 'become_user', 'become_method',
   'become_password', 'environment', 'tags', 'force_handlers', 'ignore_errors', 'ignore_unreachable', 'check_mode',
   'diff', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'remote_user', 'connection', 'guard',
-  'collections', 'module_defaults', 'run_once', 'when', 'import_playbook', 'vars_prompt', 'debugger', 'port',
+  'collections', 'module_defaults', 'run_once', 'vars_prompt', 'debugger', 'port',
 ]);
 
 /** Keywords of a task (besides its module). */
@@ -58,6 +58,7 @@ export const BECOME_METHODS = ['sudo', 'su'] as const;
 export const KEYWORD_TYPES: Record<string, KeywordType> = {
   become: 'bool', check_mode: 'bool', diff: 'bool', no_log: 'bool', ignore_errors: 'bool', ignore_unreachable: 'bool',
   run_once: 'bool', any_errors_fatal: 'bool', gather_facts: 'bool', force_handlers: 'bool', delegate_facts: 'bool',
+  allow_duplicates: 'bool', public: 'bool',
   throttle: 'int', retries: 'int', async: 'int', poll: 'int', timeout: 'seconds', delay: 'seconds', gather_timeout: 'seconds', port: 'port',
   become_user: 'string', remote_user: 'string', delegate_to: 'string', register: 'string', become_password: 'string',
   gather_subset: 'strings', collections: 'strings', environment: 'dict', module_defaults: 'dict', vars: 'vars',

@@ -2,21 +2,26 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { lazyVars } from '../template/lazy.js';
 import { isTemplate, renderValue } from '../template/render.js';
 import type { Vars } from '../types.js';
+import { playRoleVars } from './roles.js';
 import type { RoleInstance } from './types.js';
 
 /**
  * Templates the loader itself must render — file names of import_tasks/include_tasks/vars_files,
  * role names, `strategy` — with what Ansible has when it reads a play: play vars, vars_files,
- * the role's defaults, vars and params, extra vars, and playbook_dir/role_path. tsplay expands
+ * the role's defaults, vars and params, the play's roles' defaults and vars, extra vars, and playbook_dir/role_path. tsplay expands
  * includes when the playbook loads, so host variables and facts are not known yet: a name that
  * needs them is an error that says so.
  */
-export function loadTimeVars(layers: { playVars?: Vars; varsFiles?: Vars; extraVars?: Vars; role?: RoleInstance; own?: Vars; playbookDir: string }): Vars {
+export function loadTimeVars(layers: { playVars?: Vars; varsFiles?: Vars; extraVars?: Vars; role?: RoleInstance; own?: Vars; playbookDir: string; playRoles?: readonly RoleInstance[] }): Vars {
   const r = layers.role;
+  // the play's roles loaded so far show their defaults and vars (Ansible's get_vars(play) at import time)
+  const shown = playRoleVars(layers.playRoles ?? []);
   return lazyVars({
+    ...shown.defaults,
     ...r?.defaults,
     ...layers.playVars,
     ...layers.varsFiles,
+    ...shown.vars,
     ...r?.vars,
     ...layers.own,
     ...r?.params,
@@ -36,12 +41,11 @@ export class RunTimeName extends ParseError {}
 /** An include's file or role that does not exist (an include under a `when`, ignore_errors or a rescue keeps it: it fails when it runs). */
 export class MissingInclude extends ParseError {}
 
-/** Render a name the loader needs (a string), or a ParseError naming what it is and why. */
-export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string): string {
+/** Render a value the loader needs now (a template: its value, any type), or a ParseError naming what it is and why. */
+export function renderLoadTime(value: string, what: string, scope: () => Vars, where: Source, context?: string): unknown {
   if (!isTemplate(value)) return value;
-  let out: unknown;
   try {
-    out = renderValue(value, scope(), where, context);
+    return renderValue(value, scope(), where, context);
   } catch (e) {
     if (e instanceof TsplayError && /undefined variable/.test(e.message)) {
       throw new RunTimeName(`${what} '${value}': ${e.message.replace(/ \(in expression:.*$/, '')} when the playbook loads (tsplay renders it then, from play vars, vars_files, role vars and defaults and extra vars; not from host vars or facts)`, where, context);
@@ -49,6 +53,11 @@ export function renderName(value: string, what: string, scope: () => Vars, where
     if (e instanceof TsplayError) throw new ParseError(`${what} '${value}': ${e.message}`, where, context);
     throw e;
   }
+}
+
+/** Render a name the loader needs (a string), or a ParseError naming what it is and why. */
+export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string): string {
+  const out = renderLoadTime(value, what, scope, where, context);
   if (typeof out !== 'string' && typeof out !== 'number') throw new ParseError(`${what} '${value}' must render to a name, got ${JSON.stringify(out)}`, where, context);
   return String(out);
 }

@@ -7,19 +7,28 @@ import type { Vars } from '../types.js';
 import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } from '../util/yaml.js';
 import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
-import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath } from './roles.js';
+import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
-import { loadTimeVars, MissingInclude, renderName, RunTimeName } from './load-time.js';
+import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
 import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
-/** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension). */
+/** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension), and its vars_from/defaults_from. */
 interface RoleFiles {
   tasks: string;
   handlers: string;
+  vars?: string;
+  defaults?: string;
 }
+
+/**
+ * How a role is brought in: a `roles:` entry or meta dependency (run once per play with the same
+ * params, unless its meta says allow_duplicates), an import_role (its own allow_duplicates, default
+ * true), an include_role. As Ansible's role cache, imports and entries never count as each other's duplicates.
+ */
+type RoleUse = { via: 'roles' } | { via: 'import_role'; allowDuplicates: boolean } | { via: 'include_role' };
 
 export interface LoadOptions {
   /** roles_path from configuration. */
@@ -31,18 +40,22 @@ export interface LoadOptions {
 /** Load a playbook file: a list of plays and import_playbook entries, validated before anything runs. */
 export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
   const warnings: YamlWarning[] = [];
-  const plays = loadPlays(resolve(file), opts, warnings, new Set(), { vars: {}, tags: [] });
+  const plays = loadPlays(resolve(file), opts, warnings, new Set(), { vars: {}, tags: [], when: [] });
   return { file: resolve(file), plays, warnings: warnings.map((w) => `${w.where.file}:${w.where.line}:${w.where.column}: ${w.message}`) };
 }
 
-/** What an import_playbook gives the plays it imports: its `vars` (over the plays' own) and its `tags`. */
+/** What an import_playbook gives the plays it imports: its `vars` (over the plays' own), its `tags` and its `when`. */
 interface Imported {
   vars: Vars;
   tags: string[];
+  /** The conditions of the imports around (outermost first): put before each task's and block's own. */
+  when: unknown[];
+  /** The condition on fact gathering: the outermost import's that has one (Ansible's _included_conditional). */
+  gatherWhen?: unknown[];
 }
 
-/** Keys an import_playbook entry may have (`when` is Ansible's too, not supported here: an error, never ignored). */
-const IMPORT_PLAYBOOK_KEYS = new Set(['import_playbook', 'include', 'name', 'vars', 'tags']);
+/** Keys an import_playbook entry may have. */
+const IMPORT_PLAYBOOK_KEYS = new Set(['import_playbook', 'include', 'name', 'vars', 'tags', 'when']);
 
 function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], seen: Set<string>, imported: Imported): Play[] {
   if (seen.has(file)) throw new ParseError('import_playbook loop: this playbook imports itself', { file });
@@ -64,11 +77,19 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
       const target = entry.import_playbook;
       if (typeof target !== 'string') throw new ParseError("'import_playbook' must be a file name", where);
       for (const key of Object.keys(entry)) {
-        if (!IMPORT_PLAYBOOK_KEYS.has(key)) throw new ParseError(`'${key}' is not supported on import_playbook${key === 'when' ? ' (put the condition on the imported plays\' tasks)' : ''}`, sourceOfKey(entry, key) ?? where);
+        if (!IMPORT_PLAYBOOK_KEYS.has(key)) throw new ParseError(`'${key}' is not supported on import_playbook`, sourceOfKey(entry, key) ?? where);
       }
-      // As Ansible's PlaybookInclude: the import's vars go over each imported play's own, its tags are added.
+      // As Ansible's PlaybookInclude: the import's vars go over each imported play's own, its tags are
+      // added, its when goes before the conditions of every task and block of the imported plays and
+      // on their fact gathering (so a false one skips them, host by host, with the play's vars).
       const own = entry.vars === undefined ? {} : varsDict(entry.vars, sourceOfKey(entry, 'vars') ?? where, 'import_playbook');
-      const inner: Imported = { vars: { ...imported.vars, ...own }, tags: [...new Set([...imported.tags, ...tagList(entry.tags, sourceOfKey(entry, 'tags') ?? where)])] };
+      const when = inheritable({ when: entry.when }, sourceOfKey(entry, 'when') ?? where, 'import_playbook').when ?? [];
+      const inner: Imported = {
+        vars: { ...imported.vars, ...own },
+        tags: [...new Set([...imported.tags, ...tagList(entry.tags, sourceOfKey(entry, 'tags') ?? where)])],
+        when: [...imported.when, ...when],
+        ...(imported.gatherWhen ? { gatherWhen: imported.gatherWhen } : when.length > 0 ? { gatherWhen: when } : {}),
+      };
       // the file name is rendered with the import's vars and extra vars, as Ansible templates it
       const name = renderName(target, 'import_playbook: file name', () => loadTimeVars({ own: inner.vars, extraVars: opts.extraVars, playbookDir: dirname(file) }), sourceOfKey(entry, 'import_playbook') ?? where);
       plays.push(...loadPlays(resolve(dirname(file), name), opts, warnings, new Set(seen), inner));
@@ -76,9 +97,20 @@ function loadPlays(file: string, opts: LoadOptions, warnings: YamlWarning[], see
     }
     if (Object.keys(imported.vars).length > 0) entry.vars = Array.isArray(entry.vars) ? [...entry.vars, imported.vars] : { ...((entry.vars as Vars | undefined) ?? {}), ...imported.vars };
     if (imported.tags.length > 0) entry.tags = [...new Set([...tagList(entry.tags, sourceOfKey(entry, 'tags') ?? where), ...imported.tags])];
-    plays.push(loadPlay(entry, file, i, opts, warnings, where));
+    const play = loadPlay(entry, file, i, opts, warnings, where);
+    if (imported.when.length > 0) conditionPlay(play, imported.when, imported.gatherWhen);
+    plays.push(play);
   });
   return plays;
+}
+
+/** An imported play under its imports' `when`: on every task and block (not handlers) and on its fact gathering. */
+function conditionPlay(play: Play, when: unknown[], gatherWhen: unknown[] | undefined): void {
+  const guard = play.guard ? [play.guard.setup, play.guard.precheck, play.guard.teardown] : [];
+  for (const items of [play.preTasks, play.tasks, play.postTasks, ...guard]) {
+    for (const item of items) item.when = [...when, ...(item.when ?? [])];
+  }
+  if (gatherWhen) play.gatherWhen = gatherWhen;
 }
 
 function loadPlay(raw: Record<string, unknown>, file: string, index: number, opts: LoadOptions, warnings: YamlWarning[], where: Source): Play {
@@ -109,8 +141,14 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const context = `play '${name}'`;
   const searchPath = roleSearchPath(dir, opts.rolesPath);
   const handlers: Task[] = [];
-  /** roles: entries and meta dependencies run once per play (same role, same params), as in Ansible. */
+  /** Roles already brought in (Ansible's role cache: same role, params, keywords and files). */
   const roleSeen = new Set<string>();
+  /**
+   * Play.roles: the roles: entries first, then the roles import_role brings in, in load order (also
+   * later, from a role an include_role loads at run time), as Ansible's play.roles.
+   */
+  const playRoles: RoleInstance[] = [];
+  let entryCount = 0;
   const handlersSeen = new Set<string>();
   const id = `play${index}`;
 
@@ -128,6 +166,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     let roleName: string;
     let params: Vars = {};
     let keywords: Record<string, unknown> = {};
+    let entryVars: Vars | undefined;
     if (typeof entry === 'string') roleName = entry;
     else if (entry && typeof entry === 'object' && !Array.isArray(entry)) {
       const e = entry as Record<string, unknown>;
@@ -136,16 +175,17 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       roleName = n;
       for (const [k, v] of Object.entries(e)) {
         if (k === 'role' || (k === 'name' && e.role === undefined)) continue;
-        if (k === 'vars') Object.assign(params, varsDict(v, sourceOfKey(e, 'vars') ?? at, `role '${roleName}'`));
+        if (k === 'vars') Object.assign((entryVars ??= {}), varsDict(v, sourceOfKey(e, 'vars') ?? at, `role '${roleName}'`));
         else if (ROLE_KEYWORDS.has(k) && k !== 'name') keywords[k] = v;
         else params[k] = v;
       }
+      if (entryVars) Object.assign(params, entryVars);
     } else throw new ParseError('a role entry must be a name or a dictionary', at);
     roleName = renderName(roleName, 'role name', () => nameScope(parent), at);
-    return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, true, chain, tolerant)];
+    return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, { via: 'roles' }, chain, tolerant, entryVars)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, dedupe: boolean, chain: string[] = [], outerTolerant = false): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars): Block {
     // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
     const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
@@ -156,23 +196,40 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       throw new ParseError(`role dependency cycle: ${names.join(' -> ')}`, at);
     }
     registerPartialsDir(join(rolePath, 'templates', 'partials'));
+    const roleVars = (sub: 'defaults' | 'vars') => {
+      try {
+        return loadRoleVars(rolePath, sub, warnings, from[sub]);
+      } catch (e) {
+        if (e instanceof RoleFileMissing) throw new MissingInclude(e.message, at);
+        throw e;
+      }
+    };
     const role: RoleInstance = {
       name: roleName,
       path: rolePath,
-      defaults: loadRoleVars(rolePath, 'defaults', warnings),
-      vars: loadRoleVars(rolePath, 'vars', warnings),
+      defaults: roleVars('defaults'),
+      vars: roleVars('vars'),
       params,
+      ...(entryVars ? { entryVars } : {}),
     };
     checkTemplates(params, at, `role '${roleName}'`);
     const tasksFrom = from.tasks;
-    const key = `${rolePath}|${JSON.stringify(params)}|${tasksFrom}`;
+    const meta = loadRoleMeta(rolePath, warnings);
+    // the same role again (same params, keywords and files) runs only if allowed, as Ansible's role cache
+    const key = JSON.stringify([use.via === 'roles' ? 'roles' : 'include', rolePath, params, keywords, from]);
+    const allowDuplicates = use.via === 'roles' ? keywordValue('allow_duplicates', meta.allowDuplicates ?? false, meta.where, `role '${roleName}' meta`) === true : use.via === 'include_role' || use.allowDuplicates;
     const items: Item[] = [];
-    const deps = loadRoleDependencies(rolePath, warnings);
+    const deps = meta.dependencies;
+    role.deps = [];
     deps.forEach((dep, i) => {
-      items.push(...loadRole(dep, sourceOfItem(deps, i) ?? { file: join(rolePath, 'meta') }, `${path}/dep[${i}]`, depChain, tolerant, role));
+      const [depBlock] = loadRole(dep, sourceOfItem(deps, i) ?? meta.where, `${path}/dep[${i}]`, depChain, tolerant, role);
+      role.deps!.push(depBlock!.role!);
+      items.push(depBlock!);
     });
-    if (!dedupe || !roleSeen.has(key)) {
-      if (dedupe) roleSeen.add(key);
+    if (use.via === 'roles' && chain.length === 0) playRoles.splice(entryCount++, 0, role);
+    if (use.via === 'import_role') playRoles.push(role);
+    if (allowDuplicates || !roleSeen.has(key)) {
+      roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
       if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
@@ -219,12 +276,25 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
 
   /** An include's names rendered (load-time vars) and its target found: a tasks file, or a role and its tasks_from. */
   function resolveTarget(action: string, params: Vars, at: Source, scope: TaskScope): Target {
+    // an import renders its names with its task's and blocks' vars too, as Ansible's static import
+    // (an include_* that needs them is decided per host at run time, where set_fact may override them)
+    const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
-      const roleName = renderName(params.name, `${action}: role name`, () => nameScope(scope.role), at);
-      const fromFile = (key: 'tasks_from' | 'handlers_from') =>
-        typeof params[key] === 'string' ? renderName(params[key] as string, `${action}: ${key}`, () => nameScope(scope.role), at).replace(/\.ya?ml$/, '') : 'main';
-      const from: RoleFiles = { tasks: fromFile('tasks_from'), handlers: fromFile('handlers_from') };
+      const roleName = renderName(params.name, `${action}: role name`, names, at);
+      // tasks_from and the others: a file name (Ansible's basename), rendered as the role's name is
+      const fromFile = (key: 'tasks_from' | 'handlers_from' | 'vars_from' | 'defaults_from'): string | undefined => {
+        const v = params[key];
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${JSON.stringify(v)}`, at);
+        return basename(renderName(v, `${action}: ${key}`, names, at));
+      };
+      const from: RoleFiles = {
+        tasks: fromFile('tasks_from')?.replace(/\.ya?ml$/, '') ?? 'main',
+        handlers: fromFile('handlers_from')?.replace(/\.ya?ml$/, '') ?? 'main',
+        ...(params.vars_from !== undefined ? { vars: fromFile('vars_from') } : {}),
+        ...(params.defaults_from !== undefined ? { defaults: fromFile('defaults_from') } : {}),
+      };
       let rolePath: string;
       try {
         rolePath = findRole(roleName, searchPath, at);
@@ -235,10 +305,11 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
-    const target = renderName(params.file, `${action}: file name`, () => nameScope(scope.role), at);
+    const target = renderName(params.file, `${action}: file name`, names, at);
     const candidates = isAbsolute(target)
       ? [target]
-      : [...new Set([...(scope.role ? [join(scope.role.path, 'tasks', target)] : []), join(dirname(scope.file), target), join(dir, target)])];
+      : // in a role: its tasks/, then the role itself (`tasks/x.yml` from a handler, as Ansible's path_dwim_relative)
+        [...new Set([...(scope.role ? [join(scope.role.path, 'tasks', target), join(scope.role.path, target)] : []), join(dirname(scope.file), target), join(dir, target)])];
     const found = candidates.find((c) => existsSync(c));
     if (!found) throw new MissingInclude(`${action}: file '${target}' not found (looked in ${candidates.join(', ')})`, at);
     return { file: found, name: target };
@@ -250,7 +321,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       for (const [k, v] of Object.entries(params)) {
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
-      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, false, [], scope.tolerant)];
+      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant)];
     }
     const found = target.file;
     // A file that includes itself, directly or through others, would expand forever.
@@ -259,13 +330,31 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars }, { file: found });
+  }
+
+  /**
+   * An import_role's allow_duplicates, rendered now as Ansible's import does (a template too:
+   * `"{{ False | bool }}"` is false, never a true non-empty string); `public` is include_role's only.
+   */
+  function roleUse(action: string, params: Vars, at: Source, scope: TaskScope): RoleUse {
+    if (action !== 'import_role') {
+      if (params.allow_duplicates !== undefined && params.allow_duplicates !== true) {
+        warnings.push({ where: at, message: `include_role: allow_duplicates ${JSON.stringify(params.allow_duplicates)} is not applied: an included role runs each time it is included (import_role applies it)` });
+      }
+      return { via: 'include_role' };
+    }
+    if (params.public !== undefined) throw new ParseError("import_role: 'public' is not valid here (import_role's defaults and vars are always the play's; public is include_role's)", at);
+    const value = params.allow_duplicates;
+    if (value === undefined) return { via: 'import_role', allowDuplicates: true };
+    const rendered = typeof value === 'string' ? renderLoadTime(value, 'import_role: allow_duplicates', () => nameScope(scope.role, scope.vars), at) : value;
+    return { via: 'import_role', allowDuplicates: keywordValue('allow_duplicates', rendered, at, 'import_role') === true };
   }
 
   /** A dynamic include kept for run time: its names as written and a loader for what they render to (cached per key). */
   function deferInclude(action: string, params: Vars, at: Source, scope: TaskScope): DeferredInclude {
     const names: Record<string, string> = {};
-    for (const k of action.endsWith('_role') ? ['name', 'tasks_from'] : ['file']) if (typeof params[k] === 'string') names[k] = params[k] as string;
+    for (const k of action.endsWith('_role') ? ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from'] : ['file']) if (typeof params[k] === 'string') names[k] = params[k] as string;
     const cache = new Map<string, LoadedInclude>();
     return {
       names,
@@ -293,7 +382,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
   const playVars = varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
   let varsFilesSoFar: Vars = {};
   /** What a templated name (include, role, vars_files, strategy) is rendered with at load time. */
-  const nameScope = (role?: RoleInstance): Vars => loadTimeVars({ playVars, varsFiles: varsFilesSoFar, extraVars: opts.extraVars, role, playbookDir: dir });
+  const nameScope = (role?: RoleInstance, own?: Vars): Vars => loadTimeVars({ playVars, varsFiles: varsFilesSoFar, extraVars: opts.extraVars, role, own, playbookDir: dir, playRoles });
   const varsFiles: Vars = {};
   for (const vf of raw.vars_files === undefined ? [] : Array.isArray(raw.vars_files) ? raw.vars_files : [raw.vars_files]) {
     const at = sourceOfKey(raw, 'vars_files') ?? where;
@@ -334,6 +423,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     strategy,
     ...(forceHandlers !== undefined ? { forceHandlers: forceHandlers === true } : {}),
     varsFiles,
+    roles: playRoles,
     ...inheritable(raw, where, context),
     preTasks: section('pre_tasks'),
     tasks: [...roles, ...section('tasks')],

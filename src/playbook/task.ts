@@ -26,6 +26,8 @@ export interface TaskScope {
   tolerant?: boolean;
   /** Under a `when` (the task's or a block's around it): it may never run, so a missing include target is not a load error. */
   conditional?: boolean;
+  /** The `vars:` of the blocks and includes around, and of the import being expanded: an import's name is rendered with them. */
+  vars?: Vars;
   /** Report a load-time warning (file:line: message). */
   warn?(where: Source, message: string): void;
   /** Loads the items an import/include brings in (provided by the playbook loader), or defers a dynamic include to run time. */
@@ -341,7 +343,9 @@ function unknownModuleTask(raw: Record<string, unknown>, module: string, id: str
 /** The scope inside a task or block: tolerant (tolerantScope), and conditional once it has a `when`. */
 export function innerScope(scope: TaskScope, raw: Record<string, unknown>): TaskScope {
   const tolerant = tolerantScope(scope, raw);
-  return !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
+  const inner = !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
+  // an import's file name may come from its own vars or its blocks' (Ansible renders it with the task's vars)
+  return raw.vars === undefined || raw.vars === null ? inner : { ...inner, vars: { ...scope.vars, ...varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? { file: scope.file }) } };
 }
 
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */

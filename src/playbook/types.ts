@@ -39,6 +39,10 @@ export interface RoleInstance {
   defaults: Vars;
   vars: Vars;
   params: Vars;
+  /** The role entry's own `vars:` (also in params): shown to the whole play with the role's vars, as Ansible's role.vars. */
+  entryVars?: Vars;
+  /** Its meta dependencies, in the order they run (their defaults and vars come before its own). */
+  deps?: RoleInstance[];
 }
 
 export interface Task extends Inheritable {
@@ -107,6 +111,8 @@ export interface Block extends Inheritable {
     deferred?: DeferredInclude;
     /** `apply:` — keywords given to the included tasks (a block around them, as Ansible's parent block). */
     apply?: Inheritable;
+    /** include_role's `public:` as written (may be a template): once included, the role's defaults and vars are the whole play's. */
+    public?: unknown;
   };
 }
 
@@ -140,6 +146,8 @@ export interface Play extends Inheritable {
   where: Source;
   hosts: string | string[];
   gatherFacts: unknown;
+  /** The condition of the import_playbook that brought the play in, on its fact gathering (its tasks carry it in their own `when`). */
+  gatherWhen?: unknown[];
   serial?: unknown;
   maxFailPercentage?: unknown;
   order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
@@ -147,6 +155,11 @@ export interface Play extends Inheritable {
   /** Unset: --force-handlers decides; set in the play, it wins over the CLI flag (Ansible's default is the CLI value). */
   forceHandlers?: boolean;
   varsFiles: Vars;
+  /**
+   * Roles whose defaults and vars every task of the play sees (Ansible's play.get_roles()): the
+   * `roles:` entries, then each import_role as loaded. A public include_role adds its role when it runs.
+   */
+  roles: RoleInstance[];
   preTasks: Item[];
   tasks: Item[];
   postTasks: Item[];
