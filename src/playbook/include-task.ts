@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS } from './keywords.js';
-import { inheritable, innerScope, loadLoop, parseKeyValue, type TaskScope } from './task.js';
+import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
 import type { Block, Inheritable, Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
@@ -50,8 +50,12 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
   else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
   else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
+  const dynamic = action.startsWith('include_');
   for (const key of Object.keys(raw)) {
-    if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
+    // `action: include_tasks FILE` names the include as its module key would
+    if (key === action || key === `ansible.builtin.${action}` || key === 'args' || key === 'action') continue;
+    // Ansible's TaskInclude keywords: an include registers its own result; an include handler has listen topics
+    if (dynamic && (key === 'register' || (key === 'listen' && scope.handler))) continue;
     if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
@@ -77,6 +81,8 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     const target = String(params.file ?? params.name);
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
     block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}) };
+    if (raw.register !== undefined) block.include.register = registerName(raw, where, context);
+    if (raw.listen !== undefined && raw.listen !== null) block.include.listen = stringList('listen', raw.listen, sourceOfKey(raw, 'listen') ?? where);
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

@@ -107,6 +107,10 @@ export interface Block extends Inheritable {
     deferred?: DeferredInclude;
     /** `apply:` — keywords given to the included tasks (a block around them, as Ansible's parent block). */
     apply?: Inheritable;
+    /** `register:` — the variable the include's own result is stored in (Ansible's TaskInclude keyword). */
+    register?: string;
+    /** `listen:` — topics of an include used as a handler (besides its name). */
+    listen?: string[];
   };
 }
 
