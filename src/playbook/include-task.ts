@@ -43,6 +43,8 @@ export function loadLegacyInclude(raw: Record<string, unknown>, key: string, val
   return loadInclude(merged, action, { file }, id, scope, where, name, context);
 }
 
+const keyAt = (o: unknown, key: string): Source | undefined => (o && typeof o === 'object' && !Array.isArray(o) ? sourceOfKey(o as Record<string, unknown>, key) : undefined);
+
 export function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
   // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
@@ -59,6 +61,13 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
+  if (action.endsWith('_role')) {
+    // Ansible's IncludeRole: each *_from names one file of the role (a list is an error there too)
+    for (const key of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from']) {
+      const v = params[key];
+      if (v !== undefined && typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${Array.isArray(v) ? 'a list' : JSON.stringify(v)}`, keyAt(value, key) ?? keyAt(raw.args, key) ?? where, context);
+    }
+  }
   // `apply:` (include_* only): keywords for the included tasks, not for the include itself
   let apply: Inheritable | undefined;
   if (params.apply !== undefined) {

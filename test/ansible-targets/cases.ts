@@ -226,7 +226,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
   'include_import.playbook.test_import_playbook': "`when` on an `import_playbook` is refused when the playbook loads (exit 4: tsplay does not carry a condition onto the imported plays and their fact gathering; it never ignores it)",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
-  'include_import.role.test_include_role_vars_from': "include_role's `vars_from` given as a list is accepted (Ansible: an error, exit 4)",
   'include_import.public_exposure.playbook': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_bleeding': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_overwrite_roles': "an import_role inside a role: the imported role's defaults are not visible to the importing role's next task",

@@ -160,3 +160,10 @@ test('include keywords: register and listen (on a handler) on include_* as Ansib
   t.regex(loadError(join(tree({ 'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n      listen: topic\n', 't.yml': '- debug: msg=hi\n' }), 'site.yml')), /site\.yml:4:7: .*'listen' is not valid on include_tasks/);
   t.regex(loadError(join(tree({ 'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n      register: 1x\n', 't.yml': '- debug: msg=hi\n' }), 'site.yml')), /site\.yml:4:7: .*'register' must be a variable name/);
 });
+
+test('include_role/import_role: a *_from given as a list is a load error naming the key\'s line (Ansible: an error too)', (t) => {
+  for (const action of ['include_role', 'import_role']) {
+    const dir = tree({ 'site.yml': `- hosts: all\n  tasks:\n    - ${action}:\n        name: r\n        vars_from:\n          - v.yml\n`, 'roles/r/tasks/main.yml': '- debug: msg=hi\n' });
+    t.regex(loadError(join(dir, 'site.yml')), new RegExp(`site\\.yml:5:9: .*${action}: 'vars_from' must be a file name \\(a string\\), got a list`));
+  }
+});
