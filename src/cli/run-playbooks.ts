@@ -1,4 +1,4 @@
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 import { appendFileSync } from 'node:fs';
 import { ExitCode, TsplayError } from '../errors.js';
 import { defaultRunOptions, type RunOptions } from '../executor/options.js';

@@ -34,7 +34,7 @@ export interface ModuleRun {
   /** Directories searched for `src:` files: role dir first, then the playbook dir. */
   searchDirs?: string[];
   /** Template rendering with this task's variables (`file`: a template file's text). */
-  render?: (text: string, file?: string) => string;
+  render?: ModuleContext['render'];
   /** `async:`/`poll:`: the steps run as a detached job on the host (not in check mode). */
   async?: AsyncSpec;
   /** Told every command before it is sent (-vv). */

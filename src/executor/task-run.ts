@@ -8,7 +8,7 @@ import type { FileDiff, Outcome } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import { renderDeep, renderFile, renderValue } from '../template/render.js';
 import { evalCondition } from '../template/expr.js';
-import { lazyVars, RAW_KEYS } from '../template/lazy.js';
+import { lazyVars, withData } from '../template/lazy.js';
 import { renderedKeyword } from './keyword.js';
 import { Predicted } from '../facts/predicted.js';
 import type { Vars } from '../types.js';
@@ -21,16 +21,6 @@ import { buildVars } from './vars.js';
 import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
 import { renderNotify } from './handlers.js';
-
-/** Vars plus data (loop items, a registered result) that must not be rendered again. */
-function withData(vars: Vars, data: Vars): Vars {
-  // Copy descriptors, not values: spreading a lazy scope renders every variable, used or not.
-  const out: Vars = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(vars), ...Object.getOwnPropertyDescriptors(data) });
-  const raw = new Set((vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] ?? []);
-  for (const k of Object.keys(data)) raw.add(k);
-  (out as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
-  return out;
-}
 
 /** A loop item in one short line (for an error message). */
 function short(v: unknown): string {
@@ -274,7 +264,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     // --check: the earlier tasks' predicted changes of the host the commands go to
     predicted: check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
     async: asyncSpec(task, render),
-    render: (text, file) => (file ? renderFile(text, scope, file) : String(renderValue(text, scope, task.where, context))),
+    render: (text, file, extra) => (file ? renderFile(text, extra ? lazyVars(withData(scope, extra), task.where) : scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.
     trace: ctx.opts.verbosity >= 2 && !(kw.noLog !== undefined && keyword('no_log', kw.noLog)) ? (command, kind) => ctx.emit({ kind: 'verbose', level: 2, host: connHost, message: `${kind === 'probe' ? 'PROBE' : 'EXEC'} ${command}` }) : undefined,
     });

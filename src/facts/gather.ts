@@ -1,6 +1,9 @@
+import { quote } from '../util/quote.js';
+
 /**
  * The small fact set tsplay gathers in one round trip (POSIX sh + /proc): hostname, fqdn, OS release,
- * kernel, architecture, IPv4 addresses, CPU count, memory, date/time. Output is KEY=VALUE lines.
+ * kernel, architecture, IPv4 addresses, CPU count, memory, date/time, and the host's Python when it has
+ * one (gatherScript). Output is KEY=VALUE lines.
  */
 export const GATHER_SCRIPT = [
   'echo "hostname=$(uname -n)"',
@@ -18,6 +21,40 @@ export const GATHER_SCRIPT = [
   'echo "local=$(date \'+%Y-%m-%d %H:%M:%S %a %B %z\')"',
   'echo "user=$(id -un)"',
 ].join('; ');
+
+/** Ansible 2.14's INTERPRETER_PYTHON_FALLBACK: the order its interpreter discovery tries. */
+const PYTHON_FALLBACK = ['python3.11', 'python3.10', 'python3.9', 'python3.8', 'python3.7', 'python3.6', 'python3.5', '/usr/bin/python3', '/usr/libexec/platform-python', 'python2.7', '/usr/bin/python', 'python'];
+
+/**
+ * The gather script, with the Python Ansible would run its modules with: `ansible_python_interpreter`
+ * when set, else the first of Ansible's discovery list found. Only `--version` is run (no interpreter
+ * start-up), for the `ansible_python` facts playbooks test (`ansible_python.version.major`).
+ */
+export function gatherScript(interpreter?: string): string {
+  const find = interpreter !== undefined
+    ? `py=$(command -v ${quote(interpreter)} 2>/dev/null)`
+    : `py=; for c in ${PYTHON_FALLBACK.join(' ')}; do py=$(command -v "$c" 2>/dev/null) && break; done`;
+  return `${GATHER_SCRIPT}; ${find}; if [ -n "$py" ]; then echo "python=$py|$("$py" --version 2>&1 | head -n 1)"; fi`;
+}
+
+/** `Python 3.12.0rc1` → Ansible's python facts (sys.version_info's fields), or undefined. */
+function pythonFacts(line: string | undefined): Record<string, unknown> {
+  const m = /^(.*)\|Python (\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?/.exec(line ?? '');
+  if (!m) return {};
+  const [major, minor, micro] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  const releaselevel = m[5] === undefined ? 'final' : ({ a: 'alpha', b: 'beta', rc: 'candidate' } as const)[m[5] as 'a' | 'b' | 'rc'];
+  const serial = m[6] === undefined ? 0 : Number(m[6]);
+  return {
+    python: {
+      version: { major, minor, micro, releaselevel, serial },
+      version_info: [major, minor, micro, releaselevel, serial],
+      executable: m[1],
+      has_sslcontext: true,
+      type: 'cpython',
+    },
+    python_version: `${major}.${minor}.${micro}${m[5] ? `${m[5]}${m[6]}` : ''}`,
+  };
+}
 
 const OS_FAMILY: Record<string, string> = {
   rhel: 'RedHat', centos: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', fedora: 'RedHat', ol: 'RedHat',
@@ -80,5 +117,6 @@ export function parseFacts(output: string): Record<string, unknown> {
       tz: kv.tz ?? 'UTC',
       tz_offset: tzOffset,
     },
+    ...pythonFacts(kv.python),
   };
 }

@@ -1,4 +1,5 @@
 import { ParseError, type Source } from '../errors.js';
+import { toBool } from '../util/bool.js';
 
 /** Argument types, named as in Ansible's argument_spec. */
 export type ArgType = 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict' | 'path' | 'raw';
@@ -23,18 +24,6 @@ const TEMPLATE = /\{\{|\{%/;
  */
 export function unrendered(v: unknown, loadTime: boolean): boolean {
   return loadTime && typeof v === 'string' && TEMPLATE.test(v);
-}
-
-/** Ansible's boolean conversion for module arguments. */
-export function toBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (['yes', 'on', '1', 'true', 't', 'y'].includes(s)) return true;
-    if (['no', 'off', '0', 'false', 'f', 'n', ''].includes(s)) return false;
-  }
-  return undefined;
 }
 
 function typeName(v: unknown): string {

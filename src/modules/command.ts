@@ -18,6 +18,12 @@ export interface CommandArgs {
   stdin_add_newline: boolean;
   strip_empty_ends: boolean;
   executable?: string;
+  /**
+   * Set at run time instead of throwing: what Ansible's module fails with (`rc: 256`) for a task
+   * with no command or with both a command and `argv`. At load time these are errors (kept, with a
+   * warning, where Ansible would only fail when the task runs).
+   */
+  fails?: string;
 }
 
 export const commandSpecs: ArgSpecs = {
@@ -40,9 +46,13 @@ function parseCommandArgs(module: string, raw: unknown, where: Parameters<Module
   const args = parseArgs<CommandArgs>(module, commandSpecs, raw, where, loadTime);
   const given = ['_raw_params', 'cmd', 'argv'].filter((k) => args[k as keyof CommandArgs] !== undefined);
   if (given.length === 0 || (args._raw_params !== undefined && args._raw_params.trim() === '' && given.length === 1)) {
+    if (!loadTime) return { ...args, fails: 'no command given' };
     throw new ParseError(`${module}: no command given (write '${module}: CMD', or 'cmd:'${module === 'command' ? "/'argv:'" : ''})`, where);
   }
-  if (given.length > 1) throw new ParseError(`${module}: give only one of the free-form command, 'cmd' and 'argv'`, where);
+  if (given.length > 1) {
+    if (!loadTime && args.argv !== undefined) return { ...args, fails: 'only command or argv can be given, not both' };
+    throw new ParseError(`${module}: give only one of the free-form command, 'cmd' and 'argv'`, where);
+  }
   if (module === 'shell' && args.argv) throw new ParseError("shell: 'argv' is not supported, use a command string", where);
   // command splits its line itself: an unbalanced quote is found at load time, not on the host
   const text = args._raw_params ?? args.cmd;
@@ -69,12 +79,22 @@ export function pyTimeDelta(ms: number): string {
   return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${String(ms % 1000).padStart(3, '0')}000`;
 }
 
+/** strip_empty_ends: Python's rstrip("\r\n"), as Ansible's command module. */
 function strip(s: string, yes: boolean): string {
-  return yes ? s.replace(/^\n+|\n+$/g, '').replace(/\r?\n$/, '') : s;
+  return yes ? s.replace(/[\r\n]+$/, '') : s;
+}
+
+/** Python's str.splitlines(), as Ansible makes stdout_lines/stderr_lines. */
+function pySplitlines(s: string): string[] {
+  const lines = s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 /** Plan a command run: probe creates/removes, then one step that is always "changed". */
 async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: ModuleContext): Promise<Plan> {
+  // Ansible's fail_json with the fields command always returns
+  if (args.fails !== undefined) return { steps: [], failed: true, msg: args.fails, result: { rc: 256, cmd: null, stdout: '', stderr: '', start: null, end: null, delta: null } };
   let line: string;
   // Ansible's `cmd`: the command line for shell, the argument list for command
   let shown: string | string[];
@@ -92,15 +112,22 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
     line = quoteArgv(words);
     shown = words;
   }
-  const skipped = await skipByGuards(ctx, args, shown);
+  const skipped = await skipByGuards(ctx, args, shown, { glob: true, chdirFails: true });
   if (skipped) return skipped;
-  const cmd = args.chdir ? `cd ${quote(args.chdir)} && ${line}` : line;
+  // As Ansible's check mode: a command with creates/removes that would run is changed, not skipped
+  if (ctx.check && (args.creates !== undefined || args.removes !== undefined)) {
+    return { steps: [], changed: true, result: { cmd: shown, rc: 0, stdout: '', stderr: '', start: null, end: null, delta: null, msg: 'Command would have run if not in check mode' } };
+  }
+  // -P: the physical directory, as Python's os.chdir leaves it ($PWD has no symlinks in it)
+  const cmd = args.chdir ? `cd -P -- ${quote(args.chdir)} && ${line}` : line;
   const stdin = args.stdin !== undefined ? args.stdin + (args.stdin_add_newline ? '\n' : '') : undefined;
   const started = new Date();
   return {
     steps: [{ cmd, stdin }],
     changed: true,
     unpredictable: true,
+    // what check mode's skip says; a run's finish sets its own
+    msg: 'Command would have run if not in check mode',
     // As Ansible 2.4+: command ignores `executable`, with its warning
     result: { cmd: shown, ...(module === 'command' && args.executable ? { warnings: [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${args.executable}'.`] } : {}) },
     finish(results: ExecResult[], base: Outcome): Outcome {
@@ -115,8 +142,8 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
         rc: r.rc,
         stdout,
         stderr,
-        stdout_lines: stdout === '' ? [] : stdout.split('\n'),
-        stderr_lines: stderr === '' ? [] : stderr.split('\n'),
+        stdout_lines: pySplitlines(stdout),
+        stderr_lines: pySplitlines(stderr),
         start: pyDateTime(started),
         end: pyDateTime(end),
         delta: pyTimeDelta(end.getTime() - started.getTime()),

@@ -35,7 +35,13 @@ export function parseScript(raw: unknown, where: Source, loadTime: boolean): Scr
   let line = args._raw_params ?? args.cmd;
   if (line === undefined || line.trim() === '') throw new ParseError("script: no script given (write 'script: path/to/script args' or 'cmd:')", where);
   if (args._raw_params !== undefined) {
-    const { raw: rest, options } = splitFreeForm(line, KEYS);
+    let split: ReturnType<typeof splitFreeForm>;
+    try {
+      split = splitFreeForm(line, KEYS);
+    } catch (e) {
+      throw new ParseError(`script: ${(e as Error).message}`, where);
+    }
+    const { raw: rest, options } = split;
     line = rest;
     for (const k of KEYS) if (options[k] !== undefined && args[k] === undefined) args[k] = options[k];
   }

@@ -1,5 +1,6 @@
 import { ParseError } from '../errors.js';
-import { toBool, unrendered } from './args.js';
+import { toBool } from '../util/bool.js';
+import { unrendered } from './args.js';
 import type { ModuleDef } from './types.js';
 
 /** set_fact: host variables at set_fact precedence; the executor stores `ansible_facts` of the result. */

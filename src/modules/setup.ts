@@ -1,4 +1,4 @@
-import { GATHER_SCRIPT, parseFacts } from '../facts/gather.js';
+import { gatherScript, parseFacts } from '../facts/gather.js';
 import { parseArgs } from './args.js';
 import type { ModuleDef } from './types.js';
 
@@ -9,7 +9,8 @@ export const setupModule: ModuleDef<{ gather_subset: string[]; filter: string[] 
   parse: (raw, where, loadTime) =>
     parseArgs('setup', { gather_subset: { type: 'list', default: ['all'] }, filter: { type: 'list', default: [] }, gather_timeout: { type: 'int' } }, raw, where, loadTime),
   async plan(args, ctx) {
-    const r = await ctx.probe(GATHER_SCRIPT);
+    const interpreter = ctx.vars.ansible_python_interpreter;
+    const r = await ctx.probe(gatherScript(typeof interpreter === 'string' && interpreter !== '' ? interpreter : undefined));
     if (r.rc !== 0 && r.stdout === '') return { steps: [], failed: true, msg: `gathering facts failed: ${r.stderr.trim()}` };
     let facts = parseFacts(r.stdout);
     if (args.filter.length > 0) {

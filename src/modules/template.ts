@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TsplayError, type Source } from '../errors.js';
+import { templateVars } from '../template/template-vars.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { octal, parseMode } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
@@ -30,7 +31,7 @@ export async function planTemplate(args: TemplateArgs, ctx: ModuleContext): Prom
   let rendered: string;
   try {
     path = ctx.findLocalFile('templates', args.src);
-    rendered = ctx.render(readFileSync(path, 'utf8'), path);
+    rendered = ctx.render(readFileSync(path, 'utf8'), path, templateVars(args.src, path, args.dest));
   } catch (e) {
     // A missing file or a render error (undefined variable…) fails this task on this host, as in Ansible.
     const msg = e instanceof TsplayError ? e.describe() : (e as Error).message;

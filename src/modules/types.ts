@@ -66,9 +66,10 @@ export interface ModuleContext {
   findLocalFile(kind: 'files' | 'templates' | 'vars', name: string): string;
   /**
    * Render a template with this task's variables (strict: undefined is an error). With `file`, the
-   * text is that template file's (Jinja with Ansible's template environment, or Handlebars).
+   * text is that template file's (Jinja with Ansible's template environment, or Handlebars);
+   * `extra` variables (the template module's template_* and ansible_managed) override the task's.
    */
-  render(text: string, file?: string): string;
+  render(text: string, file?: string, extra?: Vars): string;
 }
 
 /** One command that changes the host. */

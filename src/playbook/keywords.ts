@@ -1,5 +1,5 @@
 import { ParseError, type Source } from '../errors.js';
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 
 /** The keywords tsplay accepts, as Ansible names them. Anything else at these levels is an error. */
 

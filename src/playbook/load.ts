@@ -11,7 +11,7 @@ import { findRole, loadRoleDependencies, loadRoleVars, roleFile, roleSearchPath 
 import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
 import { loadTimeVars, MissingInclude, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
 import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 

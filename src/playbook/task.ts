@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import { checkCondition } from '../template/expr.js';
 import { checkTemplate, isTemplate } from '../template/render.js';
-import { toBool } from '../modules/args.js';
+import { toBool } from '../util/bool.js';
 import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
@@ -357,9 +357,14 @@ export function normaliseArgs(module: string, freeForm: boolean, value: unknown,
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     if (freeForm) {
-      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin'] : [];
-      const { raw, options } = splitFreeForm(text, keys);
-      return { _raw_params: raw, ...options };
+      // the k=v words Ansible's parse_kv takes out of a command line (splitter.py)
+      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'] : [];
+      try {
+        const { raw, options } = splitFreeForm(text, keys);
+        return { _raw_params: raw, ...options };
+      } catch (e) {
+        throw new ParseError((e as Error).message, where, context);
+      }
     }
     return parseKeyValue(text, where, context);
   }

@@ -2,6 +2,9 @@ import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { containsTemplate, renderDeep } from './render.js';
 import { collectUnsafe, noteUnsafe } from './unsafe.js';
+import { RAW_KEYS } from './with-data.js';
+
+export { RAW_KEYS, withData } from './with-data.js';
 
 /**
  * Variables evaluated lazily, as Ansible does: a var whose value holds a template
@@ -18,13 +21,6 @@ import { collectUnsafe, noteUnsafe } from './unsafe.js';
  * The wrapper is a Proxy over an empty object: it reads like a plain object (own keys, `in`,
  * Object.keys, spread, JSON), never exposes prototype properties, and cannot be written to.
  */
-/**
- * Keys whose values are data, never templates: registered results, facts, magic variables. A
- * command's output containing "{{" must come back as it was, not be rendered (Ansible's "unsafe").
- * Set it on the vars object (an enumerable symbol survives spreading).
- */
-export const RAW_KEYS = Symbol('tsplay.rawKeys');
-
 export function lazyVars(vars: Vars, where?: Source): Vars {
   const done = new Map<string, unknown>();
   /** The !unsafe literals each rendered var read: told again to whoever reads it from the cache. */
@@ -78,3 +74,4 @@ export function lazyVars(vars: Vars, where?: Source): Vars {
   });
   return proxy;
 }
+

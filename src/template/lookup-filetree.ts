@@ -72,7 +72,7 @@ function fileProps(root: string, rel: string): Record<string, unknown> | undefin
 const names = new Map<string, string | number>();
 
 /** The user or group name of an id (the id itself when it has none, as the lookup); cached per run. */
-function nameOf(db: 'passwd' | 'group', id: number): string | number {
+export function nameOf(db: 'passwd' | 'group', id: number): string | number {
   const key = `${db}:${id}`;
   if (!names.has(key)) {
     let name: string | number = id;

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TsplayError } from '../errors.js';
 import { globToRegExp } from '../inventory/patterns.js';
-import { isPlainObject, pyRepr, pyStr, toBool, tuple } from './values.js';
+import { toBoolOrFalse } from '../util/bool.js';
+import { isPlainObject, pyRepr, pyStr, tuple } from './values.js';
 import type { LookupCtx } from './lookups.js';
 import { filetree } from './lookup-filetree.js';
 
@@ -149,7 +150,7 @@ function subelements(terms: unknown[]): unknown[][] {
   if (isPlainObject(first) && first.skipped !== undefined && first.skipped !== false) return [];
   const elements = Array.isArray(first) ? first : Object.values(first);
   const path = key.split('.');
-  const skipMissing = toBool(flags.skip_missing ?? false);
+  const skipMissing = toBoolOrFalse(flags.skip_missing ?? false);
   const out: unknown[][] = [];
   for (const el of elements) {
     if (!isPlainObject(el)) throw new TsplayError(`subelements lookup expects a dictionary, got '${pyStr(el)}'`);
@@ -232,7 +233,7 @@ function firstFound(terms: unknown[], ctx: LookupCtx): string[] {
         if (bad) throw new TsplayError(`first_found: unknown option '${bad}' (files, paths, skip)`);
         const files = split(term.files, /[,;]/);
         const paths = split(term.paths, /[,:;]/);
-        skip = toBool(term.skip ?? false);
+        skip = toBoolOrFalse(term.skip ?? false);
         candidates.push(...(paths.length ? paths.flatMap((p) => files.map((f) => path.join(p, f))) : files));
       } else candidates.push(pyStr(term));
     }

@@ -5,6 +5,8 @@ import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { ownGet, pyStr } from './values.js';
 import { LIST_LOOKUPS, lookupName, searchDirs } from './lookups-lists.js';
+import { templateVars } from './template-vars.js';
+import { withData } from './with-data.js';
 
 /**
  * Ansible's common lookup plugins, on the controller: env, file, template, pipe, vars, and the
@@ -60,7 +62,8 @@ export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, 
       return strs.map((f) => {
         const file = findFile(f, 'templates', ctx);
         if (!renderTemplateFile) throw new TsplayError('lookup: template rendering is not available');
-        return renderTemplateFile(readFileSync(file, 'utf8'), ctx.vars, { file, line: 1 });
+        // Ansible's template lookup adds the template module's variables (ansible_managed, template_*).
+        return renderTemplateFile(readFileSync(file, 'utf8'), withData(ctx.vars, templateVars(f, file)), { file, line: 1 });
       });
     case 'pipe':
     case 'ansible.builtin.pipe':

@@ -138,16 +138,6 @@ export function versionTest(a: unknown, b: unknown, op: unknown = 'eq'): boolean
   return compareOp(c, 0, op);
 }
 
-const BOOL_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-
-/** Ansible's `bool` filter: 'yes', 'on', '1', 'true', 't', 'y' (any case) and 1 are true, anything else false. */
-export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1;
-  if (typeof v === 'string') return BOOL_TRUE.has(v.trim().toLowerCase());
-  return false;
-}
-
 const INT_RE = /^[+-]?\d+$/;
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

@@ -222,7 +222,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'loops.role': '`set_fact: "{{ item.key }}={{ … }}"` (a templated variable name, k=v form) is rejected when the playbook loads (exit 4); the templated `loop_control.loop_var` before it is rendered when the loop runs now',
   'lineinfile.role': "past setup_remote_tmp_dir and the diff checks, a rescue's `Validate failure` assertion on `ansible_failed_result.msg` fails: tsplay's failure message for a bad `validate`/missing destination differs from Ansible's",
-  'command_shell.role': "`command` with no command fails with tsplay's message; the target asserts Ansible's (`msg == 'no command given'`, `rc == 256`)",
   'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
   'include_import.playbook.test_import_playbook': "`when` on an `import_playbook` is refused when the playbook loads (exit 4: tsplay does not carry a condition onto the imported plays and their fact gathering; it never ignores it)",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',

@@ -29,7 +29,8 @@ export interface TsplayOutcome {
 }
 
 export async function runTsplay(c: TargetCase, fleet: Fleet, targets: string, work: string): Promise<TsplayOutcome> {
-  const inventory = writeInventory(c, fleet, work);
+  // the interpreter ansible-test's inventory names, as the recording did (the targets read ansible_python_interpreter)
+  const inventory = writeInventory(c, fleet, work, { ansible_python_interpreter: '/usr/bin/python3' });
   const { playbook, cwd } = playbookOf(c, targets, work);
   const r = await runCli([playbook, '-i', inventory, '--json', ...c.args], { cwd, env: caseEnv(c, targets), timeoutMs: 10 * 60_000 });
   // a playbook rejected before it ran prints no document: no host ran anything

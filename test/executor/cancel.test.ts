@@ -1,24 +1,14 @@
 import test from 'ava';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 // Cancellation reaches controller-side waits: a guard's host_deadline, a task's `timeout:` and Ctrl-C
 // end a pause, a retry delay or wait_for_connection. Durations here only detect a hang (< 30 s for
 // waits of 40-60 s); statuses, messages and exit codes decide.
 const fixture = (name: string) => join(repo, 'test/executor/fixtures/cancel', name);
-let fleet: Fleet;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 1 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => {
-  for (const f of ['cancel-teardown', 'cancel-after', 'cancel-ready', 'cancel-tries']) rmSync(fleet.path('h1', `/opt/${f}`), { force: true });
-});
+const fleet = freshFleet({ size: 1 }, { remove: ['/opt/cancel-teardown', '/opt/cancel-after', '/opt/cancel-ready', '/opt/cancel-tries'] });
 
 const onHost = (p: string) => (existsSync(fleet.path('h1', p)) ? readFileSync(fleet.path('h1', p), 'utf8') : undefined);
 

@@ -1,22 +1,12 @@
 import test from 'ava';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
-let fleet: Fleet;
+const fleet = freshFleet({ size: 3 }, { remove: ['/opt/roll'] });
 const fixture = (name: string) => join(repo, 'test/executor/fixtures', name);
 const log = (h: string) => (existsSync(fleet.path(h, '/opt/roll/tasks.log')) ? readFileSync(fleet.path(h, '/opt/roll/tasks.log'), 'utf8') : '');
-
-test.before(async () => {
-  fleet = await startFleet({ size: 3 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => {
-  for (const h of fleet.hosts) rmSync(fleet.path(h.name, '/opt/roll'), { recursive: true, force: true });
-});
 
 test.serial('an error thrown in one host\'s task fails that host only: the others finish, always and the guard teardown run, recap, exit 2', async (t) => {
   const r = await runCli([fixture('host-error/site.yml'), '-i', fleet.inventoryPath]);

@@ -5,28 +5,15 @@
  * Each handler writes a line to /opt/h/log on its host: the log says what ran, in what order.
  */
 import test from 'ava';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
-let fleet: Fleet;
+const fleet = freshFleet({ size: 2 }, { empty: ['/opt/h'] });
 const fixture = (name: string) => join(repo, 'test/executor/fixtures/handlers', name);
 const log = (h: string) => (existsSync(fleet.path(h, '/opt/h/log')) ? readFileSync(fleet.path(h, '/opt/h/log'), 'utf8').trim().split('\n') : []);
 const run = (playbook: string, ...args: string[]) => runCli([fixture(playbook), '-i', fleet.inventoryPath, ...args], { cwd: fixture('.') });
-
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => {
-  for (const h of fleet.hosts) {
-    rmSync(fleet.path(h.name, '/opt/h'), { recursive: true, force: true });
-    mkdirSync(fleet.path(h.name, '/opt/h'), { recursive: true });
-  }
-});
 
 test.serial('force_handlers: false in a play wins over --force-handlers; a play that does not set it follows the flag', async (t) => {
   const r = await run('force.yml', '--force-handlers');

@@ -4,30 +4,22 @@
  * is rendered when the host reaches it, and the host runs what it resolved to. On SSH test hosts.
  */
 import test from 'ava';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { parseRecap, runCli, workDir } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { runIds, taskLog } from '../journal/helpers.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/rt-include');
 
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => {
-  for (const h of fleet.hosts) {
-    rmSync(fleet.path(h.name, '/opt/roll'), { recursive: true, force: true });
-    mkdirSync(fleet.path(h.name, '/opt/roll'), { recursive: true });
-  }
-  writeFileSync(fleet.path('h1', '/opt/roll/flavour'), 'red\n');
-  writeFileSync(fleet.path('h2', '/opt/roll/flavour'), 'blue\n');
+const fleet = freshFleet({ size: 2 }, {
+  empty: ['/opt/roll'],
+  seed: (f) => {
+    writeFileSync(f.path('h1', '/opt/roll/flavour'), 'red\n');
+    writeFileSync(f.path('h2', '/opt/roll/flavour'), 'blue\n');
+  },
 });
 
 test.serial('an include_tasks named by a registered value: each host runs the file it resolved', async (t) => {

@@ -3,22 +3,12 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectionPool } from '../../src/connection/pool.js';
 import { targetFromVars } from '../../src/connection/target.js';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli, workDir } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 // Bad values met while running and faults of a write: each one a clear failed result of its task.
 const fixture = (name: string) => join(repo, 'test/executor/fixtures/values', name);
-let fleet: Fleet;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 1 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => {
-  for (const f of ['values-after', 'values-loop']) rmSync(fleet.path('h1', `/opt/${f}`), { force: true });
-});
+const fleet = freshFleet({ size: 1 }, { remove: ['/opt/values-after', '/opt/values-loop'] });
 
 const onHost = (p: string) => (existsSync(fleet.path('h1', p)) ? readFileSync(fleet.path('h1', p), 'utf8') : undefined);
 

@@ -1,20 +1,13 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
-import { fixture, journalDir, resetHosts, runIds, taskLog } from './helpers.js';
+import { freshFleet } from '../helpers/fleet.js';
+import { fixture, journalDir, runIds, taskLog } from './helpers.js';
 
 // --resume continues each host from its cursor (recorded in the run's state file at every step).
 
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 3 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => resetHosts(fleet));
+const fleet = freshFleet({ size: 3 }, { remove: ['/opt/roll'] });
 
 const onceCount = () => fleet.hosts.map((h) => fleet.path(h.name, '/opt/roll/once.log')).filter(existsSync).map((p) => readFileSync(p, 'utf8').split('\n').filter(Boolean).length).reduce((a, b) => a + b, 0);
 

@@ -1,21 +1,13 @@
 import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until, type Rec } from './helpers.js';
 
-let fleet: Fleet;
+const fleet = freshFleet({ size: 5 }, { remove: ['/opt/roll'] });
 const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
 const clean = (h: string) => `prepare\nupgrade\nfinish v-${h} first=v-h1\n`;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 5 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => resetHosts(fleet));
 
 /** The hosts a task started on, per task-start, in journal order. */
 const starts = (recs: Rec[]) => recs.filter((r) => r.kind === 'task-start').map((r) => `${(r.task as { name: string }).name}:${(r.hosts as string[]).join(',')}`);

@@ -1,18 +1,10 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, runCli } from '../helpers/cli.js';
-import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until, type Rec } from './helpers.js';
+import { freshFleet } from '../helpers/fleet.js';
+import { fixture, journalDir, journalOf, runIds, taskLog, until, type Rec } from './helpers.js';
 
-let fleet: Fleet;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 3 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => resetHosts(fleet));
+const fleet = freshFleet({ size: 3 }, { remove: ['/opt/roll'] });
 
 const optionSet = () => existsSync(fleet.path('h1', '/opt/roll/option'));
 

@@ -1,19 +1,11 @@
 import test from 'ava';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { runCli, workDir } from '../helpers/cli.js';
-import { fixture, journalDir, resetHosts, runIds, taskLog } from './helpers.js';
+import { freshFleet } from '../helpers/fleet.js';
+import { fixture, journalDir, runIds, taskLog } from './helpers.js';
 
-let fleet: Fleet;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-test.beforeEach(() => resetHosts(fleet));
+const fleet = freshFleet({ size: 2 }, { remove: ['/opt/roll'] });
 
 const token = (h: string) => `tok-${h}-R0tat3d vendor-pw-9931-${h}\n`;
 

@@ -104,3 +104,25 @@ test.serial("date_time is the host's local time, as in Ansible (tz, hour and dat
   t.is(dt.hour, hour);
   t.is(dt.date, date);
 });
+
+test.serial("ansible_python: the host's Python as Ansible reports it (ansible_python_interpreter, else its discovery list)", async (t) => {
+  const dir = tree({
+    'site.yml': `- hosts: all
+  tasks:
+    - name: truth
+      command: "{{ ansible_python.executable }} -c 'import sys; print(list(sys.version_info))'"
+      register: truth
+    - name: facts
+      debug:
+        msg: "{{ ansible_python.executable }}|{{ ansible_python_version }}|{{ ansible_python.version_info }}|{{ ansible_python.version.major }}"
+`,
+  });
+  const given = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath, '-l', 'h1', '-e', 'ansible_python_interpreter=/usr/bin/python3']);
+  t.is(given.run.code, 0, given.run.stderr);
+  const [major, minor, micro, level, serial] = JSON.parse(String(resultsOf(given.doc, 'truth').h1!.stdout).replaceAll("'", '"')) as [number, number, number, string, number];
+  t.is(msgs(given.doc, 'facts').h1, `/usr/bin/python3|${major}.${minor}.${micro}|[${major}, ${minor}, ${micro}, '${level}', ${serial}]|${major}`);
+  const discovered = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath, '-l', 'h1']);
+  t.is(discovered.run.code, 0, discovered.run.stderr);
+  // Ansible 2.14's list starts with python3.11 … python3.5, then /usr/bin/python3
+  t.regex(String(msgs(discovered.doc, 'facts').h1), /^\/\S+\/python(3\.\d+)?\|/);
+});

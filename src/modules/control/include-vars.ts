@@ -51,7 +51,13 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
     if (raw && typeof raw === 'object' && !Array.isArray(raw) && typeof (raw as Vars)._raw_params === 'string') {
       // `include_vars: file.yml name=x`: the k=v words are options, the rest is the file.
       const r = raw as Vars;
-      const { raw: text, options } = splitFreeForm(r._raw_params as string, Object.keys(specs).filter((k) => k !== '_raw_params'));
+      let split: ReturnType<typeof splitFreeForm>;
+      try {
+        split = splitFreeForm(r._raw_params as string, Object.keys(specs).filter((k) => k !== '_raw_params'));
+      } catch (e) {
+        throw new ParseError(`include_vars: ${(e as Error).message}`, where);
+      }
+      const { raw: text, options } = split;
       input = { ...r, ...options, _raw_params: text === '' ? undefined : text };
     }
     const given = Object.entries(input as Vars).filter(([, v]) => v !== undefined && v !== null).map(([k]) => k);

@@ -1,6 +1,7 @@
 import { ParseError } from '../../errors.js';
 import { quoteArgv } from '../../util/quote.js';
-import { parseArgs, toBool, type ArgSpecs } from '../args.js';
+import { toBool } from '../../util/bool.js';
+import { parseArgs, type ArgSpecs } from '../args.js';
 import type { ModuleDef, Plan, Step } from '../types.js';
 
 /**

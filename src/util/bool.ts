@@ -1,0 +1,28 @@
+/**
+ * The one reader of boolean words (yes/no, true/false, on/off, 1/0, t/f, y/n, any case). Two
+ * behaviours, both on this one parser:
+ * - `toBool`: Ansible's `boolean()` as module arguments and keywords use it — strict: anything that is
+ *   not a boolean word is `undefined`, and the caller decides (an error naming the key, a default).
+ * - `toBoolOrFalse`: Ansible's `bool` filter — true for what `toBool` reads as true, false for anything else.
+ * Neither is Jinja's truthiness (a non-empty string, list or dict is true): that is `truthy` in
+ * src/template/values.ts.
+ */
+const TRUE_WORDS = new Set(['yes', 'on', '1', 'true', 't', 'y']);
+const FALSE_WORDS = new Set(['no', 'off', '0', 'false', 'f', 'n', '']);
+
+/** Ansible's boolean conversion (strict): a boolean, or undefined when `v` is no boolean word. */
+export function toBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (TRUE_WORDS.has(s)) return true;
+    if (FALSE_WORDS.has(s)) return false;
+  }
+  return undefined;
+}
+
+/** Ansible's `bool` filter: true only for what `toBool` reads as true ('yes', 'on', '1', 1, true…). */
+export function toBoolOrFalse(v: unknown): boolean {
+  return toBool(v) === true;
+}
