@@ -228,11 +228,9 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'include_import.public_exposure.playbook': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_bleeding': IMPORT_ROLE_VARS,
   'include_import.public_exposure.no_overwrite_roles': "an import_role inside a role: the imported role's defaults are not visible to the importing role's next task",
-  'include_import.run_once.playbook': 'an include_tasks with `run_once: true` is included on every host (Ansible: on the first host only), and a `run_once` set_fact sets the fact on the first host only',
   'include_import.handler_addressing.playbook': "`include_tasks: tasks/handlers.yml` in a role's handlers is not found (tsplay does not look relative to the role's own directory); exit 4 where Ansible exits 1 with the expected 'handler do_import not found' error",
   'include_import.tasks.test_allow_single_role_dup': 'a role listed three times under `roles:` whose meta has `allow_duplicates: true` runs once (Ansible: three times)',
   'include_import.tasks.test_templating_IncludeRole_FA': `import_role's \`allow_duplicates: "{{ False | bool }}"\` (a template) counts as true: the role runs twice`,
-  'include_import.empty_group_warning.playbook': 'group_by on the implicit localhost: the new group gets no host (Ansible adds localhost, reports changed, and the next play runs on it)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
   'include_import.playbook.test_templated_filenames': "an `import_tasks` file name from a task's `vars:` (`import_tasks: '{{ task_var }}'`) is undefined when the playbook loads (exit 4); the templated `import_playbook` name itself is rendered now",
 };
