@@ -2,6 +2,7 @@ import { ParseError } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { compareEvr, formatEvr, newest, parseEvr, parseRpmLines, RPM_QF, rpmQueryCommand, type RpmInfo } from '../facts/rpm.js';
 import type { Predicted, Prediction } from '../facts/predicted.js';
+import { PKG_MGR_PROBE, pkgMgrOf } from '../facts/pkg-mgr.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { aptModule } from './apt.js';
@@ -317,8 +318,6 @@ function parseFor(use: string, rest: Record<string, unknown>, where: Parameters<
   return use === 'apt' ? aptModule.parse(forApt(rest), where, loadTime) : yumModule.parse(rest, where, loadTime);
 }
 
-/** Which manager the host has: the gathered fact `ansible_pkg_mgr` first, else what is in PATH (dnf, yum, apt-get). */
-export const PM_PROBE = 'for c in dnf yum apt-get; do command -v "$c" >/dev/null 2>&1 && { echo "${c%-get}"; exit 0; }; done; echo none';
 
 export const packageModule: ModuleDef<PackageAnyArgs> = {
   name: 'package',
@@ -347,10 +346,12 @@ export const packageModule: ModuleDef<PackageAnyArgs> = {
   async plan(args, ctx) {
     let use: string = args.use;
     if (use === 'auto') {
+      // The `ansible_pkg_mgr` variable (the gathered fact, or one the inventory sets for a host whose OS
+      // family's default is not the manager in use), else Ansible's pkg_mgr rule read from the host now.
       const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
       const known = ctx.vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
       if (typeof known === 'string' && known !== 'unknown') use = known;
-      else use = (await ctx.probe(PM_PROBE)).stdout.trim();
+      else use = pkgMgrOf((await ctx.probe(PKG_MGR_PROBE)).stdout);
     }
     if (use === 'apt') return aptModule.plan(aptModule.parse(forApt(args.rest), ctx.where, false), ctx);
     if (use === 'yum' || use === 'dnf') return yumModule.plan(yumModule.parse(args.rest, ctx.where, false), ctx);

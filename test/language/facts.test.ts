@@ -33,7 +33,7 @@ test.serial('gather_facts takes one connection and one command per host', async 
   });
 });
 
-test.serial('the facts match the host: hostname, fqdn, os release, kernel, architecture, IPv4, CPUs, memory, date/time', async (t) => {
+test.serial('the facts match the host: names, os release, kernel, architecture, network, CPUs, memory, mounts, user, date/time', async (t) => {
   const dir = tree({
     'site.yml': `- hosts: all
   tasks:
@@ -44,6 +44,19 @@ test.serial('the facts match the host: hostname, fqdn, os release, kernel, archi
         echo "cpus=$(nproc --all)"
         echo "memkb=$(sed -n 's/^MemTotal: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)"
         echo "epoch=$(date -u +%s)"
+        echo "uid=$(id -u)"
+        echo "gid=$(id -g)"
+        echo "passwd=$(getent passwd "$(id -un)")"
+        echo "home=$HOME"
+        echo "comm=$(cat /proc/1/comm)"
+        echo "route=$(ip -4 route show default | head -n 1)"
+        echo "sysnet=$(ls /sys/class/net | tr '\\n' ' ')"
+        echo "kernel_version=$(uname -v)"
+        echo "uptime=$(cut -d. -f1 /proc/uptime)"
+        echo "root=$(df -B1 --output=source,size / | tail -n 1)"
+        echo "nameservers=$(awk '$1 == "nameserver" {print $2}' /etc/resolv.conf | tr '\\n' ' ')"
+        echo "selinux=$(test -e /sys/fs/selinux/enforce && echo yes || echo no)"
+        echo "lsb=$(lsb_release -sirc 2>/dev/null | tr '\\n' '|')"
       register: truth
     - name: facts as variables
       debug:
@@ -67,12 +80,37 @@ test.serial('the facts match the host: hostname, fqdn, os release, kernel, archi
     t.is(f.fqdn, host.fqdn);
     t.is(f.kernel, readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
     t.is(f.architecture, arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch());
-    t.is(f.distribution_version, osRelease.VERSION_ID);
-    t.is(f.distribution, osRelease.ID === 'debian' ? 'Debian' : f.distribution);
     t.is(f.distribution_major_version, String(osRelease.VERSION_ID).split('.')[0]);
+    t.is(f.distribution_release, osRelease.VERSION_CODENAME);
+    if (osRelease.ID === 'debian') {
+      // as Ansible on Debian: the point release from /etc/debian_version, apt whatever else is installed
+      t.like(f, { distribution: 'Debian', os_family: 'Debian', distribution_file_variety: 'Debian', distribution_version: readFileSync('/etc/debian_version', 'utf8').trim(), pkg_mgr: 'apt' });
+    }
+    t.is(f.kernel_version, host.kernel_version);
+    // Ansible names the service manager after PID 1's command, unless that is 'init' or a shell
+    if (host.comm !== 'init' && !host.comm!.endsWith('sh')) t.is(f.service_mgr, host.comm);
+    t.like(f, { user_id: 'root', user_uid: Number(host.uid), user_gid: Number(host.gid), user_dir: host.passwd!.split(':')[5], user_shell: host.passwd!.split(':')[6] });
+    t.is((f.env as Record<string, string>).HOME, host.home);
+    const [, gateway, iface] = /via (\S+) dev (\S+)/.exec(host.route!) ?? [];
+    const nic = networkInterfaces()[iface!]?.find((a) => a.family === 'IPv4');
+    t.like(f.default_ipv4 as object, { interface: iface, gateway, address: nic?.address, netmask: nic?.netmask, macaddress: nic?.mac });
+    t.deepEqual([...(f.interfaces as string[])].sort(), host.sysnet!.trim().split(' ').sort());
+    const ipv6 = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv6' && a.address !== '::1').map((a) => a!.address).sort();
+    t.deepEqual([...(f.all_ipv6_addresses as string[])].sort(), ipv6);
+    t.deepEqual(((f.dns as { nameservers?: string[] }).nameservers ?? []).join(' '), host.nameservers!.trim());
+    t.true(Number(f.uptime_seconds) <= Number(host.uptime) && Number(f.uptime_seconds) >= Number(host.uptime) - 60);
+    const [rootDev, rootSize] = host.root!.trim().split(/\s+/);
+    t.like((f.mounts as { mount: string }[]).find((m) => m.mount === '/'), { device: rootDev, size_total: Number(rootSize) });
+    if (host.selinux === 'no') t.deepEqual(f.selinux, { status: 'disabled' });
+    if (host.lsb) {
+      const [id, release, codename] = host.lsb.split('|');
+      t.like(f.lsb as object, { id, release, codename, major_release: release!.split('.')[0] });
+    }
     t.deepEqual([...(f.all_ipv4_addresses as string[])].sort(), ipv4);
     t.is(f.processor_vcpus, Number(host.cpus));
     t.is(f.memtotal_mb, Math.floor(Number(host.memkb) / 1024));
+    t.is((f.memory_mb as { real: { total: number } }).real.total, f.memtotal_mb as number);
+    t.is(Number(f.processor_threads_per_core) * Number(f.processor_cores) * Number(f.processor_count), f.processor_vcpus as number);
     const dt = f.date_time as Record<string, string>;
     const epoch = Number(dt.epoch);
     t.true(epoch >= started - 1 && epoch <= Number(host.epoch) && Number(host.epoch) <= ended, `epoch ${epoch} within the run`);

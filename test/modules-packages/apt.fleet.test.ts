@@ -120,7 +120,7 @@ test.serial('deb: a local .deb installs once; an older one needs allow_downgrade
   t.like(await run({ deb: '/srv/none.deb' }), { failed: true, msg: 'Unable to install package: /srv/none.deb does not exist' });
 });
 
-test.serial('package chooses apt from the gathered fact, and yum where the host has it', async (t) => {
+test.serial('package chooses apt from the gathered fact or Ansible\'s pkg_mgr rule, and dnf where the inventory says so', async (t) => {
   const r = await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'present' }, { vars: { ansible_pkg_mgr: 'apt' } });
   t.like(r, { changed: false, failed: true }, 'h2 has not read the repository yet');
   t.regex(String(r.msg), /No package matching 'tsplay-hello'/);
@@ -128,8 +128,12 @@ test.serial('package chooses apt from the gathered fact, and yum where the host 
   t.like(await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'installed' }, { vars: { ansible_pkg_mgr: 'apt' } }), { changed: true, failed: false });
   t.is(await installed('tsplay-hello', 'h2'), '1.0-1');
   t.like(await lab.run(packageModule, 'h2', { name: 'tsplay-hello' }, { vars: { ansible_pkg_mgr: 'apt' } }), { changed: false });
-  // With no fact, the host's PATH decides: the fleet's stand-in dnf comes first.
-  const rpm = await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'absent' });
+  // With no fact, Ansible's pkg_mgr rule: apt on a Debian host, although the fleet's stand-in dnf and yum are in PATH.
+  const auto = await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'present' });
+  t.like(auto, { changed: false, failed: false });
+  t.false('pm' in auto, 'apt answered, not the yum/dnf module');
+  // An inventory's ansible_pkg_mgr names the manager of a host whose family default is not the one in use.
+  const rpm = await lab.run(packageModule, 'h2', { name: 'tsplay-hello', state: 'absent' }, { vars: { ansible_pkg_mgr: 'dnf' } });
   t.like(rpm, { changed: false, failed: false, pm: 'dnf' });
 });
 

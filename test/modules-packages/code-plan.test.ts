@@ -3,7 +3,8 @@ import { ParseError } from '../../src/errors.js';
 import { makeModule, planMake } from '../../src/modules/make.js';
 import { expectModule, expectScript, planExpect } from '../../src/modules/expect.js';
 import { parseFreeze, parsePipProbe, pipModule, pipProbe, planPip } from '../../src/modules/pip.js';
-import { packageModule, PM_PROBE } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package.js';
+import { PKG_MGR_PROBE } from '../../src/facts/pkg-mgr.js';
 import { findModule } from '../../src/modules/registry.js';
 import { fakeContext, where } from './helper.js';
 
@@ -57,7 +58,7 @@ test('pip: dry-run decides; a missing virtualenv is created first; absent uninst
   t.throws(() => parse({}), { message: /one of 'name', 'requirements' is required/ });
 });
 
-test('package: the gathered fact chooses apt or yum; without it one probe looks at PATH; apt spells installed as present', async (t) => {
+test('package: the gathered fact chooses apt or yum; without it one probe applies Ansible\'s pkg_mgr rule; apt spells installed as present', async (t) => {
   const args = packageModule.parse({ name: 'nginx', state: 'installed' }, where, false);
   const aptOut = ['@stamp 1', '@now 1', '@pkg 0', '', '@policy', 'nginx:\n  Installed: (none)\n  Candidate: 1.22\n  Version table:\n     1.22 500', ''].join('\n');
   const seen: string[] = [];
@@ -65,11 +66,14 @@ test('package: the gathered fact chooses apt or yum; without it one probe looks 
   t.regex(p.steps[0]!.cmd, /apt-get -y .* install nginx$/);
   t.regex(seen[0]!, /dpkg-query/, 'no manager probe when the fact is known');
   const seen2: string[] = [];
-  const q = await packageModule.plan(args, fakeContext(['apt\n', aptOut], seen2));
-  t.is(seen2[0], PM_PROBE);
+  // Debian with dnf and yum installed too: apt, as Ansible's pkg_mgr decides
+  const debian = '@files\n/etc/os-release:ID=debian\n/etc/os-release:VERSION_ID="12"\n@exists\n/usr/bin/yum\n/usr/bin/dnf\n/usr/bin/apt-get\n';
+  const q = await packageModule.plan(args, fakeContext([debian, aptOut], seen2));
+  t.is(seen2[0], PKG_MGR_PROBE);
   t.is(q.steps.length, 1);
-  const none = await packageModule.plan(args, fakeContext(['none\n']));
-  t.like(none, { failed: true, msg: 'package: no supported package manager (dnf, yum, apt) on this host (found: none)' });
+  t.regex(q.steps[0]!.cmd, /apt-get -y .* install nginx$/);
+  const none = await packageModule.plan(args, fakeContext(['@files\n/etc/os-release:ID=gentoo\n@exists\n']));
+  t.like(none, { failed: true, msg: 'package: no supported package manager (dnf, yum, apt) on this host (found: unknown)' });
   t.throws(() => packageModule.parse({ name: 'x', use: 'zypper' }, where, false), { message: /'use' must be one of auto, yum, dnf, apt/ });
   t.throws(() => packageModule.parse({ name: 'x', nonsense: 1 }, where, false), { message: /unsupported argument 'nonsense'/ });
   t.notThrows(() => packageModule.parse({ name: 'x', update_cache: true, cache_valid_time: 3600 }, where, false), 'apt arguments pass when the manager is not known yet');
