@@ -7,10 +7,10 @@ import { blockKeywords, tagsSelected, type Inherited } from './inherit.js';
 import { conditionFalseResult, includeInfo } from './result.js';
 import { loadResolved, renderedNames, showPublicRole } from './dynamic-include.js';
 import { TsplayError } from '../errors.js';
-import type { TaskInfo } from '../report/events.js';
+import type { HostStatus, TaskInfo } from '../report/events.js';
 import { buildVars } from './vars.js';
 import type { Vars } from '../types.js';
-import { loopItems, loopVars } from './loop.js';
+import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { failureCaught, type HostCursor, type Outcome } from './cursor.js';
 import type { Walk } from './walk.js';
 
@@ -38,20 +38,41 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
   // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
   const conditions = [...outer.when, ...(block.when ?? [])];
   const failed: string[] = [];
+  // registered: the include's result naming its file as written (Ansible's), not as found (the console's)
+  const report = (h: string, r: { status: HostStatus; result: Vars; okCount?: number }, registered = r.result): void => {
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...r });
+    registerInclude(ctx, h, include, registered);
+  };
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
-    if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
-      ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: conditionFalseResult() });
-      continue;
-    }
     let items: unknown[] | undefined;
-    if (include.loop !== undefined) {
-      items = loopItems(include.loop, scope, block.where, `${include.module} loop`);
-      walk.includeItems.set(`${h}\u0000${block.id}`, items);
+    let loopControl = include.loopControl;
+    try {
+      if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
+        report(h, { status: 'skipped', result: conditionFalseResult() });
+        continue;
+      }
+      if (include.loop !== undefined) {
+        const loop = includeLoop(block, scope);
+        ({ items, loopControl } = loop);
+        walk.includeItems.set(`${h}\u0000${block.id}`, loop);
+      }
+    } catch (e) {
+      // As Ansible: a condition or loop that cannot be evaluated fails the include on this host (ignore_errors applies)
+      if (!(e instanceof TsplayError)) throw e;
+      const result: Vars = { changed: false, failed: true, msg: e.describe() };
+      const ignored = renderedKeyword('ignore_errors', kw.ignoreErrors ?? false, scope, block.where) === true;
+      ctx.emit({ kind: 'host-result', task: info, host: h, status: ignored ? 'ignored' : 'failed', result, rescued: !ignored && outer.rescuable });
+      registerInclude(ctx, h, include, result);
+      if (ignored) continue;
+      ctx.lastFailure.set(h, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
+      out.set(h, { kind: 'failed' });
+      failed.push(h);
+      continue;
     }
     if (!include.deferred) {
       showPublicRole(ctx, block, block.block, scope);
-      ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
+      report(h, includeResult(include, block.block[0]?.where.file ?? include.target, items, loopControl), includeResult(include, include.target, items, loopControl).result);
       out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
       continue;
     }
@@ -61,7 +82,7 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
     const files: string[] = [];
     try {
       for (let r = 0; r < (items?.length ?? 1); r++) {
-        const roundVars = items ? loopVars({ loop: include.loop, loopControl: include.loopControl } as Task, items, r) : undefined;
+        const roundVars = items ? loopVars({ loop: include.loop, loopControl } as Task, items, r) : undefined;
         const key = renderedNames(include.deferred, lazyVars(buildVars(ctx, h, outer, block.vars, roundVars), block.where), block.where, include.module);
         keys.push(key);
         const loaded = loadResolved(ctx, walk.program, block, key);
@@ -74,7 +95,8 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
       if (out.get(h)!.kind === 'failed') failed.push(h);
       continue;
     }
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, files, items) });
+    const written = keys.map((k) => String((JSON.parse(k) as Vars).file ?? include.target));
+    report(h, includeResult(include, files, items, loopControl), includeResult(include, written, items, loopControl).result);
     out.set(h, { kind: 'include', rounds: items?.length ?? 1, resolved: keys });
   }
   if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
@@ -97,10 +119,13 @@ function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: str
   const reason = e.describe();
   const result: Vars = { failed: true, changed: false, reason };
   if (include.module.endsWith('_role')) {
-    ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: { changed: false, include_args: { name: include.target } }, okCount: 0 });
+    const ok = { changed: false, include_args: { name: include.target } };
+    ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: ok, okCount: 0 });
+    registerInclude(ctx, host, include, ok);
     ctx.emit({ kind: 'warning', message: `[${host}] ${reason}` });
   } else {
     ctx.emit({ kind: 'host-result', task: info, host, status: 'failed', result, rescued: outer.rescuable });
+    registerInclude(ctx, host, include, result);
   }
   ctx.lastFailure.set(host, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
   return { kind: 'failed' };
@@ -113,7 +138,9 @@ export function includeHandlerResult(ctx: PlayContext, task: Task, include: NonN
   for (const h of hosts) {
     const scope = lazyVars(buildVars(ctx, h, inh, task.vars), task.where);
     const run = (task.when ?? []).every((c) => evalCondition(c, scope, task.where));
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...(run ? includeResult(include, include.target) : { status: 'skipped', result: conditionFalseResult() }) });
+    const r = run ? includeResult(include, include.target) : { status: 'skipped' as const, result: conditionFalseResult() };
+    ctx.emit({ kind: 'host-result', task: info, host: h, ...r });
+    registerInclude(ctx, h, include, r.result);
   }
   return new Map(hosts.map((h) => [h, { kind: 'ok' }]));
 }
@@ -123,12 +150,36 @@ export function includeHandlerResult(ctx: PlayContext, task: Task, include: NonN
  * `include_args`), per item for a loop; a loop with no items is skipped. Its recap count is Ansible's:
  * an include_tasks counts one `ok` per file it includes (per loop item), an include_role none.
  */
-function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
+function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[], loopControl = include.loopControl): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
   if (items?.length === 0) return { status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
   const role = include.module.endsWith('_role');
   // a deferred include may bring in another file per item
   const one = (i: number) => (role ? { include_args: { name: include.target } } : { include: Array.isArray(files) ? files[i] : files, include_args: {} });
-  const loopVar = include.loopControl?.loopVar ?? 'item';
-  const result: Vars = items ? { changed: false, results: items.map((item, i) => ({ ...one(i), [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one(0) };
+  const loopVar = loopControl?.loopVar ?? 'item';
+  const result: Vars = items ? { changed: false, skipped: false, msg: 'All items completed', results: items.map((item, i) => ({ ...one(i), [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one(0) };
   return { status: 'ok', result, okCount: role ? 0 : (items?.length ?? 1) };
+}
+
+/**
+ * An include's `register:`: its own result, as Ansible's strategy stores every task's result (a copy:
+ * reporters may add to the one they are given).
+ */
+function registerInclude(ctx: PlayContext, host: string, include: NonNullable<Block['include']>, result: Vars): void {
+  if (!include.register) return;
+  const st = ctx.state(host);
+  st.hostFacts[include.register] = { ...result };
+  st.hidden.delete(include.register);
+}
+
+/** A looped include's items for one host, with its loop_control as rendered for that host. */
+export interface IncludeLoop {
+  items: unknown[];
+  loopControl?: Task['loopControl'];
+}
+
+/** The items of a looped include and its loop_control (loop_var may be a template), for one host's scope. */
+export function includeLoop(block: Block, scope: Vars): IncludeLoop {
+  const include = block.include!;
+  const context = `${include.module} loop`;
+  return { items: loopItems(include.loop, scope, block.where, context), loopControl: renderedLoopControl(include.loopControl, scope, block.where, context) };
 }

@@ -1,5 +1,5 @@
 import { ParseError, TsplayError, type Source } from '../errors.js';
-import { renderDeep } from '../template/render.js';
+import { isTemplate, renderDeep } from '../template/render.js';
 import { LIST_LOOKUPS } from '../template/lookups-lists.js';
 import type { Task } from '../playbook/types.js';
 import type { Vars } from '../types.js';
@@ -40,6 +40,22 @@ export function loopItems(loop: unknown, scope: Vars, where: Source, context: st
   const v = renderDeep(loop, scope, where, context);
   if (!Array.isArray(v)) throw new ParseError(`'loop' expects a list, got ${JSON.stringify(v)}`, where, context);
   return v;
+}
+
+type LoopControl = NonNullable<Task['loopControl']>;
+
+/**
+ * loop_control with its `loop_var`/`index_var` rendered, as Ansible templates loop_control when the
+ * loop runs: a template (`loop_var: '{{ name }}'`) must give a variable name.
+ */
+export function renderedLoopControl(lc: LoopControl | undefined, scope: Vars, where: Source, context: string): LoopControl | undefined {
+  if (!lc || !(isTemplate(lc.loopVar) || (lc.indexVar !== undefined && isTemplate(lc.indexVar)))) return lc;
+  const name = (key: string, v: string): string => {
+    const out = renderDeep(v, scope, where, context);
+    if (typeof out !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(out)) throw new ParseError(`loop_control: '${key}' must give a variable name, got ${JSON.stringify(out)}`, where, context);
+    return out;
+  };
+  return { ...lc, loopVar: name('loop_var', lc.loopVar), ...(lc.indexVar !== undefined ? { indexVar: name('index_var', lc.indexVar) } : {}) };
 }
 
 /** Variables of one iteration: the loop var, index_var, and ansible_loop. */

@@ -18,7 +18,7 @@ import { runModule } from './run-module.js';
 import { storeFacts } from './state.js';
 import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
-import { loopItems, loopVars } from './loop.js';
+import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
 import { renderNotify } from './handlers.js';
 
@@ -76,6 +76,8 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   try {
     if (task.loop !== undefined) {
       const items = loopItems(task.loop, scope, task.where, context, task.module);
+      const loopControl = renderedLoopControl(task.loopControl, scope, task.where, context);
+      if (loopControl !== task.loopControl) task = { ...task, loopControl };
       const results: Outcome[] = [];
       // As Ansible: the facts an item sets (set_fact in a loop) are seen by the next items, and all of them are kept
       const carried: Vars = {};

@@ -6,13 +6,13 @@ import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { includeHandlerResult, includeRounds } from './include-step.js';
+import { includeHandlerResult, includeLoop, includeRounds, type IncludeLoop } from './include-step.js';
 import { taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
-import { loopItems, loopVars } from './loop.js';
+import { loopVars } from './loop.js';
 import { resumePoint, saveHost } from './persist.js';
 import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
@@ -27,7 +27,7 @@ export interface Walk {
   /** Called after every task step (failure rules: max_fail_percentage, all hosts failed). */
   onTaskDone: () => void;
   /** Items of looped includes, per host and include: computed when the host enters the include. */
-  includeItems: Map<string, unknown[]>;
+  includeItems: Map<string, IncludeLoop>;
   /** Record each host's resume point in the state file (a play's sections; not a guard's). */
   persist: boolean;
   /**
@@ -118,8 +118,8 @@ function inheritedAt(ctx: PlayContext, walk: Walk, cursor: HostCursor, hosts: st
     around.forEach(({ block }, i) => {
       const frame = c.stack[i + 1]!;
       if (frame.round === undefined) return;
-      const items = includeItemsFor(ctx, walk, h, block, cursor, i);
-      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl: block.include!.loopControl } as Task, items, frame.round) };
+      const { items, loopControl } = includeItemsFor(ctx, walk, h, block, cursor, i);
+      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl } as Task, items, frame.round) };
     });
     if (vars) includeVars.set(h, vars);
   }
@@ -127,16 +127,16 @@ function inheritedAt(ctx: PlayContext, walk: Walk, cursor: HostCursor, hosts: st
 }
 
 /** The items of a looped include for a host (computed again after a resume). */
-function includeItemsFor(ctx: PlayContext, walk: Walk, host: string, block: Block, cursor: HostCursor, depth: number): unknown[] {
+function includeItemsFor(ctx: PlayContext, walk: Walk, host: string, block: Block, cursor: HostCursor, depth: number): IncludeLoop {
   const key = `${host}\u0000${block.id}`;
-  let items = walk.includeItems.get(key);
-  if (!items) {
+  let loop = walk.includeItems.get(key);
+  if (!loop) {
     const outer = { ...cursor, stack: cursor.stack.slice(0, depth + 1) };
     const inh = inheritedAt(ctx, walk, outer, [host], false);
-    items = loopItems(block.include!.loop, lazyVars(buildVars(ctx, host, inh, block.vars), block.where), block.where, `${block.include!.module} loop`);
-    walk.includeItems.set(key, items);
+    loop = includeLoop(block, lazyVars(buildVars(ctx, host, inh, block.vars), block.where));
+    walk.includeItems.set(key, loop);
   }
-  return items;
+  return loop;
 }
 
 async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]): Promise<void> {

@@ -35,7 +35,7 @@ function fromBlock(block: Block, inBlock: boolean): Task[] {
   if (block.include?.loop !== undefined) throw new ParseError(`a loop on ${block.include.module} used as a handler is not supported`, block.where);
   const keywords: Partial<Inheritable> = {};
   for (const k of BLOCK_KEYWORDS) if (block[k] !== undefined) (keywords as Record<string, unknown>)[k] = block[k];
-  const listen = block.include && block.name !== undefined ? [block.name] : [];
+  const listen = block.include ? [...(block.name !== undefined ? [block.name] : []), ...(block.include.listen ?? [])] : [];
   const vars = { ...(block.vars ?? {}), ...(block.include?.params ?? {}) };
   // An include's own result line comes first when it is notified (Ansible: `included: FILE for HOST`).
   const marker: Task[] = block.include

@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
-import { inheritable, innerScope, loadLoop, parseKeyValue, type TaskScope } from './task.js';
+import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
 import type { Block, Inheritable, Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
@@ -43,6 +43,8 @@ export function loadLegacyInclude(raw: Record<string, unknown>, key: string, val
   return loadInclude(merged, action, { file }, id, scope, where, name, context);
 }
 
+const keyAt = (o: unknown, key: string): Source | undefined => (o && typeof o === 'object' && !Array.isArray(o) ? sourceOfKey(o as Record<string, unknown>, key) : undefined);
+
 export function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
   // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
@@ -50,11 +52,22 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
   else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
   else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
+  const dynamic = action.startsWith('include_');
   for (const key of Object.keys(raw)) {
-    if (key === action || key === `ansible.builtin.${action}` || key === 'args') continue;
+    // `action: include_tasks FILE` names the include as its module key would
+    if (key === action || key === `ansible.builtin.${action}` || key === 'args' || key === 'action') continue;
+    // Ansible's TaskInclude keywords: an include registers its own result; an include handler has listen topics
+    if (dynamic && (key === 'register' || (key === 'listen' && scope.handler))) continue;
     if (!BLOCK_KEYWORDS.has(key) && key !== 'loop' && key !== 'loop_control' && !key.startsWith('with_')) throw new ParseError(`'${key}' is not valid on ${action}`, sourceOfKey(raw, key) ?? where, context);
   }
   if (raw.args && typeof raw.args === 'object') Object.assign(params, raw.args);
+  if (action.endsWith('_role')) {
+    // Ansible's IncludeRole: each *_from names one file of the role (a list is an error there too)
+    for (const key of ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from']) {
+      const v = params[key];
+      if (v !== undefined && typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${Array.isArray(v) ? 'a list' : JSON.stringify(v)}`, keyAt(value, key) ?? keyAt(raw.args, key) ?? where, context);
+    }
+  }
   // `apply:` (include_* only): keywords for the included tasks, not for the include itself
   let apply: Inheritable | undefined;
   if (params.apply !== undefined) {
@@ -79,6 +92,8 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     // include_role's `public:` is decided when it runs (a template renders with the host's vars)
     if (params.public !== undefined) keywordValue('public', params.public, where, context, false);
     block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}) };
+    if (raw.register !== undefined) block.include.register = registerName(raw, where, context);
+    if (raw.listen !== undefined && raw.listen !== null) block.include.listen = stringList('listen', raw.listen, sourceOfKey(raw, 'listen') ?? where);
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {

@@ -99,6 +99,8 @@ function asNumber(v: unknown): number | undefined {
 export function keywordValue(key: string, value: unknown, where: Source, context?: string, rendered = true): unknown {
   const type = KEYWORD_TYPES[key];
   if (type === undefined || value === undefined) return value;
+  // As Ansible's post_validate: a keyword given as null (`debugger: ~`) is not set (inherited, or its default)
+  if (value === null && type !== 'dict' && type !== 'vars') return undefined;
   if (!rendered && typeof value === 'string' && TEMPLATE.test(value)) return value;
   const bad = (want: string): never => {
     throw new ParseError(`'${key}' must be ${want}, got ${shown(value)}`, where, context);

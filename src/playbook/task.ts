@@ -46,7 +46,7 @@ export function tagList(v: unknown, where: Source): string[] {
   }).filter(Boolean);
 }
 
-function stringList(key: string, v: unknown, where: Source): string[] {
+export function stringList(key: string, v: unknown, where: Source): string[] {
   return asList(v).map((x) => {
     if (typeof x !== 'string') throw new ParseError(`'${key}' must be a string or a list of strings`, where);
     return x;
@@ -64,6 +64,13 @@ export function checkTemplates(value: unknown, where: Source, context?: string):
     }
   } else if (Array.isArray(value)) value.forEach((v) => checkTemplates(v, where, context));
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => checkTemplates(v, where, context));
+}
+
+/** `register:` — the variable a task's (or an include's) result is stored in. */
+export function registerName(raw: Record<string, unknown>, where: Source, context: string): string {
+  const v = raw.register;
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new ParseError(`'register' must be a variable name, got ${JSON.stringify(v)}`, sourceOfKey(raw, 'register') ?? where, context);
+  return v;
 }
 
 function conditions(key: string, v: unknown, where: Source, context: string): unknown[] | undefined {
@@ -114,7 +121,8 @@ export function inheritable(raw: Record<string, unknown>, where: Source, context
       const at = sourceOfKey(raw, key) ?? where;
       checkTemplates(raw[key], at, context);
       // literal values are stored converted (yes → true); templates are converted once rendered
-      (out as unknown as Record<string, unknown>)[field] = keywordValue(key, raw[key], at, context, false);
+      const value = keywordValue(key, raw[key], at, context, false);
+      if (value !== undefined) (out as unknown as Record<string, unknown>)[field] = value;
     }
   }
   if (vars) {
@@ -246,10 +254,7 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     handler: scope.handler,
   };
   if (local) task.delegateTo = 'localhost';
-  if (raw.register !== undefined) {
-    if (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register)) throw new ParseError(`'register' must be a variable name, got ${JSON.stringify(raw.register)}`, sourceOfKey(raw, 'register') ?? where, context);
-    task.register = raw.register;
-  }
+  if (raw.register !== undefined) task.register = registerName(raw, where, context);
   loadLoop(raw, task, where, context);
   const cw = conditions('changed_when', raw.changed_when, sourceOfKey(raw, 'changed_when') ?? where, context);
   if (cw) task.changedWhen = cw;
@@ -304,7 +309,9 @@ export function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' |
         throw new ParseError(`'loop_control' has no option '${k}'`, at, context);
       }
       const v = lc[k];
-      if ((k === 'loop_var' || k === 'index_var') && (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) throw new ParseError(`loop_control: '${k}' must be a variable name, got ${JSON.stringify(v)}`, at, context);
+      // a template is rendered when the loop runs (renderedLoopControl)
+      if ((k === 'loop_var' || k === 'index_var') && (typeof v !== 'string' || !(/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) || isTemplate(v)))) throw new ParseError(`loop_control: '${k}' must be a variable name, got ${JSON.stringify(v)}`, at, context);
+      if (k === 'loop_var' || k === 'index_var') checkTemplates(v, at, context);
       if (k === 'pause' && !(typeof v === 'number' && v >= 0)) throw new ParseError(`loop_control: 'pause' must be a number of seconds, got ${JSON.stringify(v)}`, at, context);
       if ((k === 'extended' || k === 'extended_allitems') && toBool(v) === undefined) throw new ParseError(`loop_control: '${k}' must be a boolean, got ${JSON.stringify(v)}`, at, context);
     }

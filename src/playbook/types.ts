@@ -113,6 +113,10 @@ export interface Block extends Inheritable {
     apply?: Inheritable;
     /** include_role's `public:` as written (may be a template): once included, the role's defaults and vars are the whole play's. */
     public?: unknown;
+    /** `register:` — the variable the include's own result is stored in (Ansible's TaskInclude keyword). */
+    register?: string;
+    /** `listen:` — topics of an include used as a handler (besides its name). */
+    listen?: string[];
   };
 }
 

@@ -219,16 +219,11 @@ const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes 
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
+  'loops.role': '`set_fact: "{{ item.key }}={{ … }}"` (a templated variable name, k=v form) is rejected when the playbook loads (exit 4); the templated `loop_control.loop_var` before it is rendered when the loop runs now',
   'lineinfile.role': "past setup_remote_tmp_dir and the diff checks, a rescue's `Validate failure` assertion on `ansible_failed_result.msg` fails: tsplay's failure message for a bad `validate`/missing destination differs from Ansible's",
   'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
   'include_import.playbook.test_import_playbook': "the last import (ansible#59548) runs `helloworld`, a Python module from the imported playbook's `library/`: tsplay runs no Python modules and rejects the playbook when it loads (exit 4); every play before it, with the imports' `when`, matches",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
-  'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,
-  'include_import.undefined_var.playbook': '`register` on include_tasks/include_role is rejected when the playbook loads (exit 4); Ansible registers the include\'s result (here: failed on an undefined variable in its when, ignored)',
   'include_import.handler_addressing.playbook': "on purpose: `notify: do_import` names no handler (an import_tasks handler's tasks are handlers by their own names, as in Ansible): rejected before any host is contacted (exit 4); Ansible runs the first play, then exits 1 with 'The requested handler 'do_import' was not found'. The role handler's `include_tasks: tasks/handlers.yml` is found in the role, as Ansible finds it",
-  'include_import.valid_include_keywords.playbook': '`listen` on an include_tasks handler is rejected when the playbook loads (exit 4); Ansible accepts it',
-  'include_import.test_include_loop': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
-  'include_import.test_include_loop_fqcn': '`register` on include_tasks is rejected when the playbook loads (exit 4); Ansible skips the include (a loop over an undefined variable under a false when)',
   'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
 };

@@ -4,7 +4,7 @@ import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../src/playbook/keywords.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import type { Play } from '../../src/playbook/types.js';
 import { runCli } from '../helpers/cli.js';
-import { blocksOf, fixtures, tasksOf, tree } from './helpers.js';
+import { blocksOf, fixtures, loadError, tasksOf, tree } from './helpers.js';
 
 const site = join(fixtures, 'keywords/site.yml');
 
@@ -138,4 +138,32 @@ test('legacy `action:` form', (t) => {
   const task = tasksOf(loadPlaybook(join(dir, 'site.yml')).plays[0]!.tasks)[0]!;
   t.is(task.module, 'command');
   t.like(task.args as object, { _raw_params: '/bin/echo hi' });
+});
+
+test('a keyword given as null is not set, as Ansible reads it (debugger: ~, become: ~): the block\'s value is inherited', (t) => {
+  const dir = tree({ 'site.yml': '- hosts: all\n  tasks:\n    - block:\n        - debug: msg=hi\n          become: ~\n          debugger: ~\n          ignore_errors: ~\n      become: true\n' });
+  const play = loadPlaybook(join(dir, 'site.yml')).plays[0]!;
+  const task = tasksOf(play.tasks)[0]!;
+  t.false('become' in task, 'not set on the task: the block around it decides');
+  t.false('ignoreErrors' in task);
+  t.is(blocksOf(play.tasks)[0]!.become, true);
+});
+
+test('include keywords: register and listen (on a handler) on include_* as Ansible\'s TaskInclude; not on static imports', (t) => {
+  const load = (tasks: string, handlers = '') => loadPlaybook(join(tree({ 'site.yml': `- hosts: all\n  tasks:\n${tasks}${handlers ? `  handlers:\n${handlers}` : ''}`, 't.yml': '- debug: msg=hi\n' }), 'site.yml')).plays[0]!;
+  const inc = blocksOf(load('    - include_tasks: t.yml\n      register: r\n').tasks)[0]!;
+  t.is(inc.include!.register, 'r');
+  const handler = load('    - debug: msg=x\n', '    - include_tasks: t.yml\n      listen: [topic]\n').handlers.find((h) => h.includeResult);
+  t.true(handler?.listen.includes('topic'));
+  t.is(blocksOf(load('    - action: include_tasks t.yml\n').tasks)[0]!.include!.target, 't.yml');
+  t.regex(loadError(join(tree({ 'site.yml': '- hosts: all\n  tasks:\n    - import_tasks: t.yml\n      register: r\n', 't.yml': '- debug: msg=hi\n' }), 'site.yml')), /site\.yml:4:7: .*'register' is not valid on import_tasks/);
+  t.regex(loadError(join(tree({ 'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n      listen: topic\n', 't.yml': '- debug: msg=hi\n' }), 'site.yml')), /site\.yml:4:7: .*'listen' is not valid on include_tasks/);
+  t.regex(loadError(join(tree({ 'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n      register: 1x\n', 't.yml': '- debug: msg=hi\n' }), 'site.yml')), /site\.yml:4:7: .*'register' must be a variable name/);
+});
+
+test('include_role/import_role: a *_from given as a list is a load error naming the key\'s line (Ansible: an error too)', (t) => {
+  for (const action of ['include_role', 'import_role']) {
+    const dir = tree({ 'site.yml': `- hosts: all\n  tasks:\n    - ${action}:\n        name: r\n        vars_from:\n          - v.yml\n`, 'roles/r/tasks/main.yml': '- debug: msg=hi\n' });
+    t.regex(loadError(join(dir, 'site.yml')), new RegExp(`site\\.yml:5:9: .*${action}: 'vars_from' must be a file name \\(a string\\), got a list`));
+  }
 });
