@@ -53,7 +53,8 @@ export async function startSystemLab(size: number): Promise<SystemLab> {
         args,
         conn: await conn(host),
         host,
-        vars: {},
+        // The stand-in hosts run dnf on Debian, whose pkg_mgr rule says apt: named as the lab inventory does.
+        vars: { ansible_pkg_mgr: 'dnf' },
         check: opts.check ?? false,
         diff: opts.diff ?? false,
         where: { file: 'test' },
