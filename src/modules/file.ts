@@ -11,6 +11,7 @@ import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type
 import type { FileDiff, ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
 import { SELINUX_SPECS } from './selinux-args.js';
+import { DEFAULT_TIME_FORMAT, parseTime, planTimes, timeFor, type TimeSpec } from './file-times.js';
 
 type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
 
@@ -24,6 +25,13 @@ export interface FileArgs {
   recurse: boolean;
   force: boolean;
   follow: boolean;
+  modification_time?: string;
+  modification_time_format: string;
+  access_time?: string;
+  access_time_format: string;
+  /** The two times as read (undefined: the state's default, timeFor). */
+  mtime?: TimeSpec;
+  atime?: TimeSpec;
 }
 
 const specs: ArgSpecs = {
@@ -37,6 +45,10 @@ const specs: ArgSpecs = {
   recurse: { type: 'bool', default: false },
   force: { type: 'bool', default: false },
   follow: { type: 'bool', default: true },
+  modification_time: { type: 'str' },
+  modification_time_format: { type: 'str', default: DEFAULT_TIME_FORMAT },
+  access_time: { type: 'str' },
+  access_time_format: { type: 'str', default: DEFAULT_TIME_FORMAT },
 };
 
 export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileArgs {
@@ -52,6 +64,8 @@ export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileA
   if (args.state === 'hard' && args.src === undefined) {
     throw new ParseError(`file: state '${args.state}' needs argument 'src'`, where);
   }
+  args.mtime = parseTime('modification_time', args.modification_time, args.modification_time_format, where, loadTime);
+  args.atime = parseTime('access_time', args.access_time, args.access_time_format, where, loadTime);
   return args;
 }
 
@@ -155,11 +169,12 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       }
       break;
     case 'touch': {
-      // Touching always changes the times: always changed, as in Ansible.
-      const mode = prev === 'absent' ? newMode(args.mode, false, st!.umask) : undefined;
-      const attrs = prev === 'absent' ? creationAttrs(p, want, mode) : '';
-      steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
+      // An existing path keeps its content; its times change as modification_time/access_time say
+      // (default: both now, so always changed, as in Ansible)
       if (prev === 'absent') {
+        const mode = newMode(args.mode, false, st!.umask);
+        const attrs = creationAttrs(p, want, mode);
+        steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
         diff.push(stateDiff(path, { state: 'absent' }, { state: 'file' }));
         creates.push(predictedFile(path, '', { ...(mode ? { mode } : {}), owner: want.owner, group: want.group }));
       } else withAttrs(st!);
@@ -206,6 +221,14 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       break;
     }
   }
+  // (absent returned above: times do not apply to it)
+  const times = await planTimes(path, timeFor(args.mtime, state), timeFor(args.atime, state), prev === 'absent' && (state === 'touch' || state === 'directory'), ctx);
+  if (times.failed) return fail(times.failed, path);
+  if (times.steps.length > 0) {
+    steps.push(...times.steps);
+    const text = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+    diff.push(stateDiff(path, text(times.before), text(times.after)));
+  }
   if (want.mode && st!.exists && st!.mode) result.mode = octal(applyMode(want.mode, Number.parseInt(st!.mode, 8), st!.isDir));
   else if (st!.mode) result.mode = st!.mode;
   if (want.owner ?? st!.owner) result.owner = want.owner ?? st!.owner;
@@ -216,7 +239,6 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
     diff,
     result,
     creates,
-    ...(state === 'touch' ? { changed: true } : {}),
     // As Ansible's file module: the result describes the path as it is now (one probe after the change)
     async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
       const done = defaultFinish(results, base, steps);

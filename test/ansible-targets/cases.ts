@@ -221,7 +221,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
-  'lineinfile.role': "past setup_remote_tmp_dir and the diff checks, a rescue's `Validate failure` assertion on `ansible_failed_result.msg` fails: tsplay's failure message for a bad `validate`/missing destination differs from Ansible's",
   'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
   'include_import.playbook.test_import_playbook': "`when` on an `import_playbook` is refused when the playbook loads (exit 4: tsplay does not carry a condition onto the imported plays and their fact gathering; it never ignores it)",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
