@@ -221,7 +221,7 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'loops.role': "a templated `loop_control.loop_var` (`'{{ loop_var_name }}'`) on include_tasks is refused when the playbook loads (now(), `*args` and the file lookup's `lstrip` it uses before are supported)",
-  'file.role': "`file: modification_time`/`access_time` (touch keeping times) are not supported: an unsupported argument, rejected when the playbook loads",
+  'file.role': "past modification_time/access_time, `_diff_peek` and the result's `diff` dicts, `state: link` with `mode` (follow: yes) leaves the mode of the link's target unchanged (Ansible sets it: `stat_out.stat.mode == \"0700\"` fails)",
   'include_import.playbook.test_import_playbook': "`when` on an `import_playbook` is refused when the playbook loads (exit 4: tsplay does not carry a condition onto the imported plays and their fact gathering; it never ignores it)",
   'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
   'include_import.tasks.test_include_tasks': `\`action: include_tasks tasks1.yml\` (include_tasks through \`action:\`) is rejected when the playbook loads (exit 4)`,

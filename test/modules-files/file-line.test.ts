@@ -56,11 +56,14 @@ test('file absent, touch, file, link and hard', async (t) => {
   const link = { path: '/srv/f/current', state: 'link', src: 'target' };
   const made = await lab.run(fileModule, H, link, { diff: true });
   t.like(made, { changed: true, failed: false });
-  t.like((made.diff as FileDiff[])[0], { before: 'path: /srv/f/current\nstate: absent\n', after: 'path: /srv/f/current\nstate: link\nsrc: target\n' });
+  // Ansible's file diff, in the result whatever the diff mode
+  t.deepEqual(made.diff, { before: { path: '/srv/f/current', state: 'absent' }, after: { path: '/srv/f/current', state: 'link' } });
   t.is(await readlink(lab.fleet.path(H, '/srv/f/current')), 'target');
   t.false((await lab.run(fileModule, H, link)).changed);
   t.like(await lab.run(fileModule, H, { ...link, src: 'nowhere' }), { failed: true });
-  t.true((await lab.run(fileModule, H, { ...link, src: 't' })).changed, 'relink to another target');
+  const relinked = await lab.run(fileModule, H, { ...link, src: 't' });
+  t.true(relinked.changed, 'relink to another target');
+  t.deepEqual(relinked.diff, { before: { path: '/srv/f/current', src: 'target' }, after: { path: '/srv/f/current', src: 't' } });
   t.is(await readlink(lab.fleet.path(H, '/srv/f/current')), 't');
   t.like(await lab.run(fileModule, H, { path: '/srv/f/target', state: 'link', src: 't' }), { failed: true, msg: 'refusing to convert from file to symlink for /srv/f/target' });
 
@@ -68,7 +71,10 @@ test('file absent, touch, file, link and hard', async (t) => {
   t.is((await lstat(lab.fleet.path(H, '/srv/f/hard'))).ino, (await lstat(lab.fleet.path(H, '/srv/f/target'))).ino);
   t.false((await lab.run(fileModule, H, { path: '/srv/f/hard', state: 'hard', src: '/srv/f/target' })).changed);
 
-  t.true((await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' })).changed);
+  const removed = await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' });
+  t.true(removed.changed);
+  t.like(removed.diff, { before: { state: 'directory', path_content: { directories: [] } }, after: { state: 'absent' } });
+  t.deepEqual(((removed.diff as { before: { path_content: { files: string[] } } }).before.path_content.files).sort(), ['/srv/f/current', '/srv/f/hard', '/srv/f/t', '/srv/f/target']);
   t.false(existsSync(lab.fleet.path(H, '/srv/f')));
   t.false((await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' })).changed);
 });
@@ -121,12 +127,16 @@ test('file modification_time/access_time: a time in the format, now or preserve,
   const before = await mtime();
   const check = await lab.run(fileModule, H, args, { check: true, diff: true });
   t.like(check, { changed: true, failed: false });
-  t.regex((check.diff as FileDiff[]).map((d) => d.after).join(''), /mtime: \d+/);
+  const d = check.diff as { before: { mtime: number }; after: { mtime: number } };
+  t.true(Math.abs(d.before.mtime - before) < 1e-3, 'the diff has the times before and after');
+  t.is(d.after.mtime, Number((await lab.sh(H, "date -d '2022-02-08 14:14:00' +%s")).stdout));
   t.is(await mtime(), before, 'check mode touched nothing');
   t.true((await lab.run(fileModule, H, args)).changed);
   const want = Number((await lab.sh(H, "date -d '2022-02-08 14:14:00' +%s")).stdout);
   t.is(await mtime(), want, "the target's local time, as time.mktime reads it");
-  t.false((await lab.run(fileModule, H, args)).changed, 'the same time again: ok');
+  const again = await lab.run(fileModule, H, args);
+  t.false(again.changed, 'the same time again: ok');
+  t.deepEqual(again.diff, { before: { path: '/srv/times/f' }, after: { path: '/srv/times/f' } });
   const atimeBefore = (await stat(f)).atimeMs;
   t.true((await lab.run(fileModule, H, { path: '/srv/times/f', access_time: 'now' })).changed);
   t.not((await stat(f)).atimeMs, atimeBefore);
