@@ -48,18 +48,27 @@ export function fromPlay(play: Play): Inherited {
   };
 }
 
-/** The context inside a block. A dynamic include's `when` was evaluated once, so it is not inherited. */
+/**
+ * The context inside a block. A dynamic include's keywords (`when`, `tags`, `run_once`, `become`…) are
+ * the include's own, not its tasks' (Ansible skips a parent that is not statically loaded; `apply:`
+ * gives keywords to the tasks); its vars reach them.
+ */
 export function enterBlock(outer: Inherited, block: Block): Inherited {
   return {
     ...outer,
     when: block.include ? outer.when : [...outer.when, ...(block.when ?? [])],
     tags: block.include ? outer.tags : [...outer.tags, ...block.tags],
     vars: { ...outer.vars, ...(block.vars ?? {}) },
-    keywords: { ...outer.keywords, ...keywordsOf(block) },
+    keywords: block.include ? outer.keywords : blockKeywords(outer, block),
     role: block.role ?? outer.role,
     includeParams: block.include ? { ...outer.includeParams, ...block.include.params } : outer.includeParams,
     ...(block.notify && block.notify.length > 0 ? { notify: block.notify } : {}),
   };
+}
+
+/** The keywords in force for a block (or a dynamic include itself): its own over the inherited ones. */
+export function blockKeywords(outer: Inherited, block: Block): Inherited['keywords'] {
+  return { ...outer.keywords, ...keywordsOf(block) };
 }
 
 /** The keywords in force for a task: its own over the inherited ones. */

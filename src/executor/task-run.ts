@@ -44,9 +44,9 @@ const NO_LOG = "the output has been hidden due to the fact that 'no_log: true' w
  * the guard teardown run, failure rules apply and the other hosts go on. Only the controller's own
  * faults (outside one host's task) end the run with exit 250.
  */
-export async function runTaskOnHostContained(ctx: PlayContext, task: Task, host: string, inh: Inherited): Promise<TaskRunResult> {
+export async function runTaskOnHostContained(ctx: PlayContext, task: Task, host: string, inh: Inherited, shareWith: readonly string[] = []): Promise<TaskRunResult> {
   try {
-    return await runTaskOnHost(ctx, task, host, inh);
+    return await runTaskOnHost(ctx, task, host, inh, shareWith);
   } catch (e) {
     const msg = e instanceof TsplayError ? e.describe() : `internal error while running this task: ${(e as Error)?.message ?? String(e)}`;
     const result: Outcome = { changed: false, failed: true, msg };
@@ -56,8 +56,11 @@ export async function runTaskOnHostContained(ctx: PlayContext, task: Task, host:
   }
 }
 
-/** Run one task on one host: conditions, loop, retries, the module, result rules, register, notify. */
-export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, inh: Inherited): Promise<TaskRunResult> {
+/**
+ * Run one task on one host: conditions, loop, retries, the module, result rules, register, notify.
+ * `shareWith`: the other hosts that get its registered result and facts (a run_once task's batch).
+ */
+export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, inh: Inherited, shareWith: readonly string[] = []): Promise<TaskRunResult> {
   const state = ctx.state(host);
   const kw = taskKeywords(inh, task);
   const info = taskInfo(task);
@@ -141,20 +144,27 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // A module whose result always has its own diff (file: before/after dicts) keeps it whatever the mode.
     const { diff, ...rest } = result;
     const registered: Outcome = !Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
-    state.hostFacts[task.register] = registered;
-    if (noLog) {
-      state.hidden.add(task.register);
-      ctx.opts.hooks?.secret?.(registered);
-    } else state.hidden.delete(task.register);
+    if (noLog) ctx.opts.hooks?.secret?.(registered);
+    for (const h of [host, ...shareWith]) {
+      const st = ctx.state(h);
+      st.hostFacts[task.register] = registered;
+      if (noLog) st.hidden.add(task.register);
+      else st.hidden.delete(task.register);
+    }
   }
   if (!result.failed && !result.skipped && !result.unreachable) {
     const facts = (loopFacts ?? result.ansible_facts) as Vars | undefined;
-    // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts)
+    // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts);
+    // else to this host and those it shares with (Ansible's get_task_hosts)
     const toDelegate = delegatedTo !== undefined && delegatedTo !== host && flag('delegate_facts', kw.delegateFacts, false) && ctx.hostExists(delegatedTo);
-    const factState = toDelegate ? ctx.state(delegatedTo!) : state;
-    if (facts && task.module === 'set_fact') Object.assign(factState.hostFacts, facts);
-    else if (facts && task.module === 'setup') storeFacts(factState, facts);
-    else if (facts && findModule(task.module)?.returnsFacts) storeFacts(factState, facts, false);
+    const mod = findModule(task.module);
+    for (const factState of toDelegate ? [ctx.state(delegatedTo!)] : [state, ...shareWith.map((h) => ctx.state(h))]) {
+      if (facts && task.module === 'set_fact') Object.assign(factState.hostFacts, facts);
+      else if (facts && task.module === 'setup') storeFacts(factState, facts);
+      else if (facts && mod?.returnsFacts) storeFacts(factState, facts, false);
+      // include_vars: applied to this host as it ran (result-keys.ts), to the others here
+      else if (facts && mod?.returnsVars && factState !== state) Object.assign(factState.includeVars, facts);
+    }
   }
   if (result.changed && !result.failed && !result.unreachable) for (const n of renderNotify(task.notify, scope, task.where)) state.notified.add(n);
   const ignored = flag('ignore_errors', kw.ignoreErrors, false);

@@ -1,17 +1,13 @@
 import pLimit from 'p-limit';
-import { evalCondition } from '../template/expr.js';
 import { lazyVars } from '../template/lazy.js';
-import { renderValue } from '../template/render.js';
 import { renderedKeyword } from './keyword.js';
 import { findModule } from '../modules/registry.js';
 import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { conditionFalseResult, includeInfo, taskInfo, type TaskRunResult } from './result.js';
-import { loadResolved, renderedNames } from './dynamic-include.js';
-import { TsplayError } from '../errors.js';
-import type { TaskInfo } from '../report/events.js';
+import { includeHandlerResult, includeRounds } from './include-step.js';
+import { taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
@@ -152,7 +148,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   let outcomes: Map<string, Outcome>;
   let fatal: string | undefined;
   if (step.kind === 'include') {
-    ({ outcomes, fatal } = includeRounds(ctx, walk, step.block, cursor, hosts));
+    ({ outcomes, fatal } = includeRounds(ctx, walk, step.block, cursor, hosts, inheritedAt(ctx, walk, cursor, hosts, false)));
   } else if (step.kind === 'task') {
     const handler = step.handler === true;
     // a role's handler sees its role's defaults, vars and params (Ansible's handler vars)
@@ -212,116 +208,6 @@ function allFailedOrMarked(ctx: PlayContext, walk: Walk): void {
   if (left.every((h) => walk.fatalMarked.has(h) || (ctx.state(h).failed && walk.cursors.get(h)!.done !== undefined))) ctx.stop.run ??= ctx.stop.afterPlay;
 }
 
-/**
- * A dynamic include (include_tasks/include_role), as each host reaches it: --tags select the include
- * itself (its tags are its own, not its tasks'), its condition is evaluated once per host, a loop gives
- * the rounds. Like Ansible, each host that reaches it gets a result line of its own: `ok` (the console
- * says `included: FILE for HOST`), or `skipped` when its condition is false.
- */
-function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[]): { outcomes: Map<string, Outcome>; fatal?: string } {
-  const include = block.include!;
-  const outer = inheritedAt(ctx, walk, cursor, hosts, false);
-  const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'include', rounds: 0 }]));
-  if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return { outcomes: out };
-  if (!ctx.startAt.reached) return { outcomes: out };
-  const info = includeInfo(block.id, include, block.role, block.where);
-  ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
-  // The enclosing blocks' conditions come first: a skipped parent never evaluates the include's own.
-  const conditions = [...outer.when, ...(block.when ?? [])];
-  const failed: string[] = [];
-  for (const h of hosts) {
-    const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
-    if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
-      ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: conditionFalseResult() });
-      continue;
-    }
-    let items: unknown[] | undefined;
-    if (include.loop !== undefined) {
-      items = loopItems(include.loop, scope, block.where, `${include.module} loop`);
-      walk.includeItems.set(`${h}\u0000${block.id}`, items);
-    }
-    if (!include.deferred) {
-      ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, block.block[0]?.where.file ?? include.target, items) });
-      out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
-      continue;
-    }
-    // Decided here, per host and loop item, as Ansible decides a dynamic include: its names rendered
-    // with the host's vars (facts, host and task vars, the loop item), what they name loaded.
-    const keys: string[] = [];
-    const files: string[] = [];
-    try {
-      for (let r = 0; r < (items?.length ?? 1); r++) {
-        const roundVars = items ? loopVars({ loop: include.loop, loopControl: include.loopControl } as Task, items, r) : undefined;
-        const key = renderedNames(include.deferred, lazyVars(buildVars(ctx, h, outer, block.vars, roundVars), block.where), block.where, include.module);
-        keys.push(key);
-        files.push(loadResolved(ctx, walk.program, block, key).file);
-      }
-    } catch (e) {
-      if (!(e instanceof TsplayError)) throw e;
-      out.set(h, includeFailed(ctx, block, info, h, outer, e));
-      if (out.get(h)!.kind === 'failed') failed.push(h);
-      continue;
-    }
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...includeResult(include, files, items) });
-    out.set(h, { kind: 'include', rounds: items?.length ?? 1, resolved: keys });
-  }
-  if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
-    const kw = enterBlock(outer, block).keywords;
-    const fatal = kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true;
-    if (fatal) return { outcomes: out, fatal: `any_errors_fatal: task '${info.name}' failed on ${failed.join(', ')}` };
-  }
-  return { outcomes: out };
-}
-
-/**
- * A deferred include whose names a host could not resolve or load (a missing file or role, a file
- * that does not validate): that host's include task fails, and rescue, ignore_errors and
- * any_errors_fatal apply. As Ansible, an include_tasks reports `failed` with the reason; an
- * include_role reports its (uncounted) `ok` and the error, and the host is failed.
- */
-function includeFailed(ctx: PlayContext, block: Block, info: TaskInfo, host: string, outer: Inherited, e: TsplayError): Outcome {
-  // As Ansible 2.14's linear strategy: a file or role that cannot be loaded fails the host whatever
-  // ignore_errors says (it marks the host failed); a rescue still catches it.
-  const include = block.include!;
-  const reason = e.describe();
-  const result: Vars = { failed: true, changed: false, reason };
-  if (include.module.endsWith('_role')) {
-    ctx.emit({ kind: 'host-result', task: info, host, status: 'ok', result: { changed: false, include_args: { name: include.target } }, okCount: 0 });
-    ctx.emit({ kind: 'warning', message: `[${host}] ${reason}` });
-  } else {
-    ctx.emit({ kind: 'host-result', task: info, host, status: 'failed', result, rescued: outer.rescuable });
-  }
-  ctx.lastFailure.set(host, { ansible_failed_task: { name: block.name ?? include.module, id: block.id, action: include.module }, ansible_failed_result: result });
-  return { kind: 'failed' };
-}
-
-/** An include used as a handler, when notified: its own result line on each host whose condition holds (its tasks follow). */
-function includeHandlerResult(ctx: PlayContext, task: Task, include: NonNullable<Block['include']>, hosts: string[], inh: Inherited): Map<string, Outcome> {
-  const info = includeInfo(task.id, include, task.role, task.where, true);
-  ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });
-  for (const h of hosts) {
-    const scope = lazyVars(buildVars(ctx, h, inh, task.vars), task.where);
-    const run = (task.when ?? []).every((c) => evalCondition(c, scope, task.where));
-    ctx.emit({ kind: 'host-result', task: info, host: h, ...(run ? includeResult(include, include.target) : { status: 'skipped', result: conditionFalseResult() }) });
-  }
-  return new Map(hosts.map((h) => [h, { kind: 'ok' }]));
-}
-
-/**
- * Ansible's result of an include: the file it brings in (`include`; an include_role has only
- * `include_args`), per item for a loop; a loop with no items is skipped. Its recap count is Ansible's:
- * an include_tasks counts one `ok` per file it includes (per loop item), an include_role none.
- */
-function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
-  if (items?.length === 0) return { status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
-  const role = include.module.endsWith('_role');
-  // a deferred include may bring in another file per item
-  const one = (i: number) => (role ? { include_args: { name: include.target } } : { include: Array.isArray(files) ? files[i] : files, include_args: {} });
-  const loopVar = include.loopControl?.loopVar ?? 'item';
-  const result: Vars = items ? { changed: false, results: items.map((item, i) => ({ ...one(i), [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one(0) };
-  return { status: 'ok', result, okCount: role ? 0 : (items?.length ?? 1) };
-}
-
 const NEVER = new AbortController().signal;
 
 /** Run one task on the hosts at its position (bounded by forks, throttle and run_once); say what happened to each. */
@@ -356,6 +242,8 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   const runOnce = findModule(task.module)?.bypassHostLoop === true || (kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, scopeFirst(), task.where) === true);
   if (runOnce && ctx.opts.resume && hosts.some((h) => ctx.opts.resume!.completedTask(h, task.id))) return skip;
   const targets = runOnce ? [first] : hosts;
+  // As Ansible: a run_once task's registered result and facts are every host's of the batch but the unreachable ones
+  const shareWith = runOnce ? [...walk.cursors.keys()].filter((h) => h !== first && !ctx.state(h).unreachable) : [];
   ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
@@ -368,7 +256,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
       limit(() =>
         ctx.forks(async () => {
           if (ctx.stop.run || (ctx.signal.aborted && !inh.teardown)) return;
-          results.set(h, await runTaskOnHostContained(runCtx, task, h, inh));
+          results.set(h, await runTaskOnHostContained(runCtx, task, h, inh, shareWith));
         }),
       ),
     ),
@@ -376,10 +264,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   for (const h of hosts) if (!results.has(h) && (!runOnce || !results.has(first))) outcomes.delete(h); // did not run: stopped
   if (runOnce && results.has(first)) {
     const r = results.get(first)!;
-    for (const h of hosts.slice(1)) {
-      if (task.register) ctx.state(h).hostFacts[task.register] = ctx.state(first).hostFacts[task.register];
-      if (r.status === 'failed') results.set(h, r);
-    }
+    if (r.status === 'failed') for (const h of hosts.slice(1)) results.set(h, r);
   }
   // Evaluated after the task ran, on a fresh scope (it may read what the task registered).
   // A run_once task is fatal too (Ansible's linear strategy).

@@ -37,6 +37,8 @@ export interface InventoryHost {
  */
 export class Inventory implements PatternIndex {
   hosts = new Map<string, InventoryHost>();
+  /** The implicit localhost once group_by put it in groups (Ansible's implicit host: in those groups, never in `all`). */
+  private implicitHosts = new Map<string, InventoryHost>();
   groups = new Map<string, InventoryGroup>();
   /** Host and group names in creation order (what patterns match against). */
   readonly hostOrder: string[];
@@ -108,7 +110,7 @@ export class Inventory implements PatternIndex {
     }
     const out: string[] = [];
     const have = new Set<string>();
-    for (const g of ordered) for (const h of g.hosts) if (!have.has(h)) (have.add(h), out.push(h));
+    for (const g of ordered) for (const h of g.hosts) if (!have.has(h) && (name !== 'all' || this.hostSet.has(h))) (have.add(h), out.push(h));
     this.groupHostCache.set(name, out);
     return out;
   }
@@ -139,7 +141,7 @@ export class Inventory implements PatternIndex {
     const host = this.hosts.get(name);
     const implicit = !host && LOCALHOST_NAMES.includes(name);
     if (!host && !implicit) throw new TsplayError(`host '${name}' is not in the inventory`, { code: 1 });
-    const groups = host?.groups ?? [];
+    const groups = (host ?? this.implicitHosts.get(name))?.groups ?? [];
     const out: Vars = {};
     assignVars(out, this.groups.get('all')!.vars);
     for (const g of groups) assignVars(out, this.groups.get(g)!.vars);
@@ -165,6 +167,7 @@ export class Inventory implements PatternIndex {
     this.hostSet.clear();
     for (const h of fresh.hostOrder) this.hostSet.add(h);
     this.varsDirs = fresh.varsDirs;
+    this.implicitHosts.clear();
     this.groupHostCache.clear();
     this.hostVarCache.clear();
     this.groupLayerCache.clear();
@@ -209,7 +212,11 @@ export class Inventory implements PatternIndex {
 
   /** group_by: the host joins `group`, which becomes a child of each of `parents` (created as needed). */
   addDynamicGroup(host: string, group: string, parents: readonly string[]): boolean {
-    if (!this.hosts.has(host)) return false; // an implicit localhost is in no group, as in Ansible
+    if (!this.hosts.has(host)) {
+      // the implicit localhost joins the group, as Ansible's add_dynamic_group does (it stays out of `all`)
+      if (!LOCALHOST_NAMES.includes(host)) return false;
+      if (!this.implicitHosts.has(host)) this.implicitHosts.set(host, { name: host, vars: {}, groups: [] });
+    }
     let changed = false;
     this.ensureGroup(group);
     for (const p of parents) if (this.ensureGroup(p)) changed = true;
@@ -249,10 +256,10 @@ export class Inventory implements PatternIndex {
   private reconcileHost(name: string): void {
     this.groupHostCache.clear();
     this.hostVarCache.clear();
-    const host = this.hosts.get(name)!;
+    const host = this.hosts.get(name) ?? this.implicitHosts.get(name)!;
     const direct = [...this.groups.values()].filter((g) => g.hosts.includes(name) && g.name !== 'all' && g.name !== 'ungrouped');
     const ungrouped = this.groups.get('ungrouped');
-    if (ungrouped) {
+    if (ungrouped && this.hosts.has(name)) {
       const at = ungrouped.hosts.indexOf(name);
       if (direct.length > 0 && at >= 0) ungrouped.hosts.splice(at, 1);
       if (direct.length === 0 && at < 0) ungrouped.hosts.push(name);
@@ -273,9 +280,9 @@ export class Inventory implements PatternIndex {
     this.groupHostCache.clear();
   }
 
-  /** `group_names` of a host: its groups except `all`, sorted by name (an implicit localhost has none). */
+  /** `group_names` of a host: its groups except `all`, sorted by name (an implicit localhost: those group_by gave it). */
   groupNames(name: string): string[] {
-    return [...(this.hosts.get(name)?.groups ?? [])].sort();
+    return [...((this.hosts.get(name) ?? this.implicitHosts.get(name))?.groups ?? [])].sort();
   }
 }
 

@@ -23,7 +23,8 @@ function statsJson(v: unknown): string {
   return JSON.stringify(sorted(v), null, 1).replace(/\n/g, '');
 }
 
-const COLUMNS = 80;
+/** Ansible's Display width: 79 without a terminal, else the terminal's width less one (banners end one column short). */
+const COLUMNS = Math.max(79, (process.stdout.isTTY ? process.stdout.columns : 0) - 1);
 const COLORS = { ok: 32, changed: 33, failed: 31, unreachable: 31, skipped: 36, ignored: 36, warn: 35, rescued: 35 } as const;
 
 function banner(title: string): string {

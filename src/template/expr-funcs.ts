@@ -4,6 +4,7 @@ import { PyDateTime, strftime } from './datetime.js';
 import { COLLECTION_FILTERS } from './filters-collections.js';
 import { DATA_FILTERS } from './filters-data.js';
 import { DATETIME_FILTERS } from './filters-datetime.js';
+import { IPADDR_FILTERS } from './filters-ipaddr.js';
 import { MATH_FILTERS } from './filters-math.js';
 import { PATH_FILTERS } from './filters-path.js';
 import { STRING_FILTERS } from './filters-string.js';
@@ -83,6 +84,7 @@ export const FILTERS: Record<string, FuncDef> = {
   ...DATA_FILTERS,
   ...PATH_FILTERS,
   ...DATETIME_FILTERS,
+  ...IPADDR_FILTERS,
 };
 
 // ---------------------------------------------------------------- global functions

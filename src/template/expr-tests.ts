@@ -2,6 +2,7 @@ import { TsplayError } from '../errors.js';
 import { toBool } from '../util/bool.js';
 import { has } from './filters-collections.js';
 import { PATH_TESTS } from './filters-path.js';
+import { isUri, isUrl, isUrn } from './uri.js';
 import { pyRegex, regexFlags } from './filters-string.js';
 import { list, num, text, type FuncDef } from './func-args.js';
 import { compareOp, contains, isPlainObject, makeRegExp, toInt, truthy, typeName, versionTest } from './values.js';
@@ -92,6 +93,10 @@ export const TESTS: Record<string, FuncDef> = {
   truthy: { min: 0, max: 1, kwargs: ['convert_bool'], fn: (v, [cb], kw) => truthy(convertBool(v, cb ?? kw.convert_bool)) },
   falsy: { min: 0, max: 1, kwargs: ['convert_bool'], fn: (v, [cb], kw) => !truthy(convertBool(v, cb ?? kw.convert_bool)) },
   ...PATH_TESTS,
+  // Ansible's uri tests (plugins/test/uri.py)
+  uri: { min: 0, max: 1, kwargs: ['schemes'], fn: (v, [s], kw) => isUri(v, s ?? kw.schemes) },
+  url: { min: 0, max: 1, kwargs: ['schemes'], fn: (v, [s], kw) => isUrl(v, s ?? kw.schemes) },
+  urn: test(isUrn),
 };
 
 function convertBool(v: unknown, convert: unknown): unknown {

@@ -87,6 +87,12 @@ export const COLLECTION_FILTERS: Record<string, FuncDef> = {
     const n = Math.min(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => l[i])));
   } },
+  // itertools.product, as Ansible's product filter: every combination, the first list outermost
+  product: { min: 0, max: Infinity, kwargs: ['repeat'], fn: (v, others, kw) => {
+    const lists = [list('product', v), ...others.map((o) => list('product', o))];
+    const pools = Array.from({ length: kw.repeat === undefined ? 1 : toInt(kw.repeat) }, () => lists).flat();
+    return pools.reduce<unknown[][]>((acc, pool) => acc.flatMap((combo) => pool.map((x) => [...combo, x])), [[]]).map(tuple);
+  } },
   zip_longest: { min: 0, max: Infinity, kwargs: ['fillvalue'], fn: (v, others, kw) => {
     const lists = [list('zip_longest', v), ...others.map((o) => list('zip_longest', o))];
     const n = Math.max(...lists.map((l) => l.length));

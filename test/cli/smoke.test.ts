@@ -22,6 +22,8 @@ test.serial('runs command, shell and debug on 5 hosts over one connection each',
   t.regex(r.stdout, /PLAY \[Smoke test\] \*+/);
   t.regex(r.stdout, /TASK \[Gathering Facts\] \*+/);
   t.regex(r.stdout, /TASK \[Say who we are\] \*+/);
+  // banners are 80 columns wide without a terminal, as ansible-playbook's (Display.columns is 79)
+  for (const line of r.stdout.split('\n').filter((l) => /^(PLAY|TASK) .* \*+$/.test(l))) t.is(line.length, 80, line);
   for (const h of fleet.hosts) {
     // what happened on the host: each host wrote its own name (its own UTS namespace)
     t.is(readFileSync(fleet.path(h.name, '/opt/smoke/marker'), 'utf8'), `${h.name}\nsmoke ok\n`);

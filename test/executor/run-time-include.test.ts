@@ -50,6 +50,15 @@ test.serial('an include_role named by its loop item, with the item in its vars: 
   t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 2 }, h2: { ok: 1, changed: 1 } });
 });
 
+test.serial('run_once: an include is included by the first host only; a run_once fact or result is every host\'s', async (t) => {
+  const r = await runCli([join(dir, 'run-once.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.is(taskLog(fleet, 'h1'), 'once-step\nalpha once\nset by h1, ran on h1, own fact\n');
+  t.is(taskLog(fleet, 'h2'), 'set by h1, ran on h1, no own fact\n', 'h2 included nothing, and has the run_once fact and result');
+  t.regex(r.stdout, /TASK \[included by the first host only\] \*+\nincluded: \S+\/once-steps\.yml for h1\n\n/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 4 }, h2: { ok: 1, changed: 1 } });
+});
+
 test.serial('a file missing at run time fails that host\'s include, even under ignore_errors (as Ansible 2.14); the other host goes on', async (t) => {
   const r = await runCli([join(dir, 'missing.yml'), '-i', fleet.inventoryPath]);
   t.is(r.code, 2, r.stdout + r.stderr);

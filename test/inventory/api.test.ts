@@ -46,6 +46,20 @@ test('implicit localhost: selectable without warning, local connection, not list
   t.false(inv.hosts.has('localhost'));
 });
 
+test('group_by on the implicit localhost: it joins the group (changed), as Ansible, and stays out of all', async (t) => {
+  const inv = await loadInventory([join(corpus, 'vars-dirs/hosts')]);
+  const all = inv.select('all');
+  t.true(inv.addDynamicGroup('localhost', 'test_localhost', ['all']));
+  t.false(inv.addDynamicGroup('localhost', 'test_localhost', ['all']), 'already in it: unchanged');
+  t.deepEqual(inv.select('test_localhost'), ['localhost']);
+  t.deepEqual(inv.groupsMap().test_localhost, ['localhost']);
+  t.deepEqual(inv.select('all'), all);
+  t.deepEqual(inv.groupNames('localhost'), ['test_localhost']);
+  t.is(inv.hostVars('localhost').ansible_connection, 'local');
+  t.false(inv.hosts.has('localhost'));
+  t.false(inv.addDynamicGroup('nosuch', 'test_localhost', ['all']), 'a host not in the inventory joins nothing');
+});
+
 test('no -i: only the implicit localhost, with a warning', async (t) => {
   const warnings: string[] = [];
   const inv = await loadInventory([], { warnings });

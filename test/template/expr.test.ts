@@ -277,3 +277,17 @@ test("Ansible's truthy/falsy (convert_bool) and path tests exists/file/directory
   t.is(ev("'/proc/self' is link"), true);
   t.is(ev("'/proc/self' is directory"), true, 'directory follows the link');
 });
+
+test("Ansible's uri/url/urn tests and the product filter, as ansible-playbook 2.14 evaluates them", (t) => {
+  // expected values printed by ansible-playbook 2.14 for the same expressions
+  const cases: [string, unknown][] = [
+    ["'https://x.org/a' is url", true], ["'x.org/a' is url", false], ["'file:///etc' is url", true],
+    ["'mailto:a@b' is url", false], ["'mailto:a@b' is uri", true], ["'x' is uri", true],
+    ["'http://x' is url(schemes=['https'])", false], ["'urn:isbn:1' is urn", true], ["'HTTP://x' is url(['http'])", true],
+    ['5 is uri', false],
+    ["[1, 2] | product(['a', 'b']) | list", [[1, 'a'], [1, 'b'], [2, 'a'], [2, 'b']]],
+    ['[1, 2] | product(repeat=2) | list', [[1, 1], [1, 2], [2, 1], [2, 2]]],
+    ["[1, 2] | product(['a'], [true]) | list", [[1, 'a', true], [2, 'a', true]]],
+  ];
+  for (const [src, want] of cases) t.deepEqual(JSON.parse(JSON.stringify(ev(src))), want, src);
+});
