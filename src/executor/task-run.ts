@@ -143,8 +143,9 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // As Ansible: no_log hides the output, the registered value stays real (and becomes a secret
     // that no output shows).
     // In diff mode Ansible's result (and so the registered value) has `diff`: before/after with their headers.
+    // A module whose result always has its own diff (file: before/after dicts) keeps it whatever the mode.
     const { diff, ...rest } = result;
-    const registered: Outcome = flag('diff', kw.diff, ctx.opts.diff) && Array.isArray(diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
+    const registered: Outcome = !Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
     if (noLog) ctx.opts.hooks?.secret?.(registered);
     for (const h of [host, ...shareWith]) {
       const st = ctx.state(h);

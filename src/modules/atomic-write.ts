@@ -87,7 +87,10 @@ export function atomicWriteSteps(dest: string, content: string | Buffer, opts: A
   if (!opts.owner || !opts.group) lines.push(`if [ -e ${d} ]; then chown --reference=${d} "$t" 2>/dev/null || true; fi`);
   const own = ownership(opts.owner, opts.group);
   if (own) lines.push(`${own} "$t" || exit 1`);
-  if (opts.validate) {
+  if (opts.validate && !opts.validate.includes('%s')) {
+    // found only when the task runs (a load-time error otherwise): Ansible's modules fail so when they would write
+    lines.push(`echo ${quote(`validate must contain %s: ${opts.validate}`)} >&2; exit 1`);
+  } else if (opts.validate) {
     lines.push(
       `out=$( { ${validateCommand(opts.validate)} ; } 2>&1 ); rc=$?`,
       `if [ $rc -ne 0 ]; then echo ${quote(`failed to validate: ${opts.validate}`)} >&2; printf '%s\\n' "$out" >&2; exit $rc; fi`,

@@ -8,9 +8,9 @@ import { quote } from '../util/quote.js';
 import { ownership } from './atomic-write.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
-import type { FileDiff, ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
-import { attributeDiff } from './write-file.js';
+import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { SELINUX_SPECS } from './selinux-args.js';
+import { DEFAULT_TIME_FORMAT, parseTime, planTimes, timeFor, type TimeSpec } from './file-times.js';
 
 type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
 
@@ -24,6 +24,15 @@ export interface FileArgs {
   recurse: boolean;
   force: boolean;
   follow: boolean;
+  modification_time?: string;
+  modification_time_format: string;
+  access_time?: string;
+  access_time_format: string;
+  /** The two times as read (undefined: the state's default, timeFor). */
+  mtime?: TimeSpec;
+  atime?: TimeSpec;
+  /** Internal to Ansible's action plugins (template/copy diffs): only tell whether the file looks binary. */
+  _diff_peek?: boolean;
 }
 
 const specs: ArgSpecs = {
@@ -37,6 +46,11 @@ const specs: ArgSpecs = {
   recurse: { type: 'bool', default: false },
   force: { type: 'bool', default: false },
   follow: { type: 'bool', default: true },
+  modification_time: { type: 'str' },
+  modification_time_format: { type: 'str', default: DEFAULT_TIME_FORMAT },
+  access_time: { type: 'str' },
+  access_time_format: { type: 'str', default: DEFAULT_TIME_FORMAT },
+  _diff_peek: { type: 'bool' },
 };
 
 export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileArgs {
@@ -52,6 +66,8 @@ export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileA
   if (args.state === 'hard' && args.src === undefined) {
     throw new ParseError(`file: state '${args.state}' needs argument 'src'`, where);
   }
+  args.mtime = parseTime('modification_time', args.modification_time, args.modification_time_format, where, loadTime);
+  args.atime = parseTime('access_time', args.access_time, args.access_time_format, where, loadTime);
   return args;
 }
 
@@ -62,9 +78,11 @@ function kindOf(st: FileStat): 'absent' | 'link' | 'directory' | 'file' {
   return st.isDir ? 'directory' : 'file';
 }
 
-function stateDiff(path: string, before: Record<string, string>, after: Record<string, string>): FileDiff {
-  const text = (o: Record<string, string>) => Object.entries({ path, ...o }).map(([k, v]) => `${k}: ${v}\n`).join('');
-  return { path, before: text(before), after: text(after), beforeHeader: `${path} (state)`, afterHeader: `${path} (state)` };
+/** What an absent state removes from a directory, as Ansible's diff lists it (os.walk: links to directories count as directories). */
+async function pathContent(path: string, ctx: ModuleContext): Promise<{ directories: string[]; files: string[] }> {
+  const r = await ctx.probe(`find ${quote(path)} -mindepth 1 \\( -type d -o \\( -type l -xtype d \\) \\) -printf 'd %p\\n' -o -printf 'f %p\\n'`);
+  const lines = r.stdout.split('\n').filter(Boolean);
+  return { directories: lines.filter((l) => l.startsWith('d ')).map((l) => l.slice(2)), files: lines.filter((l) => l.startsWith('f ')).map((l) => l.slice(2)) };
 }
 
 /** `mode` as octal for a path that is created now (its starting mode comes from the umask). */
@@ -109,6 +127,12 @@ async function recurseSteps(path: string, want: Attributes, umask: string | unde
 export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
   const path = args.path.replace(/(.)\/+$/, '$1');
   const p = quote(path);
+  if (args._diff_peek !== undefined) {
+    // execute_diff_peek: a NUL byte in the first 8 KiB (an unreadable file counts as text)
+    const head = `head -c 8192 -- ${p} 2>/dev/null`;
+    const r = await ctx.probe(`[ "$(${head} | wc -c)" = "$(${head} | tr -d '\\000' | wc -c)" ] && echo text || echo binary`);
+    return { steps: [], result: { path, appears_binary: r.stdout.trim() === 'binary' } };
+  }
   const want: Attributes = { mode: args.mode, owner: args.owner, group: args.group };
   const linkish = args.state === 'link' || args.state === 'hard' || args.state === 'absent';
   const srcPath = args.src === undefined ? undefined : posix.resolve(posix.dirname(path), args.src);
@@ -117,21 +141,28 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
   const state: State = args.state ?? (args.recurse ? 'directory' : prev === 'absent' ? 'file' : prev === 'link' ? 'link' : prev);
   const result: Record<string, unknown> = { path, state };
   const steps: Step[] = [];
-  const diff: FileDiff[] = [];
   const creates: Prediction[] = [];
+  // Ansible's file diff, in the result whatever the diff mode: the path, and what changes (initial_diff:
+  // the state when it differs, as get_state names it; src, mode/owner/group, times)
+  const before: Record<string, unknown> = { path };
+  const after: Record<string, unknown> = { path };
+  const diff = { before, after };
+  const named = prev === 'file' && (st!.nlink ?? 1) > 1 ? 'hard' : prev;
+  if (named !== state) [before.state, after.state] = [named, state];
   const withAttrs = (s: FileStat) => {
     const a = attributeSteps(path, s, want);
     steps.push(...a.steps);
-    diff.push(...attributeDiff(path, a.before, a.after));
+    Object.assign(before, a.before);
+    Object.assign(after, a.after);
   };
 
   switch (state) {
     case 'absent':
       if (prev !== 'absent') {
         steps.push({ cmd: `rm -rf -- ${p}` });
-        diff.push(stateDiff(path, { state: prev }, { state: 'absent' }));
+        if (prev === 'directory') before.path_content = await pathContent(path, ctx);
       }
-      return { steps, diff, result, creates: [{ kind: 'absent', path }] };
+      return { steps, result: { ...result, diff }, creates: [{ kind: 'absent', path }] };
     case 'file':
       if (prev === 'absent') return fail(`file (${path}) is absent, cannot continue`, path);
       if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path);
@@ -146,7 +177,6 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
         const attrs = creationAttrs('"$d"', want, mode);
         steps.push({ cmd: `for d in ${levels.map((l) => quote(l)).join(' ')}; do [ -d "$d" ] || { mkdir -- "$d"${attrs ? ` && ${attrs}` : ''}; } || exit 1; done` });
         creates.push({ kind: 'dir', path, ...(mode ? { mode } : {}), ...(want.owner ? { owner: want.owner } : {}), ...(want.group ? { group: want.group } : {}) });
-        diff.push(stateDiff(path, { state: 'absent' }, { state: 'directory' }));
       } else if (prev !== 'directory') {
         return fail(`${path} already exists as a ${prev}`, path);
       } else {
@@ -155,12 +185,12 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       }
       break;
     case 'touch': {
-      // Touching always changes the times: always changed, as in Ansible.
-      const mode = prev === 'absent' ? newMode(args.mode, false, st!.umask) : undefined;
-      const attrs = prev === 'absent' ? creationAttrs(p, want, mode) : '';
-      steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
+      // An existing path keeps its content; its times change as modification_time/access_time say
+      // (default: both now, so always changed, as in Ansible)
       if (prev === 'absent') {
-        diff.push(stateDiff(path, { state: 'absent' }, { state: 'file' }));
+        const mode = newMode(args.mode, false, st!.umask);
+        const attrs = creationAttrs(p, want, mode);
+        steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
         creates.push(predictedFile(path, '', { ...(mode ? { mode } : {}), owner: want.owner, group: want.group }));
       } else withAttrs(st!);
       break;
@@ -186,7 +216,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       const own = ownership(want.owner, want.group);
       const replace = prev === 'directory' ? `rmdir -- ${p} && ln -s -- ${quote(src)} ${p}` : `ln -sfn -- ${quote(src)} ${p}`;
       steps.push({ cmd: `${replace}${own ? ` && ${own.replace(/^(chown|chgrp)/, '$1 -h')} ${p}` : ''}` });
-      diff.push(stateDiff(path, { state: prev, ...(st!.linkTarget ? { src: st!.linkTarget } : {}) }, { state: 'link', src }));
+      if (prev === 'link') [before.src, after.src] = [st!.linkTarget, src];
       result.src = src;
       break;
     }
@@ -201,22 +231,28 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       const mode = args.mode !== undefined && srcSt.mode ? octal(applyMode(args.mode, Number.parseInt(srcSt.mode, 8), false)) : undefined;
       const attrs = creationAttrs(p, want, mode !== srcSt.mode ? mode : undefined);
       steps.push({ cmd: `ln -f -- ${quote(srcPath!)} ${p}${attrs ? ` && ${attrs}` : ''}` });
-      diff.push(stateDiff(path, { state: prev }, { state: 'hard', src: srcPath! }));
       result.src = srcPath;
       break;
     }
+  }
+  // (absent returned above: times do not apply to it)
+  const times = await planTimes(path, timeFor(args.mtime, state), timeFor(args.atime, state), prev === 'absent' && (state === 'touch' || state === 'directory'), ctx);
+  if (times.failed) return fail(times.failed, path);
+  if (times.steps.length > 0) {
+    steps.push(...times.steps);
+    Object.assign(before, times.before);
+    Object.assign(after, times.after);
   }
   if (want.mode && st!.exists && st!.mode) result.mode = octal(applyMode(want.mode, Number.parseInt(st!.mode, 8), st!.isDir));
   else if (st!.mode) result.mode = st!.mode;
   if (want.owner ?? st!.owner) result.owner = want.owner ?? st!.owner;
   if (want.group ?? st!.group) result.group = want.group ?? st!.group;
-  if (steps.length === 0) return { steps, diff, result: { ...result, ...pathInfo(st!) } };
+  result.diff = diff;
+  if (steps.length === 0) return { steps, result: { ...result, ...pathInfo(st!) } };
   return {
     steps,
-    diff,
     result,
     creates,
-    ...(state === 'touch' ? { changed: true } : {}),
     // As Ansible's file module: the result describes the path as it is now (one probe after the change)
     async finishAsync(results: ExecResult[], base: Outcome): Promise<Outcome> {
       const done = defaultFinish(results, base, steps);

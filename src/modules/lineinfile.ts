@@ -68,8 +68,21 @@ export function parseLineinfile(raw: unknown, where: Source, loadTime: boolean):
   return args;
 }
 
+/** Ansible's warning for an empty `regexp`/`search_string` (it matches every line). */
+function emptyPatternWarning(args: LineinfileArgs): string | undefined {
+  if (args.regexp !== '' && args.search_string !== '') return undefined;
+  const name = args.regexp === '' ? 'regular expression' : 'search string';
+  return `The ${name} is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.${args.regexp === '' ? " If this is desired, use '^' to match every line in the file and avoid this warning." : ''}`;
+}
+
 /** Compute the new content on the controller from what the file holds now; write only if it differs. */
 export async function planLineinfile(args: LineinfileArgs, ctx: ModuleContext): Promise<Plan> {
+  const plan = await planEdit(args, ctx);
+  const warning = emptyPatternWarning(args);
+  return warning === undefined ? plan : { ...plan, result: { ...plan.result, warnings: [warning] } };
+}
+
+async function planEdit(args: LineinfileArgs, ctx: ModuleContext): Promise<Plan> {
   const path = args.path;
   const { stat: st, content } = await statAndRead(ctx, path, { follow: true });
   if (st.isDir) return { steps: [], failed: true, msg: `Path ${path} is a directory !`, result: { rc: 256 } };

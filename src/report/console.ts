@@ -1,6 +1,6 @@
 import ora, { type Ora } from 'ora';
 import type { FileDiff } from '../modules/types.js';
-import { unifiedDiff } from './diff.js';
+import { serializedDiff, unifiedDiff } from './diff.js';
 import type { HostStats, Reporter, RunEvent } from './events.js';
 
 export interface ConsoleOptions {
@@ -146,8 +146,12 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
           updateSpinner();
           break;
         }
-        const diffs = e.result.diff as FileDiff[] | undefined;
+        const diffs = e.result.diff as FileDiff[] | { before?: unknown; after?: unknown } | undefined;
         if (Array.isArray(diffs)) for (const d of diffs) out(unifiedDiff(d));
+        else if (diffs && typeof diffs === 'object') {
+          const d = serializedDiff(diffs);
+          if (d.before !== d.after) out(unifiedDiff(d));
+        }
         hostLine(e);
         if (!e.isItem) answered++;
         updateSpinner();

@@ -8,3 +8,18 @@ export function unifiedDiff(d: FileDiff): string {
     .slice(1) // drop the "====" index line
     .join('\n');
 }
+
+/**
+ * A module's own diff of values ({before, after} dicts: the file module's), shown as Ansible's callback
+ * shows it: each side as sorted, indented JSON, headed `before` / `after`.
+ */
+export function serializedDiff(d: { before?: unknown; after?: unknown }): FileDiff {
+  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : `${JSON.stringify(sortKeys(v), null, 4)}\n`);
+  return { path: '', before: text(d.before), after: text(d.after), beforeHeader: 'before', afterHeader: 'after' };
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}

@@ -56,11 +56,14 @@ test('file absent, touch, file, link and hard', async (t) => {
   const link = { path: '/srv/f/current', state: 'link', src: 'target' };
   const made = await lab.run(fileModule, H, link, { diff: true });
   t.like(made, { changed: true, failed: false });
-  t.like((made.diff as FileDiff[])[0], { before: 'path: /srv/f/current\nstate: absent\n', after: 'path: /srv/f/current\nstate: link\nsrc: target\n' });
+  // Ansible's file diff, in the result whatever the diff mode
+  t.deepEqual(made.diff, { before: { path: '/srv/f/current', state: 'absent' }, after: { path: '/srv/f/current', state: 'link' } });
   t.is(await readlink(lab.fleet.path(H, '/srv/f/current')), 'target');
   t.false((await lab.run(fileModule, H, link)).changed);
   t.like(await lab.run(fileModule, H, { ...link, src: 'nowhere' }), { failed: true });
-  t.true((await lab.run(fileModule, H, { ...link, src: 't' })).changed, 'relink to another target');
+  const relinked = await lab.run(fileModule, H, { ...link, src: 't' });
+  t.true(relinked.changed, 'relink to another target');
+  t.deepEqual(relinked.diff, { before: { path: '/srv/f/current', src: 'target' }, after: { path: '/srv/f/current', src: 't' } });
   t.is(await readlink(lab.fleet.path(H, '/srv/f/current')), 't');
   t.like(await lab.run(fileModule, H, { path: '/srv/f/target', state: 'link', src: 't' }), { failed: true, msg: 'refusing to convert from file to symlink for /srv/f/target' });
 
@@ -68,7 +71,10 @@ test('file absent, touch, file, link and hard', async (t) => {
   t.is((await lstat(lab.fleet.path(H, '/srv/f/hard'))).ino, (await lstat(lab.fleet.path(H, '/srv/f/target'))).ino);
   t.false((await lab.run(fileModule, H, { path: '/srv/f/hard', state: 'hard', src: '/srv/f/target' })).changed);
 
-  t.true((await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' })).changed);
+  const removed = await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' });
+  t.true(removed.changed);
+  t.like(removed.diff, { before: { state: 'directory', path_content: { directories: [] } }, after: { state: 'absent' } });
+  t.deepEqual(((removed.diff as { before: { path_content: { files: string[] } } }).before.path_content.files).sort(), ['/srv/f/current', '/srv/f/hard', '/srv/f/t', '/srv/f/target']);
   t.false(existsSync(lab.fleet.path(H, '/srv/f')));
   t.false((await lab.run(fileModule, H, { path: '/srv/f', state: 'absent' })).changed);
 });
@@ -99,6 +105,50 @@ test('lineinfile on the host: replace, insert, idempotent, check mode, diff, bac
   t.is(await lab.read(H, '/etc/kamailio/new/local.cfg'), line + '\n');
   t.is(await modeOf('/etc/kamailio/new/local.cfg'), '600');
   t.false((await lab.run(lineinfileModule, H, { path: '/etc/kamailio/new/local.cfg', line, create: true, mode: '0600' })).changed);
+});
+
+test("lineinfile: a validate without %s fails when it would write, with Ansible's message; an empty regexp warns as Ansible", async (t) => {
+  const path = '/etc/kamailio/validate.cfg';
+  await lab.sh(H, `printf 'a\\n' > ${path}`);
+  t.like(await lab.run(lineinfileModule, H, { path, line: 'b', validate: '/some/path' }, { check: true }), { changed: true, failed: false });
+  t.like(await lab.run(lineinfileModule, H, { path, line: 'b', validate: '/some/path' }), { failed: true, msg: 'validate must contain %s: /some/path' });
+  t.like(await lab.run(lineinfileModule, H, { path, line: 'a', validate: '/some/path' }), { changed: false, failed: false }, 'nothing to write: nothing validated');
+  t.is(await lab.read(H, path), 'a\n');
+  const empty = await lab.run(lineinfileModule, H, { path, regexp: '', line: 'c' });
+  t.is(await lab.read(H, path), 'c\n', 'the empty regexp matched the (last) line');
+  t.deepEqual(empty.warnings, ["The regular expression is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending. If this is desired, use '^' to match every line in the file and avoid this warning."]);
+});
+
+test('file modification_time/access_time: a time in the format, now or preserve, as touch -m/-a; check mode and idempotency from the plan', async (t) => {
+  await lab.sh(H, 'mkdir -p /srv/times && echo x > /srv/times/f');
+  const f = lab.fleet.path(H, '/srv/times/f');
+  const mtime = async () => (await stat(f)).mtimeMs / 1000;
+  const args = { path: '/srv/times/f', modification_time: '202202081414.00', modification_time_format: '%Y%m%d%H%M.%S' };
+  const before = await mtime();
+  const check = await lab.run(fileModule, H, args, { check: true, diff: true });
+  t.like(check, { changed: true, failed: false });
+  const d = check.diff as { before: { mtime: number }; after: { mtime: number } };
+  t.true(Math.abs(d.before.mtime - before) < 1e-3, 'the diff has the times before and after');
+  t.is(d.after.mtime, Number((await lab.sh(H, "date -d '2022-02-08 14:14:00' +%s")).stdout));
+  t.is(await mtime(), before, 'check mode touched nothing');
+  t.true((await lab.run(fileModule, H, args)).changed);
+  const want = Number((await lab.sh(H, "date -d '2022-02-08 14:14:00' +%s")).stdout);
+  t.is(await mtime(), want, "the target's local time, as time.mktime reads it");
+  const again = await lab.run(fileModule, H, args);
+  t.false(again.changed, 'the same time again: ok');
+  t.deepEqual(again.diff, { before: { path: '/srv/times/f' }, after: { path: '/srv/times/f' } });
+  const atimeBefore = (await stat(f)).atimeMs;
+  t.true((await lab.run(fileModule, H, { path: '/srv/times/f', access_time: 'now' })).changed);
+  t.not((await stat(f)).atimeMs, atimeBefore);
+  t.is(await mtime(), want, 'access_time alone keeps the modification time');
+  t.false((await lab.run(fileModule, H, { path: '/srv/times/f', state: 'touch', modification_time: 'preserve', access_time: 'preserve' })).changed);
+  t.is(await mtime(), want);
+  t.true((await lab.run(fileModule, H, { path: '/srv/times/f', state: 'touch' })).changed, 'touch: both times now by default');
+  t.like(await lab.run(fileModule, H, { path: '/srv/times/f', modification_time: '2022' }), {
+    failed: true,
+    msg: "Error while obtaining timestamp for time 2022 using format %Y%m%d%H%M.%S: time data '2022' does not match format '%Y%m%d%H%M.%S'",
+  });
+  t.throws(() => fileModule.parse({ path: '/x', access_time: 'yesterday' }, { file: 'site.yml', line: 2 }, true), { message: /file: argument 'access_time': time data 'yesterday' does not match format/ });
 });
 
 test('stat: Ansible fields, checksum of the real content, never changed', async (t) => {
