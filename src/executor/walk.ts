@@ -13,7 +13,7 @@ import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopVars } from './loop.js';
-import { resumePoint, saveHost } from './persist.js';
+import { resumePoint, saveHosts } from './persist.js';
 import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
 /**
@@ -143,7 +143,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   const cursor = walk.cursors.get(hosts[0]!)!;
   if (walk.persist) {
     const around = enclosing(walk.program, cursor).map(({ block }) => ({ rescueOrAlways: block.rescue.length > 0 || block.always.length > 0, id: block.id }));
-    for (const h of hosts) saveHost(ctx, h, walk.cursors.get(h), resumePoint(walk.cursors.get(h)!, step, around));
+    saveHosts(ctx, hosts.map((h) => ({ host: h, cursor: walk.cursors.get(h), at: resumePoint(walk.cursors.get(h)!, step, around) })));
   }
   let outcomes: Map<string, Outcome>;
   let fatal: string | undefined;
@@ -177,8 +177,8 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     if (c.failed) st.failed = true;
     if (c.done === 'unreachable') st.unreachable = st.failed = true;
     walk.cursors.set(h, c);
-    if (walk.persist) saveHost(ctx, h, c);
   }
+  if (walk.persist) saveHosts(ctx, hosts.filter((h) => outcomes.has(h)).map((h) => ({ host: h, cursor: walk.cursors.get(h) })));
   const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
   if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
   if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
