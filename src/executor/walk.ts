@@ -7,7 +7,7 @@ import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
 import { includeHandlerResult, includeLoop, includeRounds, type IncludeLoop } from './include-step.js';
-import { taskInfo, type TaskRunResult } from './result.js';
+import { shownName, taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
@@ -244,7 +244,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   const targets = runOnce ? [first] : hosts;
   // As Ansible: a run_once task's registered result and facts are every host's of the batch but the unreachable ones
   const shareWith = runOnce ? [...walk.cursors.keys()].filter((h) => h !== first && !ctx.state(h).unreachable) : [];
-  ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
+  ctx.emit({ kind: 'task-start', task: taskInfo(handler ? task : { ...task, name: shownName(task, scopeFirst) }), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
   const results = new Map<string, TaskRunResult>();

@@ -6,6 +6,7 @@ import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } from '../util/yaml.js';
 import { isTemplate, registerPartialsDir } from '../template/render.js';
+import { OMIT } from '../template/expr-funcs.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
 import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
@@ -279,15 +280,20 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     // an import renders its names with its task's and blocks' vars too, as Ansible's static import
     // (an include_* that needs them is decided per host at run time, where set_fact may override them)
     const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
+    const dynamic = action.startsWith('include_');
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
-      const roleName = renderName(params.name, `${action}: role name`, names, at);
+      const roleName = renderName(params.name, `${action}: role name`, names, at, undefined, dynamic);
       // tasks_from and the others: a file name (Ansible's basename), rendered as the role's name is
       const fromFile = (key: 'tasks_from' | 'handlers_from' | 'vars_from' | 'defaults_from'): string | undefined => {
         const v = params[key];
         if (v === undefined) return undefined;
         if (typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${JSON.stringify(v)}`, at);
-        return basename(renderName(v, `${action}: ${key}`, names, at));
+        const rendered = renderLoadTime(v, `${action}: ${key}`, names, at, undefined, dynamic);
+        // Ansible's omit (an import's `{{ omit }}`): as if not given, the role's main file
+        if (rendered === OMIT) return undefined;
+        if (typeof rendered !== 'string' && typeof rendered !== 'number') throw new ParseError(`${action}: ${key} '${v}' must render to a name, got ${JSON.stringify(rendered)}`, at);
+        return basename(String(rendered));
       };
       const from: RoleFiles = {
         tasks: fromFile('tasks_from')?.replace(/\.ya?ml$/, '') ?? 'main',
@@ -305,7 +311,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
-    const target = renderName(params.file, `${action}: file name`, names, at);
+    const target = renderName(params.file, `${action}: file name`, names, at, undefined, dynamic);
     const candidates = isAbsolute(target)
       ? [target]
       : // in a role: its tasks/, then the role itself (`tasks/x.yml` from a handler, as Ansible's path_dwim_relative)
@@ -364,7 +370,9 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         const rendered = JSON.parse(key) as Record<string, string>;
         const handlersBefore = handlers.length;
         const warningsBefore = warnings.length;
-        const p = { ...params, ...rendered };
+        // names as the host rendered them; an omitted one (`{{ omit }}`) is not given
+        const p: Vars = Object.fromEntries(Object.entries(params).filter(([k]) => !(k in names)));
+        Object.assign(p, rendered);
         const target = resolveTarget(action, p, at, scope);
         const items = loadTarget(action, p, target, at, scope);
         const loaded: LoadedInclude = {

@@ -7,6 +7,7 @@ import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
+import type { ModuleDef } from '../modules/types.js';
 import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS, checkKeywords, keywordValue } from './keywords.js';
 import { loadInclude, loadLegacyInclude } from './include-task.js';
 import type { Block, DeferredInclude, Inheritable, Item, RoleInstance, Task } from './types.js';
@@ -198,13 +199,15 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   }
   // `action:` / `local_action:` name the module inside: "copy src=a dest=b" or {module: copy, src: a}.
   let local = false;
+  let templated = false;
   for (const key of ['action', 'local_action'] as const) {
     const v = raw[key];
     if (v === undefined) continue;
     const at = sourceOfKey(raw, key) ?? where;
     if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, at, context);
     if (typeof v === 'string' && v.trim() !== '') {
-      const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+      // the module is the first word; a template in it is one word (Ansible's split_args): "{{ m }} a=b"
+      const m = /^\s*((?:\{\{[\s\S]*?\}\}|\S)+)\s*([\s\S]*)$/.exec(v)!;
       action = m[1]!;
       actionArgs = m[2]!;
     } else if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Vars).module === 'string') {
@@ -212,7 +215,9 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
       action = module as string;
       actionArgs = rest;
     } else throw new ParseError(`'${key}' must be "module arguments" or a dictionary with 'module'`, at, context);
-    if (!findModule(action) && !INCLUDE_ACTIONS.has(action.replace(/^ansible\.(builtin|legacy)\./, ''))) throw new ParseError(`${key}: '${action}' is not a known module`, at, context);
+    // a templated module name is rendered when the task runs, as Ansible's post_validate does (chosen-module.ts)
+    if (isTemplate(action)) templated = true;
+    else if (!findModule(action) && !INCLUDE_ACTIONS.has(action.replace(/^ansible\.(builtin|legacy)\./, ''))) throw new ParseError(`${key}: '${action}' is not a known module`, at, context);
     local = key === 'local_action';
   }
   if (!action) throw new ParseError('no module or action given', where, context);
@@ -222,16 +227,16 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (short === 'include') return loadLegacyInclude(raw, action, actionArgs, id, scope, actionWhere, name, context);
   if (INCLUDE_ACTIONS.has(short)) return loadInclude(raw, short, actionArgs, id, scope, actionWhere, name, context);
 
-  const mod = findModule(short)!;
-  let args = normaliseArgs(mod.name, mod.freeForm ?? false, actionArgs, actionWhere, context);
-  if (raw.args !== undefined) {
-    if (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args)) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
-    args = { ...(raw.args as Vars), ...(args as Vars) };
-  }
+  if (raw.args !== undefined && (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args))) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
+  const extraArgs = raw.args as Vars | undefined;
+  const mod = templated ? undefined : findModule(short)!;
+  // a templated module's arguments stay as written: how they read (free-form or k=v) depends on the module
+  const args = mod ? moduleArgs(mod, actionArgs, extraArgs, actionWhere, context) : actionArgs;
   checkTemplates(name, where, context);
+  if (!mod) scope.warn?.(actionWhere, `${context}: the module '${action}' is a template: it is rendered when the task runs, and the module and its arguments are checked then`);
   try {
-    checkTemplates(args, actionWhere, context);
-    mod.parse(args, actionWhere, true);
+    checkTemplates(mod ? args : [actionArgs, extraArgs], actionWhere, context);
+    mod?.parse(args, actionWhere, true);
   } catch (e) {
     const err = e instanceof ParseError && !e.context ? new ParseError(e.message, e.where ?? actionWhere, context) : e;
     // As Ansible, which only renders and validates arguments when the task runs: where a failure is
@@ -243,9 +248,10 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     kind: 'task',
     id,
     name,
-    module: mod.name,
-    ...(action !== mod.name ? { action } : {}),
+    module: mod?.name ?? action,
+    ...(mod && action !== mod.name ? { action } : {}),
     args,
+    ...(templated ? { moduleTemplate: extraArgs ? { extraArgs } : {} } : {}),
     where,
     ...inheritable(raw, where, context),
     notify: stringList('notify', raw.notify, where),
@@ -353,6 +359,12 @@ export function innerScope(scope: TaskScope, raw: Record<string, unknown>): Task
   const inner = !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
   // an import's file name may come from its own vars or its blocks' (Ansible renders it with the task's vars)
   return raw.vars === undefined || raw.vars === null ? inner : { ...inner, vars: { ...scope.vars, ...varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? { file: scope.file }) } };
+}
+
+/** A module's arguments: its action's (free-form, k=v or a dictionary) over the task's `args:` keyword. */
+export function moduleArgs(mod: ModuleDef, actionArgs: unknown, extraArgs: Vars | undefined, where: Source, context: string): unknown {
+  const args = normaliseArgs(mod.name, mod.freeForm ?? false, actionArgs, where, context);
+  return extraArgs ? { ...extraArgs, ...(args as Vars) } : args;
 }
 
 /** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
