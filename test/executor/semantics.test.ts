@@ -51,3 +51,14 @@ test.serial('a looped include evaluates its when per item, with the item defined
   // ok: 2 included files + 2 marks + 1 role mark + registered; skipped: the include with no item wanted
   t.like(parseRecap(r.stdout), { h1: { ok: 6, changed: 3, skipped: 1 } });
 });
+
+test.serial('meta: refresh_inventory applies add_host and group_by results again: later plays still target them', async (t) => {
+  const r = await runCli([join(fixtures, 'refresh.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /"msg": "\['h1-alias'\] \['h1'\]"/);
+  t.regex(r.stdout, /TASK \[on the added and grouped hosts\] \*+\nchanged: \[(h1-alias|h1)\]\nchanged: \[(?!\1\])(h1-alias|h1)\]\n/);
+  // h1-alias is h1 itself (its address): both files land there
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/h1-alias'), 'utf8'), 'h1-alias added from add_host\n');
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/h1'), 'utf8'), 'h1 by_h1 -\n');
+  t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 3 }, 'h1-alias': { ok: 1, changed: 1 } });
+});
