@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import { ANSIBLE_VERSION } from './ansible-version.js';
 import { RAW_KEYS } from '../template/lazy.js';
 import { playRoleVars } from '../playbook/roles.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
@@ -121,6 +122,7 @@ function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
     ansible_skip_tags: src.skipTags ?? [],
     ansible_play_batch: src.batchHosts(),
     ansible_check_mode: src.check,
+    ansible_version: { ...ANSIBLE_VERSION },
     playbook_dir: src.play.dir,
     ansible_play_name: src.play.name,
   };
