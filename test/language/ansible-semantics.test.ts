@@ -235,3 +235,19 @@ test('a TASK banner shows the name rendered with the first host\'s variables, or
   t.regex(run.stdout, /^TASK \[half \{\{ who \}\} \{\{ nowhere \}\}\] \*+$/m);
   t.regex(run.stdout, /^TASK \[item \{\{ item \}\}\] \*+$/m);
 });
+
+test('a host add_host made is in hostvars for the rest of the same play, as in Ansible', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ hostvars['other'].ansible_connection }}"
+    - add_host: name=added1 ansible_connection=local role_label=edge
+    - debug: msg="{{ hostvars['added1'].role_label }} {{ hostvars['added1'].inventory_hostname }}"
+`,
+  });
+  const run = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.regex(run.stdout, /"msg": "edge added1"/);
+});
