@@ -21,6 +21,8 @@ export interface ModuleRun {
   vars: Vars;
   check: boolean;
   diff: boolean;
+  /** -v count of the run */
+  verbosity?: number;
   where: Source;
   /** become, environment, timeout: applied to every probe and step of the task. */
   exec?: ExecOptions;
@@ -53,6 +55,7 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     vars: run.vars,
     check: run.check,
     diff: run.diff,
+    ...(run.verbosity ? { verbosity: run.verbosity } : {}),
     where: run.where,
     signal: run.signal ?? execOpts.signal ?? new AbortController().signal,
     ...(run.check && run.predicted ? { predicted: run.predicted } : {}),

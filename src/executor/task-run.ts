@@ -267,6 +267,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     vars: scope,
     check,
     diff,
+    verbosity: ctx.opts.verbosity,
     where: task.where,
     exec,
     // waits stop for the host's deadline, the task's timeout and the first Ctrl-C alike

@@ -48,7 +48,8 @@ const keyAt = (o: unknown, key: string): Source | undefined => (o && typeof o ==
 export function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
   // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
-  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : { file: value };
+  // include_tasks: file=FILE (k=v form, as Ansible parses the free-form string); else the file's name
+  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : /^\s*file=/.test(value) ? parseKeyValue(value, where, context) : { file: value };
   else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
   else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
