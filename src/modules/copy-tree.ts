@@ -150,7 +150,7 @@ export async function planTreeCopy(t: TreeCopy, ctx: ModuleContext): Promise<Pla
   let single: Plan | undefined;
   for (const [path, r] of tree.files) {
     const plan = await planFileWrite(
-      { ...t.write, dest: at(r), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true, result: { src: path } },
+      { ...t.write, follow: false, dest: at(r), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true, result: { src: path } },
       ctx,
     );
     if (plan.failed) return plan;

@@ -66,6 +66,7 @@ function common(args: CopyArgs): Omit<FileWrite, 'dest' | 'data'> {
     backup: args.backup,
     validate: args.validate,
     force: args.force,
+    follow: args.follow,
   };
 }
 
