@@ -1,0 +1,115 @@
+/**
+ * copy as Ansible's copy target exercises it, on a fleet host: controller directory trees with and
+ * without local_follow (links, directory_mode), `follow` on a link at dest, remote_src with `$HOME`
+ * and `mode: preserve`, the action plugin's messages; and debug's `verbosity`, include_tasks file=X.
+ */
+import test from 'ava';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstat, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyModule } from '../../src/modules/copy.js';
+import { runCli, workDir } from '../helpers/cli.js';
+import { startFilesLab, type FilesLab } from './helpers.js';
+
+let lab: FilesLab;
+const H = 'h1';
+
+test.before(async () => {
+  lab = await startFilesLab(1);
+  // files/tree: a file, a nested dir, an empty dir, and links to a file, a dir in the tree, the tree itself, nowhere
+  const tree = join(lab.local, 'files', 'tree');
+  mkdirSync(join(tree, 'sub', 'deep'), { recursive: true });
+  mkdirSync(join(tree, 'empty'));
+  writeFileSync(join(tree, 'a.txt'), 'A\n');
+  writeFileSync(join(tree, 'sub', 'deep', 'b.txt'), 'B\n');
+  symlinkSync('../a.txt', join(tree, 'sub', 'a-link'));
+  symlinkSync('deep', join(tree, 'sub', 'deep-link'));
+  symlinkSync('../', join(tree, 'sub', 'circle'));
+  symlinkSync('nowhere', join(tree, 'sub', 'dangling'));
+});
+test.after.always(async () => lab?.stop());
+
+const modeOf = async (p: string) => ((await stat(lab.fleet.path(H, p))).mode & 0o7777).toString(8);
+const linkOf = async (p: string) => ((await lstat(lab.fleet.path(H, p))).isSymbolicLink() ? readlink(lab.fleet.path(H, p)) : undefined);
+
+test('copy a directory, local_follow=false: links stay links, directory_mode on every directory, then ok', async (t) => {
+  await lab.sh(H, 'mkdir -p /srv/t1');
+  const args = { src: 'tree', dest: '/srv/t1', directory_mode: '0700', local_follow: false };
+  const first = await lab.run(copyModule, H, args);
+  t.like(first, { changed: true, failed: false, dest: '/srv/t1/' });
+  t.is(await lab.read(H, '/srv/t1/tree/sub/deep/b.txt'), 'B\n');
+  t.is(await linkOf('/srv/t1/tree/sub/a-link'), '../a.txt');
+  t.is(await linkOf('/srv/t1/tree/sub/deep-link'), 'deep');
+  t.is(await linkOf('/srv/t1/tree/sub/circle'), '../');
+  t.is(await linkOf('/srv/t1/tree/sub/dangling'), 'nowhere');
+  for (const d of ['tree', 'tree/empty', 'tree/sub', 'tree/sub/deep']) t.is(await modeOf(`/srv/t1/${d}`), '700', d);
+  t.false((await lab.run(copyModule, H, args)).changed, 'second run: ok');
+  // a tree directory whose mode drifted gets directory_mode back
+  await lab.sh(H, 'chmod 755 /srv/t1/tree/sub');
+  t.true((await lab.run(copyModule, H, args)).changed);
+  t.is(await modeOf('/srv/t1/tree/sub'), '700');
+});
+
+test('copy a directory\'s content (src: dir/), local_follow=true: a link to a file is copied as the file, a loop stays a link', async (t) => {
+  const first = await lab.run(copyModule, H, { src: 'tree/', dest: '/srv/t2' });
+  t.like(first, { changed: true, failed: false });
+  t.is(await lab.read(H, '/srv/t2/a.txt'), 'A\n');
+  t.is(await linkOf('/srv/t2/sub/a-link'), undefined, 'the file it led to');
+  t.is(await lab.read(H, '/srv/t2/sub/a-link'), 'A\n');
+  t.is(await linkOf('/srv/t2/sub/deep-link'), undefined, 'a link to a directory is walked into');
+  t.is(await lab.read(H, '/srv/t2/sub/deep-link/b.txt'), 'B\n');
+  t.is(await linkOf('/srv/t2/sub/circle'), '../', 'a link back into the tree stays a link');
+  t.false((await lab.run(copyModule, H, { src: 'tree/', dest: '/srv/t2' })).changed);
+});
+
+test('copy follow: yes writes where the link leads, follow: no replaces the link, even with the same content', async (t) => {
+  await lab.sh(H, "mkdir -p /srv/f && printf 'old\\n' > /srv/f/target && ln -sfn ./target /srv/f/link");
+  const through = await lab.run(copyModule, H, { content: 'new\n', dest: '/srv/f/link', follow: true });
+  t.like(through, { changed: true, dest: '/srv/f/target' });
+  t.is(await linkOf('/srv/f/link'), './target');
+  t.is(await lab.read(H, '/srv/f/target'), 'new\n');
+  t.false((await lab.run(copyModule, H, { content: 'new\n', dest: '/srv/f/link', follow: true })).changed);
+  const replaced = await lab.run(copyModule, H, { content: 'new\n', dest: '/srv/f/link', follow: false });
+  t.true(replaced.changed, 'same content, but the link becomes a file');
+  t.is(await linkOf('/srv/f/link'), undefined);
+  t.is(await lab.read(H, '/srv/f/link'), 'new\n');
+});
+
+test('copy remote_src: $HOME is the target\'s, mode: preserve takes the remote source\'s mode', async (t) => {
+  await lab.sh(H, "printf 'key\\n' > ~/src.txt && chmod 0547 ~/src.txt && mkdir -p /srv/r");
+  const r = await lab.run(copyModule, H, { src: '$HOME/src.txt', dest: '/srv/r/copied', remote_src: true, mode: 'preserve' });
+  t.like(r, { changed: true, failed: false, mode: '0547' });
+  t.is(await lab.read(H, '/srv/r/copied'), 'key\n');
+  t.is(await modeOf('/srv/r/copied'), '547');
+});
+
+test('copy argument errors carry the action plugin\'s messages when the task runs', async (t) => {
+  await t.throwsAsync(lab.run(copyModule, H, { src: '', dest: '/srv/x' }), { message: 'copy: src (or content) is required' });
+  await t.throwsAsync(lab.run(copyModule, H, { src: 'tree' }), { message: 'copy: dest is required' });
+});
+
+test('debug verbosity: skipped below it ("Verbosity threshold not met."), shown at it; include_tasks file=X', async (t) => {
+  const dir = workDir('copy-tree-cli');
+  writeFileSync(join(dir, 'inc.yml'), '- debug: {msg: included}\n');
+  writeFileSync(
+    join(dir, 'site.yml'),
+    [
+      '- hosts: localhost',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - debug: {msg: loud, verbosity: 1}',
+      '      register: r',
+      '    - assert: {that: ["r is skipped", "r.skipped_reason == \'Verbosity threshold not met.\'"]}',
+      '    - include_tasks: file=inc.yml',
+      '',
+    ].join('\n'),
+  );
+  const quiet = await runCli(['site.yml'], { cwd: dir });
+  t.is(quiet.code, 0, quiet.stdout + quiet.stderr);
+  t.regex(quiet.stdout, /skipping: \[localhost\]/);
+  t.regex(quiet.stdout, /"msg": "included"/);
+  t.notRegex(quiet.stdout, /loud/);
+  const loud = await runCli(['site.yml', '-v', '-e', 'x=1'], { cwd: dir });
+  t.regex(loud.stdout, /"msg": "loud"/);
+  t.is(loud.code, 2, 'at -v it runs, so the assert that it was skipped fails');
+});
