@@ -170,3 +170,43 @@ export async function planTreeCopy(t: TreeCopy, ctx: ModuleContext): Promise<Pla
   if (tree.files.length === 1 && single) return { ...single, steps, diff, finishAsync: undefined, finish: undefined };
   return { steps, diff, result: { dest, src: t.src.endsWith('/') ? `${t.local.replace(/\/+$/, '')}/` : t.local } };
 }
+
+export interface RemoteTreeCopy {
+  /** the source directory on the host, as given (a trailing slash copies its content) */
+  src: string;
+  dest: string;
+  /** undefined (not given): links are copied as links, as the module's copytree does */
+  localFollow?: boolean;
+  owner?: string;
+  group?: string;
+}
+
+/**
+ * remote_src with a directory, as the copy module does it on the host: a new target directory is a
+ * copy of the tree (copytree); an existing one gets the entries it lacks and the files whose content
+ * differs (dircmp), and is changed only then. `src: dir` lands in dest/dir, `src: dir/` in dest.
+ */
+export async function planRemoteTreeCopy(t: RemoteTreeCopy, ctx: ModuleContext): Promise<Plan> {
+  const src = t.src.replace(/\/+$/, '') || '/';
+  const [destSt] = await statFiles(ctx, [t.dest], { follow: true });
+  if (destSt!.exists && !destSt!.isDir) return { steps: [], failed: true, msg: `Destination ${t.dest} is not a directory`, result: { dest: t.dest, src: t.src } };
+  const target = t.src.endsWith('/') ? t.dest : posix.join(t.dest, posix.basename(src));
+  const [targetSt] = target === t.dest ? [destSt!] : await statFiles(ctx, [target], { follow: true });
+  const cp = `cp -R ${t.localFollow === true ? '-L' : '-P'} --preserve=mode,timestamps -- ${quote(`${src}/.`)} ${quote(`${target}/`)}`;
+  const chown = t.owner !== undefined || t.group !== undefined ? `chown -R${t.localFollow === true ? '' : 'h'} -- ${quote(`${t.owner ?? ''}${t.group !== undefined ? `:${t.group}` : ''}`)} ${quote(target)}` : undefined;
+  const result = { dest: target, src: t.src };
+  if (!targetSt!.exists) {
+    return { steps: [{ cmd: `mkdir -p -- ${quote(target)}` }, { cmd: cp }, ...(chown ? [{ cmd: chown }] : [])], changed: true, result };
+  }
+  // what the merge would copy: an entry the target lacks, a regular file whose content differs, an owner to fix
+  const owned = chown
+    ? `find ${quote(target)} \\( ${[t.owner !== undefined ? `! -user ${quote(t.owner)}` : '', t.group !== undefined ? `! -group ${quote(t.group)}` : ''].filter(Boolean).join(' -o ')} \\) -print -quit | grep -q . && echo owner; `
+    : '';
+  const r = await ctx.probe(
+    `${owned}cd ${quote(src)} && find . -mindepth 1 | while IFS= read -r p; do ` +
+      `t=${quote(target)}/"$p"; if [ ! -e "$t" ] && [ ! -L "$t" ]; then echo new; break; fi; ` +
+      `if [ -f "$p" ] && [ -f "$t" ] && ! cmp -s -- "$p" "$t"; then echo differs; break; fi; done; true`,
+  );
+  if (r.stdout.trim() === '') return { steps: [], result };
+  return { steps: [...(/new|differs/.test(r.stdout) ? [{ cmd: cp }] : []), ...(chown ? [{ cmd: chown }] : [])], changed: true, result };
+}

@@ -6,7 +6,7 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import { isOctal, octal, parseMode } from './file-attrs.js';
 import { quote } from '../util/quote.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
-import { planTreeCopy } from './copy-tree.js';
+import { planRemoteTreeCopy, planTreeCopy } from './copy-tree.js';
 import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 
 export interface CopyArgs extends WriteArgs {
@@ -14,8 +14,8 @@ export interface CopyArgs extends WriteArgs {
   content?: string;
   remote_src: boolean;
   directory_mode?: string;
-  /** follow symlinks in a controller source tree (default) */
-  local_follow: boolean;
+  /** follow symlinks in the source tree; not given: yes for a controller tree, no for a remote_src one (as Ansible) */
+  local_follow?: boolean;
   /** dest is a link: write through it (Ansible's file-common `follow`) */
   follow: boolean;
   /** vault-encrypted sources are decrypted (tsplay has no vault: accepted, sources are read as they are) */
@@ -31,7 +31,7 @@ const specs: ArgSpecs = {
   force: { type: 'bool', default: true, aliases: ['thirsty'] },
   remote_src: { type: 'bool', default: false },
   directory_mode: { type: 'raw' },
-  local_follow: { type: 'bool', default: true },
+  local_follow: { type: 'bool' },
   follow: { type: 'bool', default: false },
   decrypt: { type: 'bool', default: true },
   checksum: { type: 'str' },
@@ -90,6 +90,10 @@ export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan
   const src = args.src!;
   if (args.remote_src) {
     const path = await expandRemoteVars(src, ctx);
+    const [srcSt] = await statFiles(ctx, [path], { follow: true });
+    if (srcSt!.isDir) {
+      return planRemoteTreeCopy({ src: path + (src.endsWith('/') && !path.endsWith('/') ? '/' : ''), dest: args.dest, localFollow: args.local_follow, owner: args.owner, group: args.group }, ctx);
+    }
     const data = await readRemoteBytes(ctx, path);
     if (data === undefined) return { steps: [], failed: true, msg: `Source ${src} not found` };
     // mode: preserve takes the remote source's mode (the module does it on the host)
@@ -104,7 +108,7 @@ export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan
     throw e;
   }
   const st = statSync(local);
-  if (st.isDirectory()) return planTreeCopy({ src, local, dest: args.dest, localFollow: args.local_follow, directoryMode: args.directory_mode, write: common(args) }, ctx);
+  if (st.isDirectory()) return planTreeCopy({ src, local, dest: args.dest, localFollow: args.local_follow ?? true, directoryMode: args.directory_mode, write: common(args) }, ctx);
   return planFileWrite(
     { ...common(args), dest: args.dest, data: readFileSync(local), srcName: basename(local), srcMode: octal(st.mode & 0o7777), result: { src } },
     ctx,

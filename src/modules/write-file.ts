@@ -132,11 +132,10 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   if (st.exists && st.isDir) return fail(`destination ${dest} is a directory`, dest);
   // a link at dest: follow writes where it leads, else the link itself is replaced
   let replaceLink = false;
-  if (w.follow !== undefined) {
-    const link = await ctx.probe(`if [ -L ${quote(dest)} ]; then readlink -f -- ${quote(dest)} || echo; fi`);
-    const real = link.stdout.replace(/\n$/, '');
-    if (link.stdout !== '' && w.follow && real !== '') dest = real;
-    else if (link.stdout !== '') replaceLink = true;
+  if (w.follow !== undefined && st.isLink) {
+    const real = w.follow ? (await ctx.probe(`readlink -f -- ${quote(dest)} || true`)).stdout.replace(/\n$/, '') : '';
+    if (real !== '') dest = real;
+    else replaceLink = true;
   }
   // Ansible's copy/template result fields; uid/gid/owner/group/mode are the file's own once written
   const result: Record<string, unknown> = { ...w.result, dest, checksum, md5sum: createHash('md5').update(w.data).digest('hex'), size: w.data.length, state: 'file' };

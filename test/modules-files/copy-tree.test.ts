@@ -83,6 +83,25 @@ test('copy remote_src: $HOME is the target\'s, mode: preserve takes the remote s
   t.is(await modeOf('/srv/r/copied'), '547');
 });
 
+test('copy remote_src with a directory: dir/ into dest, dir into dest/dir; then only a new or changed file is a change', async (t) => {
+  await lab.sh(H, "mkdir -p /srv/rs/src/sub && printf 'one\\n' > /srv/rs/src/f1 && printf 'two\\n' > /srv/rs/src/sub/f2 && ln -sfn f1 /srv/rs/src/link");
+  const content = await lab.run(copyModule, H, { src: '/srv/rs/src/', dest: '/srv/rs/d1', remote_src: true });
+  t.like(content, { changed: true, failed: false });
+  t.is(await lab.read(H, '/srv/rs/d1/sub/f2'), 'two\n');
+  t.is(await linkOf('/srv/rs/d1/link'), 'f1', 'local_follow not given: links stay links');
+  await lab.sh(H, 'mkdir -p /srv/rs/d2');
+  const named = await lab.run(copyModule, H, { src: '/srv/rs/src', dest: '/srv/rs/d2', remote_src: true, local_follow: true });
+  t.like(named, { changed: true, dest: '/srv/rs/d2/src' });
+  t.is(await linkOf('/srv/rs/d2/src/link'), undefined, 'local_follow: the file the link leads to');
+  t.is(await lab.read(H, '/srv/rs/d2/src/link'), 'one\n');
+  t.false((await lab.run(copyModule, H, { src: '/srv/rs/src/', dest: '/srv/rs/d1', remote_src: true })).changed, 'same tree: ok');
+  await lab.sh(H, "printf 'TWO\\n' > /srv/rs/src/sub/f2");
+  t.true((await lab.run(copyModule, H, { src: '/srv/rs/src/', dest: '/srv/rs/d1', remote_src: true }, { check: true })).changed);
+  t.is(await lab.read(H, '/srv/rs/d1/sub/f2'), 'two\n', 'check mode copied nothing');
+  t.true((await lab.run(copyModule, H, { src: '/srv/rs/src/', dest: '/srv/rs/d1', remote_src: true })).changed);
+  t.is(await lab.read(H, '/srv/rs/d1/sub/f2'), 'TWO\n');
+});
+
 test('copy argument errors carry the action plugin\'s messages when the task runs', async (t) => {
   await t.throwsAsync(lab.run(copyModule, H, { src: '', dest: '/srv/x' }), { message: 'copy: src (or content) is required' });
   await t.throwsAsync(lab.run(copyModule, H, { src: 'tree' }), { message: 'copy: dest is required' });
