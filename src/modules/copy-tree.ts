@@ -1,6 +1,9 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
+import { TsplayError } from '../errors.js';
 import { statFiles } from '../facts/file.js';
+import { isVaultText } from '../vault/format.js';
+import { decryptVault, vaultSecrets } from '../vault/keyring.js';
 import { quote } from '../util/quote.js';
 import { octal } from './file-attrs.js';
 import type { FileDiff, ModuleContext, Plan, Step } from './types.js';
@@ -10,6 +13,22 @@ import { planFileWrite, type FileWrite } from './write-file.js';
  * copy with a controller directory as `src`, as Ansible's copy action plugin does it (_walk_dirs, then
  * the copy module per file, the file module per directory and per symlink).
  */
+
+/**
+ * The bytes copy sends for a controller file: a vault-encrypted one decrypted with the run's vault
+ * secrets (decrypt: no sends the ciphertext), or Ansible's failure message when there is none or none fits.
+ */
+export function controllerBytes(path: string, decrypt: boolean): { data: Buffer } | { error: string } {
+  const data = readFileSync(path);
+  if (!decrypt || !isVaultText(data)) return { data };
+  if (vaultSecrets().length === 0) return { error: `A vault password or secret must be specified to decrypt ${path}` };
+  try {
+    return { data: decryptVault(data.toString('utf8'), path) };
+  } catch (e) {
+    if (e instanceof TsplayError) return { error: e.message };
+    throw e;
+  }
+}
 
 /** (controller path or link target, path relative to dest) of each entry to make on the host. */
 export interface SourceTree {
@@ -116,6 +135,7 @@ export interface TreeCopy {
   dest: string;
   localFollow: boolean;
   directoryMode?: string;
+  decrypt: boolean;
   /** what each file write shares (mode, owner, group, backup, force, validate) */
   write: Omit<FileWrite, 'dest' | 'data'>;
 }
@@ -149,8 +169,11 @@ export async function planTreeCopy(t: TreeCopy, ctx: ModuleContext): Promise<Pla
   }
   let single: Plan | undefined;
   for (const [path, r] of tree.files) {
+    const read = controllerBytes(path, t.decrypt);
+    if ('error' in read) return { steps: [], failed: true, msg: read.error };
+    const data = read.data;
     const plan = await planFileWrite(
-      { ...t.write, follow: false, dest: at(r), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true, result: { src: path } },
+      { ...t.write, follow: false, dest: at(r), data, srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true, result: { src: path } },
       ctx,
     );
     if (plan.failed) return plan;
@@ -203,8 +226,9 @@ export async function planRemoteTreeCopy(t: RemoteTreeCopy, ctx: ModuleContext):
     ? `find ${quote(target)} \\( ${[t.owner !== undefined ? `! -user ${quote(t.owner)}` : '', t.group !== undefined ? `! -group ${quote(t.group)}` : ''].filter(Boolean).join(' -o ')} \\) -print -quit | grep -q . && echo owner; `
     : '';
   const r = await ctx.probe(
-    `${owned}cd ${quote(src)} && find . -mindepth 1 | while IFS= read -r p; do ` +
-      `t=${quote(target)}/"$p"; if [ ! -e "$t" ] && [ ! -L "$t" ]; then echo new; break; fi; ` +
+    // the target made absolute first: it may be relative to the login directory, as src may
+    `${owned}T=$(cd -- ${quote(target)} && pwd) && cd -- ${quote(src)} && find . -mindepth 1 | while IFS= read -r p; do ` +
+      `t="$T/$p"; if [ ! -e "$t" ] && [ ! -L "$t" ]; then echo new; break; fi; ` +
       `if [ -f "$p" ] && [ -f "$t" ] && ! cmp -s -- "$p" "$t"; then echo differs; break; fi; done; true`,
   );
   if (r.stdout.trim() === '') return { steps: [], result };

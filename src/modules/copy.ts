@@ -6,7 +6,7 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import { isOctal, octal, parseMode } from './file-attrs.js';
 import { quote } from '../util/quote.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
-import { planRemoteTreeCopy, planTreeCopy } from './copy-tree.js';
+import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
 import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 
 export interface CopyArgs extends WriteArgs {
@@ -18,7 +18,7 @@ export interface CopyArgs extends WriteArgs {
   local_follow?: boolean;
   /** dest is a link: write through it (Ansible's file-common `follow`) */
   follow: boolean;
-  /** vault-encrypted sources are decrypted (tsplay has no vault: accepted, sources are read as they are) */
+  /** vault-encrypted controller sources are decrypted with the run's vault secrets (no: copied as they are) */
   decrypt: boolean;
   /** SHA-1 the source must have (Ansible's action plugin passes it; the module checks it) */
   checksum?: string;
@@ -83,14 +83,26 @@ async function expandRemoteVars(path: string, ctx: ModuleContext): Promise<strin
   return path.replace(/\$(?:\{(\w+)\}|(\w+))/g, (whole, a: string | undefined, b: string | undefined) => byName.get((a ?? b)!) ?? whole);
 }
 
-export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan> {
+/** `~` and `~user` at the start of a path: that user's home on the target (the user the task runs as, become included), as Ansible's _remote_expand_user. */
+async function expandRemoteHome(path: string, ctx: ModuleContext): Promise<string> {
+  const m = /^~([A-Za-z0-9_.][A-Za-z0-9_.-]*)?(?=\/|$)/.exec(path);
+  if (!m) return path;
+  const r = await ctx.probe(`getent passwd ${m[1] ? quote(m[1]) : '"$(id -un)"'} | cut -d: -f6`);
+  const home = r.stdout.trim();
+  return home ? home + path.slice(m[0].length) : path;
+}
+
+export async function planCopy(rawArgs: CopyArgs, ctx: ModuleContext): Promise<Plan> {
+  // dest is expanded where the module runs: ~ for the task's user, $VARs from its environment
+  const args = { ...rawArgs, dest: await expandRemoteVars(await expandRemoteHome(rawArgs.dest, ctx), ctx) };
   if (args.content !== undefined) {
     return planFileWrite({ ...common(args), dest: args.dest, data: Buffer.from(args.content, 'utf8') }, ctx);
   }
   const src = args.src!;
   if (args.remote_src) {
-    const path = await expandRemoteVars(src, ctx);
+    const path = await expandRemoteVars(await expandRemoteHome(src, ctx), ctx);
     const [srcSt] = await statFiles(ctx, [path], { follow: true });
+    if (srcSt!.exists && !srcSt!.isDir && !srcSt!.isFile) return { steps: [], failed: true, msg: `Cannot copy invalid source '${src}': not a file` };
     if (srcSt!.isDir) {
       return planRemoteTreeCopy({ src: path + (src.endsWith('/') && !path.endsWith('/') ? '/' : ''), dest: args.dest, localFollow: args.local_follow, owner: args.owner, group: args.group }, ctx);
     }
@@ -108,9 +120,12 @@ export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan
     throw e;
   }
   const st = statSync(local);
-  if (st.isDirectory()) return planTreeCopy({ src, local, dest: args.dest, localFollow: args.local_follow ?? true, directoryMode: args.directory_mode, write: common(args) }, ctx);
+  if (st.isDirectory()) return planTreeCopy({ src, local, dest: args.dest, localFollow: args.local_follow ?? true, decrypt: args.decrypt, directoryMode: args.directory_mode, write: common(args) }, ctx);
+  const read = controllerBytes(local, args.decrypt);
+  if ('error' in read) return { steps: [], failed: true, msg: read.error };
+  const data = read.data;
   return planFileWrite(
-    { ...common(args), dest: args.dest, data: readFileSync(local), srcName: basename(local), srcMode: octal(st.mode & 0o7777), result: { src } },
+    { ...common(args), dest: args.dest, data, srcName: basename(local), srcMode: octal(st.mode & 0o7777), result: { src } },
     ctx,
   );
 }

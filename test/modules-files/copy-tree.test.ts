@@ -102,6 +102,17 @@ test('copy remote_src with a directory: dir/ into dest, dir into dest/dir; then 
   t.is(await lab.read(H, '/srv/rs/d1/sub/f2'), 'TWO\n');
 });
 
+test('copy: ~ in dest is the home of the user on the target; remote_src /dev/null is not a file; a vault file needs a password', async (t) => {
+  const home = await lab.run(copyModule, H, { content: 'x\n', dest: '~/home.txt' });
+  t.like(home, { changed: true, dest: '/root/home.txt' });
+  t.is(await lab.read(H, '/root/home.txt'), 'x\n');
+  t.like(await lab.run(copyModule, H, { src: '/dev/null', dest: '/srv/null-copy', remote_src: true }), { failed: true, msg: "Cannot copy invalid source '/dev/null': not a file" });
+  writeFileSync(join(lab.local, 'files', 'secret.txt'), '$ANSIBLE_VAULT;1.1;AES256\n3033\n');
+  const vault = await lab.run(copyModule, H, { src: 'secret.txt', dest: '/srv/secret.txt' });
+  t.like(vault, { failed: true, msg: `A vault password or secret must be specified to decrypt ${join(lab.local, 'files', 'secret.txt')}` });
+  t.like(await lab.run(copyModule, H, { src: 'secret.txt', dest: '/srv/secret.txt', decrypt: false }), { changed: true, failed: false }, 'decrypt: no copies the ciphertext');
+});
+
 test('copy argument errors carry the action plugin\'s messages when the task runs', async (t) => {
   await t.throwsAsync(lab.run(copyModule, H, { src: '', dest: '/srv/x' }), { message: 'copy: src (or content) is required' });
   await t.throwsAsync(lab.run(copyModule, H, { src: 'tree' }), { message: 'copy: dest is required' });
