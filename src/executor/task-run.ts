@@ -228,8 +228,10 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   const keyword = (key: string, raw: unknown) => renderedKeyword(key, raw, scope, task.where, context);
   const check = kw.checkMode === undefined ? ctx.opts.check : (keyword('check_mode', kw.checkMode) as boolean);
   const diff = kw.diff === undefined ? ctx.opts.diff : (keyword('diff', kw.diff) as boolean);
-  const args = renderDeep(task.args, scope, task.where, context);
   const delegate = kw.delegateTo !== undefined ? String(render(kw.delegateTo)) : undefined;
+  // Ansible's ansible_delegated_vars: the delegated host's variables, under its name
+  if (delegate !== undefined) scope = lazyVars(withData(scope, { ansible_delegated_vars: { [delegate]: { ...(ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}), inventory_hostname: delegate } } }), task.where);
+  const args = renderDeep(task.args, scope, task.where, context);
   const connHost = delegate ?? host;
   let conn: Connection | undefined;
   let loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');

@@ -9,12 +9,12 @@ import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { OMIT } from '../template/expr-funcs.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
-import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
+import { checkTemplates, inheritable, keywordFields, loadItems, tagList, varsDict, type TaskScope } from './task.js';
 import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
-import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Inheritable, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
 /** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension), and its vars_from/defaults_from. */
 interface RoleFiles {
@@ -186,7 +186,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, { via: 'roles' }, chain, tolerant, entryVars)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars, outer?: Pick<TaskScope, 'keywords' | 'vars'>): Block {
     // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
     const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
@@ -233,14 +233,22 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant, ...(outer?.keywords ? { keywords: outer.keywords } : {}) }, { file: tasksFile }));
       // handlers_from names another file of the role's handlers/ (include_role, import_role)
       const handlersFile = roleFile(rolePath, 'handlers', from.handlers);
       if (!handlersFile && from.handlers !== 'main') throw new ParseError(`role '${roleName}' has no handlers file '${from.handlers}'`, at);
       if (handlersFile && !handlersSeen.has(handlersFile)) {
         handlersSeen.add(handlersFile);
         // an include_tasks/import_tasks/block among handlers contributes its tasks (handler-items.ts)
-        handlers.push(...handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })));
+        // the keywords and vars of the import/include that brought the role in (and of the blocks around
+        // it) are its handlers' too, their own winning: Ansible parents them to it (a delegated
+        // import_role's handlers are delegated)
+        const inherited: Record<string, unknown> = { ...outer?.keywords, ...keywordFields(keywords, at, `role '${roleName}'`) };
+        const own = handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile }));
+        handlers.push(...own.map((h): Task => {
+          const missing = Object.fromEntries(Object.entries(inherited).filter(([k]) => (h as unknown as Record<string, unknown>)[k] === undefined));
+          return { ...h, ...missing, ...(outer?.vars ? { vars: { ...outer.vars, ...h.vars } } : {}) };
+        }));
       }
     }
     return { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
@@ -327,7 +335,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       for (const [k, v] of Object.entries(params)) {
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
-      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant)];
+      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant, undefined, scope)];
     }
     const found = target.file;
     // A file that includes itself, directly or through others, would expand forever.
@@ -336,7 +344,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars, keywords: scope.keywords }, { file: found });
   }
 
   /**

@@ -46,3 +46,12 @@ test.serial('without ignore_errors, an unknown templated module fails the host w
   t.notRegex(r.stdout, /TASK \[after\]/);
   t.like(parseRecap(r.stdout), { h1: { ok: 1, changed: 1, failures: 1 }, h2: { ok: 1, changed: 1, failures: 1 } });
 });
+
+test.serial("a delegated import_role/include_role: the role's handlers are delegated too, with ansible_delegated_vars, as Ansible", async (t) => {
+  const r = await runCli([join(dir, 'delegated-handlers.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.is(taskLog(fleet, 'h1'), '', 'nothing ran on h1 itself');
+  t.is(taskLog(fleet, 'h2'), 'task-h1-imported\nhandler-h1-imported h2\ntask-h1-included\nhandler-h1-included h2\n');
+  t.regex(r.stdout, /RUNNING HANDLER \[notifier : record\] \*+\nchanged: \[h1 -> h2\]\n/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 4, failures: 0 } });
+});
