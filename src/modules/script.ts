@@ -4,6 +4,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { quote, quoteArgv } from '../util/quote.js';
 import { shellSplit, splitFreeForm } from '../util/shlex.js';
 import { skipByGuards } from './run-guards.js';
+import { FREE_FORM_KEYS } from './command.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
 
@@ -111,6 +112,7 @@ export async function planScript(args: ScriptArgs, ctx: ModuleContext): Promise<
 export const scriptModule: ModuleDef<ScriptArgs> = {
   name: 'script',
   freeForm: true,
+  freeFormKeys: FREE_FORM_KEYS,
   parse: parseScript,
   plan: planScript,
 };

@@ -383,20 +383,21 @@ export function innerScope(scope: TaskScope, raw: Record<string, unknown>): Task
 
 /** A module's arguments: its action's (free-form, k=v or a dictionary) over the task's `args:` keyword. */
 export function moduleArgs(mod: ModuleDef, actionArgs: unknown, extraArgs: Vars | undefined, where: Source, context: string): unknown {
-  const args = normaliseArgs(mod.name, mod.freeForm ?? false, actionArgs, where, context);
+  const args = normaliseArgs(mod.name, mod.freeForm ? (mod.freeFormKeys ?? []) : undefined, actionArgs, where, context);
   return extraArgs ? { ...extraArgs, ...(args as Vars) } : args;
 }
 
-/** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
-export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
+/**
+ * `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. `freeFormKeys`: the module
+ * takes a free-form line, from which these k=v words are taken out (undefined: the line is all k=v).
+ */
+export function normaliseArgs(module: string, freeFormKeys: readonly string[] | undefined, value: unknown, where: Source, context: string): unknown {
   if (value === null || value === undefined) return {};
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
-    if (freeForm) {
-      // the k=v words Ansible's parse_kv takes out of a command line (splitter.py)
-      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'] : [];
+    if (freeFormKeys) {
       try {
-        const { raw, options } = splitFreeForm(text, keys);
+        const { raw, options } = splitFreeForm(text, freeFormKeys);
         return { _raw_params: raw, ...options };
       } catch (e) {
         throw new ParseError((e as Error).message, where, context);
