@@ -353,12 +353,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
    * `"{{ False | bool }}"` is false, never a true non-empty string); `public` is include_role's only.
    */
   function roleUse(action: string, params: Vars, at: Source, scope: TaskScope): RoleUse {
-    if (action !== 'import_role') {
-      if (params.allow_duplicates !== undefined && params.allow_duplicates !== true) {
-        warnings.push({ where: at, message: `include_role: allow_duplicates ${JSON.stringify(params.allow_duplicates)} is not applied: an included role runs each time it is included (import_role applies it)` });
-      }
-      return { via: 'include_role' };
-    }
+    // include_role's allow_duplicates is applied when it runs (executor/role-duplicates.ts)
+    if (action !== 'import_role') return { via: 'include_role' };
     if (params.public !== undefined) throw new ParseError("import_role: 'public' is not valid here (import_role's defaults and vars are always the play's; public is include_role's)", at);
     const value = params.allow_duplicates;
     if (value === undefined) return { via: 'import_role', allowDuplicates: true };
