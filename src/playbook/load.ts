@@ -288,7 +288,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     // an import renders its names with its task's and blocks' vars too, as Ansible's static import
     // (an include_* that needs them is decided per host at run time, where set_fact may override them)
     const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
-    const dynamic = action.startsWith('include_');
+    // (a handler's include is loaded with the play: its names are rendered now, as before)
+    const dynamic = action.startsWith('include_') && !scope.handler;
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
       const roleName = renderName(params.name, `${action}: role name`, names, at, undefined, dynamic);
