@@ -6,8 +6,8 @@ import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { includeHandlerResult, includeLoop, includeRounds, type IncludeLoop } from './include-step.js';
-import { taskInfo, type TaskRunResult } from './result.js';
+import { includeHandlerResult, includeLoop, includeRounds, selectedLoop, type IncludeLoop } from './include-step.js';
+import { shownName, taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
@@ -118,8 +118,8 @@ function inheritedAt(ctx: PlayContext, walk: Walk, cursor: HostCursor, hosts: st
     around.forEach(({ block }, i) => {
       const frame = c.stack[i + 1]!;
       if (frame.round === undefined) return;
-      const { items, loopControl } = includeItemsFor(ctx, walk, h, block, cursor, i);
-      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl } as Task, items, frame.round) };
+      const { items, loopControl, picked } = includeItemsFor(ctx, walk, h, block, cursor, i);
+      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl } as Task, items, picked?.[frame.round] ?? frame.round) };
     });
     if (vars) includeVars.set(h, vars);
   }
@@ -133,7 +133,8 @@ function includeItemsFor(ctx: PlayContext, walk: Walk, host: string, block: Bloc
   if (!loop) {
     const outer = { ...cursor, stack: cursor.stack.slice(0, depth + 1) };
     const inh = inheritedAt(ctx, walk, outer, [host], false);
-    loop = includeLoop(block, lazyVars(buildVars(ctx, host, inh, block.vars), block.where));
+    const scope = lazyVars(buildVars(ctx, host, inh, block.vars), block.where);
+    loop = selectedLoop(ctx, host, block, inh, scope) ?? includeLoop(block, scope);
     walk.includeItems.set(key, loop);
   }
   return loop;
@@ -244,7 +245,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   const targets = runOnce ? [first] : hosts;
   // As Ansible: a run_once task's registered result and facts are every host's of the batch but the unreachable ones
   const shareWith = runOnce ? [...walk.cursors.keys()].filter((h) => h !== first && !ctx.state(h).unreachable) : [];
-  ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
+  ctx.emit({ kind: 'task-start', task: taskInfo(handler ? task : { ...task, name: shownName(task, scopeFirst) }), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
   const results = new Map<string, TaskRunResult>();

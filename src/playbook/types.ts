@@ -57,6 +57,11 @@ export interface Task extends Inheritable {
   action?: string;
   /** Arguments as written (may contain templates). */
   args: unknown;
+  /**
+   * `action: "{{ … }}"`: the module is chosen when the task runs (executor/chosen-module.ts); `module`
+   * is the template as written, `args` the action's arguments as written, `extraArgs` its `args:` keyword.
+   */
+  moduleTemplate?: { extraArgs?: Vars };
   where: Source;
   register?: string;
   loop?: unknown;
