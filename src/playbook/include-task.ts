@@ -93,7 +93,7 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
     // include_role's `public:` is decided when it runs (a template renders with the host's vars)
     if (params.public !== undefined) keywordValue('public', params.public, where, context, false);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}) };
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}), ...(params.allow_duplicates !== undefined ? { allowDuplicates: params.allow_duplicates } : {}), ...roleFrom(params) };
     if (raw.register !== undefined) block.include.register = registerName(raw, where, context);
     if (raw.listen !== undefined && raw.listen !== null) block.include.listen = stringList('listen', raw.listen, sourceOfKey(raw, 'listen') ?? where);
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
@@ -103,4 +103,10 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
   return block;
+}
+
+/** include_role's `*_from` names as written: with its vars and role params, they tell one use of a role from another (Ansible's role cache). */
+function roleFrom(params: Vars): { roleFrom?: Vars } {
+  const from = Object.fromEntries(['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].filter((k) => params[k] !== undefined).map((k) => [k, params[k]]));
+  return Object.keys(from).length > 0 ? { roleFrom: from } : {};
 }

@@ -118,6 +118,10 @@ export interface Block extends Inheritable {
     apply?: Inheritable;
     /** include_role's `public:` as written (may be a template): once included, the role's defaults and vars are the whole play's. */
     public?: unknown;
+    /** include_role's `allow_duplicates:` as written (may be a template): false passes the role's tasks by on a host it already ran on. */
+    allowDuplicates?: unknown;
+    /** include_role's `tasks_from`/`vars_from`/`defaults_from`/`handlers_from` as written. */
+    roleFrom?: Vars;
     /** `register:` — the variable the include's own result is stored in (Ansible's TaskInclude keyword). */
     register?: string;
     /** `listen:` — topics of an include used as a handler (besides its name). */
