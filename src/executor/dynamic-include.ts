@@ -3,6 +3,7 @@ import { TsplayError, type Source } from '../errors.js';
 import type { Block, DeferredInclude, Item, LoadedInclude } from '../playbook/types.js';
 import { keywordValue } from '../playbook/keywords.js';
 import { renderValue } from '../template/render.js';
+import { OMIT } from '../template/expr-funcs.js';
 import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
 import { resolvedKey, unloaded, type HostCursor, type Program } from './cursor.js';
@@ -19,6 +20,8 @@ export function renderedNames(deferred: DeferredInclude, scope: Vars, where: Sou
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(deferred.names)) {
     const r = renderValue(v, scope, where);
+    // Ansible's omit: the name is not given (include_role's tasks_from: its main file)
+    if (r === OMIT) continue;
     if (typeof r !== 'string' && typeof r !== 'number') throw new TsplayError(`${action}: '${k}' must render to a name, got ${JSON.stringify(r)}`, { where });
     out[k] = String(r);
   }

@@ -13,13 +13,14 @@ import type { Vars } from '../types.js';
 import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { failureCaught, type HostCursor, type Outcome } from './cursor.js';
 import type { Walk } from './walk.js';
+import { includedRole, includeRoleRuns } from './role-duplicates.js';
 
 /** The steps of a dynamic include (include_tasks/include_role) in the driver (walk.ts): its rounds per host, its result line. */
 
 /**
  * A dynamic include (include_tasks/include_role), as each host reaches it: --tags select the include
- * itself (its tags are its own, not its tasks'), its condition is evaluated once per host, a loop gives
- * the rounds. Like Ansible, each host that reaches it gets a result line of its own: `ok` (the console
+ * itself (its tags are its own, not its tasks'), its condition is evaluated once per host — per item
+ * of a loop, as Ansible's TaskExecutor does, and the items whose condition holds give the rounds. Like Ansible, each host that reaches it gets a result line of its own: `ok` (the console
  * says `included: FILE for HOST`), or `skipped` when its condition is false.
  */
 export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor: HostCursor, hosts: string[], outer: Inherited): { outcomes: Map<string, Outcome>; fatal?: string } {
@@ -40,6 +41,10 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
   const failed: string[] = [];
   // registered: the include's result naming its file as written (Ansible's), not as found (the console's)
   const report = (h: string, r: { status: HostStatus; result: Vars; okCount?: number }, registered = r.result): void => {
+    // as Ansible's callback: an item whose condition is false has a `skipping: [HOST] => (item=…)` line
+    for (const x of Array.isArray(r.result.results) ? (r.result.results as Vars[]) : []) {
+      if (x.skipped) ctx.emit({ kind: 'host-result', task: info, host: h, status: 'skipped', result: x, isItem: true, item: x[String(x.ansible_loop_var)] });
+    }
     ctx.emit({ kind: 'host-result', task: info, host: h, ...r });
     registerInclude(ctx, h, include, registered);
   };
@@ -47,14 +52,17 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
     const scope = lazyVars(buildVars(ctx, h, outer, block.vars), block.where);
     let items: unknown[] | undefined;
     let loopControl = include.loopControl;
+    // the items' places in the loop, of those whose condition holds
+    let picked: number[] | undefined;
     try {
-      if (!conditions.every((c) => evalCondition(c, scope, block.where))) {
+      const loop = include.loop !== undefined ? selectedLoop(ctx, h, block, outer, scope) : undefined;
+      if (!loop && !conditions.every((c) => evalCondition(c, scope, block.where))) {
         report(h, { status: 'skipped', result: conditionFalseResult() });
         continue;
       }
-      if (include.loop !== undefined) {
-        const loop = includeLoop(block, scope);
+      if (loop) {
         ({ items, loopControl } = loop);
+        picked = loop.picked;
         walk.includeItems.set(`${h}\u0000${block.id}`, loop);
       }
     } catch (e) {
@@ -72,22 +80,26 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
     }
     if (!include.deferred) {
       showPublicRole(ctx, block, block.block, scope);
-      report(h, includeResult(include, block.block[0]?.where.file ?? include.target, items, loopControl), includeResult(include, include.target, items, loopControl).result);
-      out.set(h, { kind: 'include', rounds: items?.length ?? 1 });
+      report(h, includeResult(include, block.block[0]?.where.file ?? include.target, items, loopControl, picked), includeResult(include, include.target, items, loopControl, picked).result);
+      // allow_duplicates: false and the role already ran here: included, its tasks passed by
+      const runs = includeRoleRuns(ctx, block, includedRole(block.block), h, scope);
+      out.set(h, { kind: 'include', rounds: runs ? (picked?.length ?? 1) : 0 });
       continue;
     }
     // Decided here, per host and loop item, as Ansible decides a dynamic include: its names rendered
     // with the host's vars (facts, host and task vars, the loop item), what they name loaded.
     const keys: string[] = [];
     const files: string[] = [];
+    let runs = false;
     try {
-      for (let r = 0; r < (items?.length ?? 1); r++) {
+      for (const r of picked ?? [0]) {
         const roundVars = items ? loopVars({ loop: include.loop, loopControl } as Task, items, r) : undefined;
         const key = renderedNames(include.deferred, lazyVars(buildVars(ctx, h, outer, block.vars, roundVars), block.where), block.where, include.module);
         keys.push(key);
         const loaded = loadResolved(ctx, walk.program, block, key);
         files.push(loaded.file);
         showPublicRole(ctx, block, loaded.items, scope);
+        if (includeRoleRuns(ctx, block, includedRole(loaded.items), h, scope)) runs = true;
       }
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;
@@ -96,8 +108,8 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
       continue;
     }
     const written = keys.map((k) => String((JSON.parse(k) as Vars).file ?? include.target));
-    report(h, includeResult(include, files, items, loopControl), includeResult(include, written, items, loopControl).result);
-    out.set(h, { kind: 'include', rounds: items?.length ?? 1, resolved: keys });
+    report(h, includeResult(include, files, items, loopControl, picked), includeResult(include, written, items, loopControl, picked).result);
+    out.set(h, { kind: 'include', rounds: runs ? (picked?.length ?? 1) : 0, resolved: keys });
   }
   if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
     const fatal = runOnce || (kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true);
@@ -147,17 +159,28 @@ export function includeHandlerResult(ctx: PlayContext, task: Task, include: NonN
 
 /**
  * Ansible's result of an include: the file it brings in (`include`; an include_role has only
- * `include_args`), per item for a loop; a loop with no items is skipped. Its recap count is Ansible's:
- * an include_tasks counts one `ok` per file it includes (per loop item), an include_role none.
+ * `include_args`), per item for a loop — an item whose condition is false is a skipped one; a loop with
+ * no items, or none whose condition holds, is skipped. Its recap count is Ansible's: an include_tasks
+ * counts one `ok` per file it includes (per loop item), an include_role none.
  */
-function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[], loopControl = include.loopControl): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
+function includeResult(include: NonNullable<Block['include']>, files: string | string[], items?: unknown[], loopControl = include.loopControl, picked?: number[]): { status: 'ok' | 'skipped'; result: Vars; okCount?: number } {
   if (items?.length === 0) return { status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] } };
   const role = include.module.endsWith('_role');
-  // a deferred include may bring in another file per item
-  const one = (i: number) => (role ? { include_args: { name: include.target } } : { include: Array.isArray(files) ? files[i] : files, include_args: {} });
+  // a deferred include may bring in another file per included item (files[n]: the n-th of them)
+  const one = (n: number) => (role ? { include_args: { name: include.target } } : { include: Array.isArray(files) ? files[n] : files, include_args: {} });
   const loopVar = loopControl?.loopVar ?? 'item';
-  const result: Vars = items ? { changed: false, skipped: false, msg: 'All items completed', results: items.map((item, i) => ({ ...one(i), [loopVar]: item, ansible_loop_var: loopVar })) } : { changed: false, ...one(0) };
-  return { status: 'ok', result, okCount: role ? 0 : (items?.length ?? 1) };
+  const indexVar = loopControl?.indexVar;
+  const place = (i: number) => (picked ? picked.indexOf(i) : i);
+  const results = items?.map((item, i) => ({
+    ...(place(i) < 0 ? conditionFalseResult() : one(place(i))),
+    [loopVar]: item,
+    ansible_loop_var: loopVar,
+    ...(indexVar ? { [indexVar]: i, ansible_index_var: indexVar } : {}),
+  }));
+  const included = picked?.length ?? items?.length ?? 1;
+  if (results && included === 0) return { status: 'skipped', result: { changed: false, skipped: true, msg: 'All items skipped', results } };
+  const result: Vars = results ? { changed: false, skipped: false, msg: 'All items completed', results } : { changed: false, ...one(0) };
+  return { status: 'ok', result, okCount: role ? 0 : included };
 }
 
 /**
@@ -175,6 +198,33 @@ function registerInclude(ctx: PlayContext, host: string, include: NonNullable<Bl
 export interface IncludeLoop {
   items: unknown[];
   loopControl?: Task['loopControl'];
+  /** The places in `items` of the items included (whose condition holds), in order: round n is item picked[n]. */
+  picked?: number[];
+}
+
+/**
+ * A looped include's items for one host and those it includes: as Ansible's TaskExecutor, the
+ * include's conditions (the enclosing blocks' first) are evaluated per item, with the item's loop
+ * variables defined. Undefined when the loop cannot be evaluated: then, as Ansible, the conditions are
+ * evaluated once without an item and a false one skips the include, else the loop's error fails it.
+ */
+export function selectedLoop(ctx: PlayContext, host: string, block: Block, outer: Inherited, scope: Vars): IncludeLoop | undefined {
+  let loop: IncludeLoop;
+  try {
+    loop = includeLoop(block, scope);
+  } catch (e) {
+    if (!(e instanceof TsplayError)) throw e;
+    const conditions = [...outer.when, ...(block.when ?? [])];
+    if (!conditions.every((c) => evalCondition(c, scope, block.where))) return undefined;
+    throw e;
+  }
+  const conditions = [...outer.when, ...(block.when ?? [])];
+  if (conditions.length === 0) return { ...loop, picked: loop.items.map((_, i) => i) };
+  const picked = loop.items.flatMap((_, i) => {
+    const itemScope = lazyVars(buildVars(ctx, host, outer, block.vars, loopVars({ loop: block.include!.loop, loopControl: loop.loopControl } as Task, loop.items, i)), block.where);
+    return conditions.every((c) => evalCondition(c, itemScope, block.where)) ? [i] : [];
+  });
+  return { ...loop, picked };
 }
 
 /** The items of a looped include and its loop_control (loop_var may be a template), for one host's scope. */

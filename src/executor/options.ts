@@ -63,8 +63,8 @@ export interface SavedCursor {
 
 /** What the executor tells the run's keepers as it goes. */
 export interface RunHooks {
-  /** A host's restorable state changed (after each task, after a handler flush). */
-  saveHost?(host: string, saved: SavedHost): void;
+  /** Hosts' restorable state changed (before and after each step): one call per step, all its hosts. */
+  saveHosts?(saved: Record<string, SavedHost>): void;
   /** A value no output may show (a no_log task's registered result). */
   secret?(value: unknown): void;
 }

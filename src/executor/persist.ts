@@ -1,6 +1,6 @@
 import type { PlayContext } from './context.js';
 import type { HostCursor, Step } from './cursor.js';
-import type { SavedCursor } from './options.js';
+import type { SavedCursor, SavedHost } from './options.js';
 
 /**
  * Where a host resumes if the step it is about to run does not complete: its cursor at that step,
@@ -18,15 +18,17 @@ export function resumePoint(cursor: HostCursor, step: Step, blocksAround: { resc
 }
 
 /**
- * Hand a host's restorable state (registered values, set_facts, its resume point with the
- * notifications not yet handled) to the run's keeper: the state file that --resume restores from,
- * so it must be called whenever that changed.
+ * Hand hosts' restorable state (registered values, set_facts, the resume point with the notifications
+ * not yet handled) to the run's keeper: the state file that --resume restores from, so it must be
+ * called whenever that changed. All the hosts of a step at once: one write.
  */
-export function saveHost(ctx: PlayContext, host: string, cursor?: HostCursor, at?: Omit<SavedCursor, 'play'>): void {
-  const st = ctx.state(host);
-  if (at) st.resumeAt = { play: ctx.playIndex, ...at };
-  if (cursor && st.resumeAt && st.resumeAt.play === ctx.playIndex) st.resumeAt.cursor.notified = [...cursor.notified];
-  const save = ctx.opts.hooks?.saveHost;
-  if (!save) return;
-  save(host, { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(Object.keys(st.includeVars).length > 0 ? { includeVars: st.includeVars } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) });
+export function saveHosts(ctx: PlayContext, hosts: { host: string; cursor?: HostCursor; at?: Omit<SavedCursor, 'play'> }[]): void {
+  const saved: Record<string, SavedHost> = {};
+  for (const { host, cursor, at } of hosts) {
+    const st = ctx.state(host);
+    if (at) st.resumeAt = { play: ctx.playIndex, ...at };
+    if (cursor && st.resumeAt && st.resumeAt.play === ctx.playIndex) st.resumeAt.cursor.notified = [...cursor.notified];
+    saved[host] = { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(Object.keys(st.includeVars).length > 0 ? { includeVars: st.includeVars } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) };
+  }
+  if (hosts.length > 0) ctx.opts.hooks?.saveHosts?.(saved);
 }

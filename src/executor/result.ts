@@ -1,6 +1,8 @@
 import type { Outcome } from '../modules/types.js';
 import type { Block, Task } from '../playbook/types.js';
 import { unsafeLiteral } from '../template/unsafe.js';
+import { isTemplate, renderValue } from '../template/render.js';
+import type { Vars } from '../types.js';
 import type { Source } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../report/events.js';
 
@@ -9,6 +11,19 @@ export interface TaskRunResult {
   result: Outcome;
   /** Unreachable, but the task said ignore_unreachable. */
   ignoredUnreachable: boolean;
+}
+
+/**
+ * A task's name as its TASK banner shows it: rendered with the first host's variables, or as written
+ * when that fails (an undefined variable, `item` before the loop runs), as Ansible's strategy does.
+ */
+export function shownName(task: Task, scope: () => Vars): string | undefined {
+  if (task.name === undefined || !isTemplate(task.name) || unsafeLiteral(task.name) !== undefined) return task.name;
+  try {
+    return String(renderValue(task.name, scope(), task.where));
+  } catch {
+    return task.name;
+  }
 }
 
 /** A task's display name as Ansible shows it: "role : name", or the action as written when unnamed. */

@@ -4,6 +4,7 @@ import type { Connection, ExecOptions } from '../connection/types.js';
 import { LocalConnection } from '../connection/local.js';
 import type { Source } from '../errors.js';
 import { ParseError } from '../errors.js';
+import { ArgumentError } from '../modules/args.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
@@ -48,7 +49,14 @@ const local = new LocalConnection();
 
 /** Parse, plan and apply one module on one host. The executor and module tests both go through here. */
 export async function runModule(run: ModuleRun): Promise<Outcome> {
-  const args = run.module.parse(run.args, run.where, false);
+  let args: unknown;
+  try {
+    args = run.module.parse(run.args, run.where, false);
+  } catch (e) {
+    // as Ansible's module says it (missing required arguments: path)
+    if (e instanceof ArgumentError) return { changed: false, failed: true, msg: e.moduleMsg };
+    throw e;
+  }
   const execOpts = run.exec ?? {};
   const ctx: ModuleContext = {
     host: run.host,

@@ -84,13 +84,23 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   emit({ kind: 'run-start', playbooks: opts.playbooks, check: opts.check, time: new Date().toISOString() });
   let groups = inventory.groupsMap();
   // add_host and group_by change the inventory for the rest of the run (later plays' patterns, groups).
+  // Each is kept, as Ansible's inventory manager keeps them (_cached_dynamic_hosts/_grouping), to be
+  // applied again after a refresh_inventory: the added hosts first, then the groupings, each in order.
+  const addedHosts: (() => boolean)[] = [];
+  const groupings: (() => boolean)[] = [];
+  const dynamic = (kept: (() => boolean)[], change: () => boolean): boolean => {
+    kept.push(change);
+    return change() ? ((groups = inventory.groupsMap()), true) : false;
+  };
   const changes: RunChanges = {
-    addHost: (name, g, vars) => (inventory.addDynamicHost(name, g, vars) ? ((groups = inventory.groupsMap()), true) : false),
-    addGroup: (host, g, parents) => (inventory.addDynamicGroup(host, g, parents) ? ((groups = inventory.groupsMap()), true) : false),
+    addHost: (name, g, vars) => dynamic(addedHosts, () => inventory.addDynamicHost(name, g, vars)),
+    addGroup: (host, g, parents) => dynamic(groupings, () => inventory.addDynamicGroup(host, g, parents)),
     refreshInventory: async () => {
       const warnings: string[] = [];
       inventory.replaceWith(await loadInventory(opts.inventory, { playbookDirs: playbookDirs(playbooks), warnings }));
       warnings.forEach((m) => emit({ kind: 'warning', message: m }));
+      // a grouping whose host the sources no longer have is passed by (addDynamicGroup: false), as Ansible
+      for (const change of [...addedHosts, ...groupings]) change();
       groups = inventory.groupsMap();
     },
     customStats: new Map<string, Vars>(),

@@ -21,6 +21,7 @@ import { buildVars } from './vars.js';
 import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
 import { renderNotify } from './handlers.js';
+import { chosenModule } from './chosen-module.js';
 
 /** A loop item in one short line (for an error message). */
 function short(v: unknown): string {
@@ -73,6 +74,8 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   let result: Outcome;
   let delegatedTo: string | undefined;
   let loopFacts: Vars | undefined;
+  /** The module that ran: task.module, or what a templated one rendered to. */
+  let ran = task.module;
   try {
     if (task.loop !== undefined) {
       const items = loopItems(task.loop, scope, task.where, context, task.module);
@@ -96,8 +99,9 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
           throw new TsplayError(`${e.message} — in loop item ${i + 1} of ${items.length}${which}; the task failed${rest === 1 ? ' and the item after it did not run' : rest > 1 ? ` and the ${rest} items after it did not run` : ''}`, { code: e.code, where: e.where, context: e.context });
         }
         delegatedTo = one.delegatedTo;
+        ran = one.module ?? ran;
         const itemFacts = one.outcome.ansible_facts as Vars | undefined;
-        if (task.module === 'set_fact' && itemFacts && !one.outcome.failed && !one.outcome.skipped) {
+        if (ran === 'set_fact' && itemFacts && !one.outcome.failed && !one.outcome.skipped) {
           Object.assign(carried, itemFacts);
           loopFacts = { ...loopFacts, ...itemFacts };
         }
@@ -125,6 +129,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       const one = await runOnceWithConditions(ctx, task, host, scope, conditions, kw, context);
       result = one.outcome;
       delegatedTo = one.delegatedTo;
+      ran = one.module ?? ran;
     }
   } catch (e) {
     if (e instanceof UnreachableError) result = { changed: false, failed: false, unreachable: true, msg: e.message };
@@ -159,10 +164,10 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts);
     // else to this host and those it shares with (Ansible's get_task_hosts)
     const toDelegate = delegatedTo !== undefined && delegatedTo !== host && flag('delegate_facts', kw.delegateFacts, false) && ctx.hostExists(delegatedTo);
-    const mod = findModule(task.module);
+    const mod = findModule(ran);
     for (const factState of toDelegate ? [ctx.state(delegatedTo!)] : [state, ...shareWith.map((h) => ctx.state(h))]) {
-      if (facts && task.module === 'set_fact') Object.assign(factState.hostFacts, facts);
-      else if (facts && task.module === 'setup') storeFacts(factState, facts);
+      if (facts && ran === 'set_fact') Object.assign(factState.hostFacts, facts);
+      else if (facts && ran === 'setup') storeFacts(factState, facts);
       else if (facts && mod?.returnsFacts) storeFacts(factState, facts, false);
       // include_vars: applied to this host as it ran (result-keys.ts), to the others here
       else if (facts && mod?.returnsVars && factState !== state) Object.assign(factState.includeVars, facts);
@@ -184,6 +189,8 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
 interface OnceResult {
   outcome: Outcome;
   delegatedTo?: string;
+  /** The module that ran (a templated module name, rendered: chosen-module.ts). */
+  module?: string;
 }
 
 async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string, scope: Vars, conditions: unknown[], kw: Inherited['keywords'], context: string): Promise<OnceResult> {
@@ -213,6 +220,7 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
 }
 
 async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, kw: Inherited['keywords'], context: string): Promise<OnceResult> {
+  task = chosenModule(task, scope, context);
   const mod = findModule(task.module);
   // a task kept at load time although tsplay has no such module (it was under a condition or ignore_errors)
   if (!mod) throw new ParseError(`'${task.module}' is not a known module`, task.where, context);
@@ -220,8 +228,10 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   const keyword = (key: string, raw: unknown) => renderedKeyword(key, raw, scope, task.where, context);
   const check = kw.checkMode === undefined ? ctx.opts.check : (keyword('check_mode', kw.checkMode) as boolean);
   const diff = kw.diff === undefined ? ctx.opts.diff : (keyword('diff', kw.diff) as boolean);
-  const args = renderDeep(task.args, scope, task.where, context);
   const delegate = kw.delegateTo !== undefined ? String(render(kw.delegateTo)) : undefined;
+  // Ansible's ansible_delegated_vars: the delegated host's variables, under its name
+  if (delegate !== undefined) scope = lazyVars(withData(scope, { ansible_delegated_vars: { [delegate]: { ...(ctx.hostExists(delegate) ? ctx.inventoryVars(delegate) : {}), inventory_hostname: delegate } } }), task.where);
+  const args = renderDeep(task.args, scope, task.where, context);
   const connHost = delegate ?? host;
   let conn: Connection | undefined;
   let loginUser = String((scope as Vars).ansible_user ?? process.env.USER ?? 'root');
@@ -273,8 +283,9 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     // waits stop for the host's deadline, the task's timeout and the first Ctrl-C alike
     signal: anySignal(exec.signal, ctx.signal, timer?.signal),
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
-    // --check: the earlier tasks' predicted changes of the host the commands go to
-    predicted: check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
+    // --check: the earlier tasks' predicted changes of the host the commands go to (a task's own
+    // check_mode predicts nothing for later tasks: real ones may run between, as in Ansible)
+    predicted: check && ctx.opts.check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
     async: asyncSpec(task, render),
     render: (text, file, extra) => (file ? renderFile(text, extra ? lazyVars(withData(scope, extra), task.where) : scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.
@@ -286,7 +297,7 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
   if (timer?.signal.aborted) Object.assign(outcome, { failed: true, msg: timeoutMsg, timedout: { period: timeout } });
   applyResultKeys(ctx.changes, ctx.state(host), mod, outcome);
   applyResultRules(task, outcome, scope);
-  return { outcome, delegatedTo: delegate };
+  return { outcome, delegatedTo: delegate, module: task.module };
 }
 
 /** `async:` > 0: the task runs as a job polled every `poll` seconds (Ansible's default 15). */

@@ -6,14 +6,15 @@ import type { Block, Item, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { enterBlock, fromPlay, taskKeywords, taskTags, tagsSelected, type Inherited } from './inherit.js';
 import { runTaskOnHostContained } from './task-run.js';
-import { includeHandlerResult, includeLoop, includeRounds, type IncludeLoop } from './include-step.js';
-import { taskInfo, type TaskRunResult } from './result.js';
+import { includeHandlerResult, includeLoop, includeRounds, selectedLoop, type IncludeLoop } from './include-step.js';
+import { shownName, taskInfo, type TaskRunResult } from './result.js';
 import { buildVars } from './vars.js';
 import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopVars } from './loop.js';
-import { resumePoint, saveHost } from './persist.js';
+import { noteRoleTask } from './role-duplicates.js';
+import { resumePoint, saveHosts } from './persist.js';
 import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
 /**
@@ -118,8 +119,8 @@ function inheritedAt(ctx: PlayContext, walk: Walk, cursor: HostCursor, hosts: st
     around.forEach(({ block }, i) => {
       const frame = c.stack[i + 1]!;
       if (frame.round === undefined) return;
-      const { items, loopControl } = includeItemsFor(ctx, walk, h, block, cursor, i);
-      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl } as Task, items, frame.round) };
+      const { items, loopControl, picked } = includeItemsFor(ctx, walk, h, block, cursor, i);
+      vars = { ...vars, ...loopVars({ loop: block.include!.loop, loopControl } as Task, items, picked?.[frame.round] ?? frame.round) };
     });
     if (vars) includeVars.set(h, vars);
   }
@@ -133,7 +134,8 @@ function includeItemsFor(ctx: PlayContext, walk: Walk, host: string, block: Bloc
   if (!loop) {
     const outer = { ...cursor, stack: cursor.stack.slice(0, depth + 1) };
     const inh = inheritedAt(ctx, walk, outer, [host], false);
-    loop = includeLoop(block, lazyVars(buildVars(ctx, host, inh, block.vars), block.where));
+    const scope = lazyVars(buildVars(ctx, host, inh, block.vars), block.where);
+    loop = selectedLoop(ctx, host, block, inh, scope) ?? includeLoop(block, scope);
     walk.includeItems.set(key, loop);
   }
   return loop;
@@ -143,7 +145,7 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
   const cursor = walk.cursors.get(hosts[0]!)!;
   if (walk.persist) {
     const around = enclosing(walk.program, cursor).map(({ block }) => ({ rescueOrAlways: block.rescue.length > 0 || block.always.length > 0, id: block.id }));
-    for (const h of hosts) saveHost(ctx, h, walk.cursors.get(h), resumePoint(walk.cursors.get(h)!, step, around));
+    saveHosts(ctx, hosts.map((h) => ({ host: h, cursor: walk.cursors.get(h), at: resumePoint(walk.cursors.get(h)!, step, around) })));
   }
   let outcomes: Map<string, Outcome>;
   let fatal: string | undefined;
@@ -177,8 +179,8 @@ async function runStep(ctx: PlayContext, walk: Walk, step: Step, hosts: string[]
     if (c.failed) st.failed = true;
     if (c.done === 'unreachable') st.unreachable = st.failed = true;
     walk.cursors.set(h, c);
-    if (walk.persist) saveHost(ctx, h, c);
   }
+  if (walk.persist) saveHosts(ctx, hosts.filter((h) => outcomes.has(h)).map((h) => ({ host: h, cursor: walk.cursors.get(h) })));
   const unreachableNow = hosts.filter((h) => outcomes.get(h)?.kind === 'unreachable');
   if (fatal) anyErrorsFatal(ctx, walk, fatal, unreachableNow);
   if (walk.fatalMarked.size > 0) allFailedOrMarked(ctx, walk);
@@ -244,7 +246,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   const targets = runOnce ? [first] : hosts;
   // As Ansible: a run_once task's registered result and facts are every host's of the batch but the unreachable ones
   const shareWith = runOnce ? [...walk.cursors.keys()].filter((h) => h !== first && !ctx.state(h).unreachable) : [];
-  ctx.emit({ kind: 'task-start', task: taskInfo(task), hosts: targets, time: new Date().toISOString() });
+  ctx.emit({ kind: 'task-start', task: taskInfo(handler ? task : { ...task, name: shownName(task, scopeFirst) }), hosts: targets, time: new Date().toISOString() });
   const throttle = kw.throttle !== undefined ? (renderedKeyword('throttle', kw.throttle, scopeFirst(), task.where) as number) : 0;
   const limit = throttle > 0 ? pLimit(throttle) : (fn: () => Promise<void>) => fn();
   const results = new Map<string, TaskRunResult>();
@@ -272,6 +274,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   // the hosts that fail for any_errors_fatal: unreachable, or failed where no rescue or always catches it
   const unhandled: string[] = [];
   for (const [h, r] of results) {
+    noteRoleTask(ctx, task, h, r.status);
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {
       outcomes.set(h, { kind: 'unreachable' });
       unhandled.push(h);

@@ -1,11 +1,16 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Generate an ed25519 key pair without passphrase at `path` (+ `.pub`); returns the public key line. */
+/**
+ * Generate an ed25519 key pair without passphrase at `path` (+ `.pub`); returns the public key line.
+ * A pair already there (a fleet restarted in the same `dir`) is replaced: ssh-keygen would otherwise
+ * ask whether to overwrite it and wait for an answer forever.
+ */
 export async function generateKey(path: string, comment: string): Promise<string> {
+  await Promise.all([rm(path, { force: true }), rm(`${path}.pub`, { force: true })]);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
   return (await readFile(`${path}.pub`, 'utf8')).trim();
 }

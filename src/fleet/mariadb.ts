@@ -55,8 +55,8 @@ export async function startMariadb(): Promise<MariadbServer> {
   try {
     await run('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'], { timeout: 120_000 });
   } catch (e) {
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(runDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    rmSync(runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     throw new Error(`mariadb-install-db failed: ${(e as Error).message}`);
   }
   const port = await freePort();
@@ -105,8 +105,8 @@ export async function startMariadb(): Promise<MariadbServer> {
         unregister();
         kill('SIGKILL');
         const log = existsSync(join(dataDir, 'error.log')) ? readFileSync(join(dataDir, 'error.log'), 'utf8') : '';
-        rmSync(dataDir, { recursive: true, force: true });
-        rmSync(runDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        rmSync(runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         throw new Error(`MariaDB did not start: ${(e as Error).message}\n${log}`);
       }
       await sleep(100);
@@ -139,8 +139,8 @@ export async function startMariadb(): Promise<MariadbServer> {
         await sleep(100);
       }
       kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(runDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

@@ -95,8 +95,8 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       // another process may have taken the port between the probe and the start: try a new one.
       if (attempt >= 2) {
         const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-        rmSync(dataDir, { recursive: true, force: true });
-        rmSync(socketDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        rmSync(socketDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log}`);
       }
     }
@@ -140,8 +140,8 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
           /* already gone */
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(socketDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(socketDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

@@ -157,7 +157,7 @@ export class Inventory implements PatternIndex {
 
   /**
    * meta: refresh_inventory — become `fresh` (the sources read again), as Ansible's refresh_inventory
-   * does: hosts added by add_host and groups by group_by are gone unless the sources have them.
+   * does; the run then applies its add_host and group_by results again (executor/run.ts).
    */
   replaceWith(fresh: Inventory): void {
     this.hosts = fresh.hosts;

@@ -131,7 +131,7 @@ export async function startJournal(
     resume,
     ...(resumedRuns ? { resumedRuns } : {}),
     hooks: {
-      saveHost: (host, s) => state.save(host, s),
+      saveHosts: (saved) => state.save(saved),
       secret: (value) => redactor.collectHidden(value),
     },
     interrupted(signal, mode) {

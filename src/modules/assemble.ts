@@ -4,7 +4,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { parseMode } from './file-attrs.js';
-import { pythonRegExp } from './text-edit.js';
+import { pythonRegExp } from '../util/py-regex.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { checkValidate, planFileWrite } from './write-file.js';
 import { SELINUX_SPECS } from './selinux-args.js';

@@ -39,8 +39,11 @@ export const commandSpecs: ArgSpecs = {
   executable: { type: 'path' },
 };
 
-/** Free-form options Ansible accepts inline: `command: ls creates=/x`. */
-export const FREE_FORM_KEYS = ['creates', 'removes', 'chdir', 'executable', 'stdin'] as const;
+/**
+ * The k=v words Ansible's parse_kv takes out of a command line (splitter.py, check_raw) for command,
+ * shell, script and raw: `command: ls creates=/x`.
+ */
+export const FREE_FORM_KEYS = ['creates', 'removes', 'chdir', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'] as const;
 
 function parseCommandArgs(module: string, raw: unknown, where: Parameters<ModuleDef['parse']>[1], loadTime: boolean): CommandArgs {
   const args = parseArgs<CommandArgs>(module, commandSpecs, raw, where, loadTime);
@@ -85,7 +88,7 @@ function strip(s: string, yes: boolean): string {
 }
 
 /** Python's str.splitlines(), as Ansible makes stdout_lines/stderr_lines. */
-function pySplitlines(s: string): string[] {
+export function pySplitlines(s: string): string[] {
   const lines = s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
@@ -160,6 +163,7 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
 export const commandModule: ModuleDef<CommandArgs> = {
   name: 'command',
   freeForm: true,
+  freeFormKeys: FREE_FORM_KEYS,
   parse: (raw, where, loadTime) => parseCommandArgs('command', raw, where, loadTime),
   plan: (args, ctx) => planCommand('command', args, ctx),
 };
@@ -167,6 +171,7 @@ export const commandModule: ModuleDef<CommandArgs> = {
 export const shellModule: ModuleDef<CommandArgs> = {
   name: 'shell',
   freeForm: true,
+  freeFormKeys: FREE_FORM_KEYS,
   parse: (raw, where, loadTime) => parseCommandArgs('shell', raw, where, loadTime),
   plan: (args, ctx) => planCommand('shell', args, ctx),
 };

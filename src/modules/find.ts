@@ -3,7 +3,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { globToRegExp } from '../inventory/patterns.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
-import { pythonRegExp } from './text-edit.js';
+import { pythonRegExp } from '../util/py-regex.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 
 /** find: files matching criteria under paths on the target (GNU find lists, the rules apply here). Read-only. */
@@ -142,7 +142,7 @@ export function parseListing(out: string, paths: string[]): { now: number; lists
 /** Ansible's pfilter: the basename against patterns (fnmatch or re.match), minus excludes. */
 export function nameMatches(name: string, a: Pick<FindArgs, 'patterns' | 'excludes' | 'use_regex'>): boolean {
   const patterns = a.patterns.length ? a.patterns : [a.use_regex ? '.*' : '*'];
-  const test = (p: string) => (a.use_regex ? pythonRegExp(`^(?:${p})`).test(name) : globToRegExp(p).test(name));
+  const test = (p: string) => (a.use_regex ? pythonRegExp(p, '', true).test(name) : globToRegExp(p).test(name));
   if (!patterns.some(test)) return false;
   return !(a.excludes ?? []).some(test);
 }

@@ -3,6 +3,8 @@
  * text out, so every rule is testable without a host. Lines keep their own endings.
  */
 
+import { pythonRegExp } from '../util/py-regex.js';
+
 export interface LineEdit {
   regexp?: string;
   search_string?: string;
@@ -19,16 +21,6 @@ export interface EditResult {
   msg: string;
   /** state=absent: how many lines were removed. */
   found?: number;
-}
-
-/** Python regex syntax → JavaScript: named groups and their back-references, \A and \Z. */
-export function pyRegex(source: string): RegExp {
-  const js = source
-    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$');
-  return new RegExp(js);
 }
 
 /** Python's Match.expand: \1, \g<1>, \g<name>, and the escapes \n \t \r \\; an unmatched group is ''. */
@@ -56,12 +48,12 @@ export function presentEdit(input: string[], e: LineEdit): EditResult {
   const line = e.line ?? '';
   const insertafter = e.insertafter ?? (e.insertbefore === undefined ? 'EOF' : undefined);
   const insertbefore = e.insertbefore;
-  const re = e.regexp !== undefined ? pyRegex(e.regexp) : undefined;
+  const re = e.regexp !== undefined ? pythonRegExp(e.regexp) : undefined;
   const insRe =
     insertafter !== undefined && insertafter !== 'BOF' && insertafter !== 'EOF'
-      ? pyRegex(insertafter)
+      ? pythonRegExp(insertafter)
       : insertbefore !== undefined && insertbefore !== 'BOF'
-        ? pyRegex(insertbefore)
+        ? pythonRegExp(insertbefore)
         : undefined;
 
   let matchIndex = -1; // the line regexp/search_string (or the exact line) matched
@@ -149,7 +141,7 @@ export function presentEdit(input: string[], e: LineEdit): EditResult {
 
 /** state=absent: remove every line matching regexp, containing search_string, or equal to line. */
 export function absentEdit(input: string[], e: LineEdit): EditResult {
-  const re = e.regexp !== undefined ? pyRegex(e.regexp) : undefined;
+  const re = e.regexp !== undefined ? pythonRegExp(e.regexp) : undefined;
   const hit = (l: string) =>
     re ? re.test(searchable(l)) : e.search_string !== undefined ? l.includes(e.search_string) : bare(l) === e.line;
   const kept = input.filter((l) => !hit(l));

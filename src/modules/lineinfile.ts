@@ -7,10 +7,11 @@ import { exclusive, parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { atomicWriteSteps } from './atomic-write.js';
 import { checkValidate } from './write-file.js';
 import { applyMode, attributeSteps, defaultMode, octal, parseMode } from './file-attrs.js';
-import { absentEdit, presentEdit, pyRegex, splitLines, type EditResult, type LineEdit } from './lineinfile-edit.js';
+import { absentEdit, presentEdit, splitLines, type EditResult, type LineEdit } from './lineinfile-edit.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
 import { attributeDiff } from './write-file.js';
 import { SELINUX_SPECS } from './selinux-args.js';
+import { pythonRegExp } from '../util/py-regex.js';
 
 export interface LineinfileArgs extends LineEdit {
   path: string;
@@ -60,7 +61,7 @@ export function parseLineinfile(raw: unknown, where: Source, loadTime: boolean):
     const v = args[key];
     if (v === undefined || v === 'EOF' || v === 'BOF' || unrendered(v, loadTime)) continue;
     try {
-      pyRegex(v);
+      pythonRegExp(v);
     } catch (e) {
       throw new ParseError(`lineinfile: argument '${key}' is not a valid regular expression: ${(e as Error).message}`, where);
     }

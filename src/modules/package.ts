@@ -36,6 +36,8 @@ export const yumSpecs: ArgSpecs = {
   bugfix: { type: 'bool', default: false },
 };
 
+const yumOnlySpecs: ArgSpecs = { ...yumSpecs, use_backend: { type: 'str', default: 'auto', choices: ['auto', 'yum', 'yum4', 'dnf'] } };
+
 /** Options every yum/dnf call of the task takes: repositories (disable first, as Ansible orders them), excludes. */
 export function repoOptions(args: Pick<PackageArgs, 'disablerepo' | 'enablerepo' | 'exclude'>): string[] {
   const opts: string[] = [];
@@ -278,26 +280,63 @@ function finishPackages(results: ExecResult[], base: Outcome, steps: Step[], nam
   return { ...base, after, stdout: output };
 }
 
-export const yumModule: ModuleDef<PackageArgs> = {
+function parseRpm<A extends PackageArgs>(specs: ArgSpecs, raw: unknown, where: Parameters<ModuleDef['parse']>[1], loadTime: boolean): A {
+  const args = parseArgs<A>('package', specs, raw, where, loadTime);
+  if (!loadTime && args.name.length === 0 && !args.update_cache) throw new ParseError("package: one of 'name', 'update_cache' is required", where);
+  if (!loadTime && args.name.some((n) => n.trim() === '')) throw new ParseError("package: argument 'name' has an empty entry", where);
+  if (args.name.includes('*') && !loadTime && args.state !== 'latest') {
+    throw new ParseError("package: name '*' is only valid with state: latest", where);
+  }
+  return args;
+}
+
+async function planRpm(args: PackageArgs, ctx: ModuleContext): Promise<Plan> {
+  const r = await ctx.probe(probeCommand(args));
+  if (r.rc !== 0) return { steps: [], failed: true, msg: `probing packages failed: ${r.stderr.trim() || r.stdout.trim()}` };
+  const plan = planPackages(args, predictedPackageFacts(parseProbe(args, r.stdout), ctx.predicted));
+  if (args.name.length === 0 && !plan.failed) plan.msg = 'Cache updated';
+  return plan;
+}
+
+/** `dnf`: yum/dnf on the target, whatever its pkg_mgr. */
+export const dnfModule: ModuleDef<PackageArgs> = {
+  name: 'dnf',
+  parse: (raw, where, loadTime) => parseRpm(yumSpecs, raw, where, loadTime),
+  plan: planRpm,
+};
+
+const YUM_BACKENDS = ['yum', 'yum4', 'dnf'];
+
+/**
+ * `yum`: as Ansible's yum action, `use_backend: auto` takes the host's pkg_mgr and refuses a host whose
+ * manager is not yum or dnf (an apt host with a stray yum binary), with Ansible's message.
+ */
+export const yumModule: ModuleDef<PackageArgs & { use_backend: string }> = {
   name: 'yum',
-  aliases: ['dnf'],
-  parse(raw, where, loadTime) {
-    const args = parseArgs<PackageArgs>('package', yumSpecs, raw, where, loadTime);
-    if (!loadTime && args.name.length === 0 && !args.update_cache) throw new ParseError("package: one of 'name', 'update_cache' is required", where);
-    if (!loadTime && args.name.some((n) => n.trim() === '')) throw new ParseError("package: argument 'name' has an empty entry", where);
-    if (args.name.includes('*') && !loadTime && args.state !== 'latest') {
-      throw new ParseError("package: name '*' is only valid with state: latest", where);
+  parse: (raw, where, loadTime) => parseRpm(yumOnlySpecs, raw, where, loadTime),
+  async plan(args, ctx) {
+    if (args.use_backend === 'auto' && !YUM_BACKENDS.includes(await hostPkgMgr(ctx))) {
+      return {
+        steps: [],
+        failed: true,
+        msg: 'Could not detect which major revision of yum is in use, which is required to determine module backend. You should manually specify use_backend to tell the module whether to use the yum (yum3) or dnf (yum4) backend})',
+      };
     }
-    return args;
-  },
-  async plan(args: PackageArgs, ctx: ModuleContext) {
-    const r = await ctx.probe(probeCommand(args));
-    if (r.rc !== 0) return { steps: [], failed: true, msg: `probing packages failed: ${r.stderr.trim() || r.stdout.trim()}` };
-    const plan = planPackages(args, predictedPackageFacts(parseProbe(args, r.stdout), ctx.predicted));
-    if (args.name.length === 0 && !plan.failed) plan.msg = 'Cache updated';
-    return plan;
+    return planRpm(args, ctx);
   },
 };
+
+/**
+ * The host's package manager: the `ansible_pkg_mgr` variable (the gathered fact, or one the inventory
+ * sets for a host whose OS family's default is not the manager in use), else Ansible's pkg_mgr rule
+ * read from the host now.
+ */
+async function hostPkgMgr(ctx: ModuleContext): Promise<string> {
+  const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
+  const known = ctx.vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
+  if (typeof known === 'string' && known !== 'unknown') return known;
+  return pkgMgrOf((await ctx.probe(PKG_MGR_PROBE)).stdout);
+}
 
 /** `package`: the arguments go to the host's package manager module (yum/dnf or apt), as Ansible's package does. */
 export interface PackageAnyArgs {
@@ -315,7 +354,7 @@ function forApt(rest: Record<string, unknown>): Record<string, unknown> {
 }
 
 function parseFor(use: string, rest: Record<string, unknown>, where: Parameters<ModuleDef['parse']>[1], loadTime: boolean): unknown {
-  return use === 'apt' ? aptModule.parse(forApt(rest), where, loadTime) : yumModule.parse(rest, where, loadTime);
+  return use === 'apt' ? aptModule.parse(forApt(rest), where, loadTime) : dnfModule.parse(rest, where, loadTime);
 }
 
 
@@ -323,7 +362,7 @@ export const packageModule: ModuleDef<PackageAnyArgs> = {
   name: 'package',
   parse(raw, where, loadTime) {
     if (raw === null || raw === undefined) raw = {};
-    if (typeof raw !== 'object' || Array.isArray(raw)) return yumModule.parse(raw, where, loadTime) as never;
+    if (typeof raw !== 'object' || Array.isArray(raw)) return dnfModule.parse(raw, where, loadTime) as never;
     const { use = 'auto', ...rest } = raw as Record<string, unknown>;
     if (!unrendered(use, loadTime) && !(BACKENDS as readonly unknown[]).includes(use)) {
       throw new ParseError(`package: argument 'use' must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(use)}`, where);
@@ -344,17 +383,9 @@ export const packageModule: ModuleDef<PackageAnyArgs> = {
     return { use: use as PackageAnyArgs['use'], rest };
   },
   async plan(args, ctx) {
-    let use: string = args.use;
-    if (use === 'auto') {
-      // The `ansible_pkg_mgr` variable (the gathered fact, or one the inventory sets for a host whose OS
-      // family's default is not the manager in use), else Ansible's pkg_mgr rule read from the host now.
-      const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
-      const known = ctx.vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
-      if (typeof known === 'string' && known !== 'unknown') use = known;
-      else use = pkgMgrOf((await ctx.probe(PKG_MGR_PROBE)).stdout);
-    }
+    const use = args.use === 'auto' ? await hostPkgMgr(ctx) : args.use;
     if (use === 'apt') return aptModule.plan(aptModule.parse(forApt(args.rest), ctx.where, false), ctx);
-    if (use === 'yum' || use === 'dnf') return yumModule.plan(yumModule.parse(args.rest, ctx.where, false), ctx);
+    if (use === 'yum' || use === 'dnf') return dnfModule.plan(dnfModule.parse(args.rest, ctx.where, false), ctx);
     return { steps: [], failed: true, msg: `package: no supported package manager (dnf, yum, apt) on this host (found: ${use})` };
   },
 };

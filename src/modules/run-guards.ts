@@ -12,12 +12,18 @@ export interface GuardRules {
   glob?: boolean;
   /** A `chdir` that cannot be entered fails the task, before the guards are read (command, shell). */
   chdirFails?: boolean;
+  /**
+   * The guard is the action's, not the module's (script): a skip is a skipped task, as Ansible's
+   * script action raises AnsibleActionSkip, with its message; else an ok command result.
+   */
+  skipsTask?: boolean;
 }
 
 /**
  * `creates` / `removes` of command, shell and script, and whether `chdir` can be entered, in one probe:
- * the plan that skips the run (ok, unchanged, with Ansible's message) when the file already exists / is
- * already gone, or that fails as Ansible's command does when chdir fails; else undefined.
+ * the plan that skips the run (command: ok, unchanged; script: skipped; with Ansible's messages) when
+ * the file already exists / is already gone, or that fails as Ansible's command does when chdir fails;
+ * else undefined.
  */
 export async function skipByGuards(ctx: ModuleContext, g: RunGuards, cmd: string | string[], rules: GuardRules = {}): Promise<Plan | undefined> {
   const chdirFails = rules.chdirFails && g.chdir !== undefined;
@@ -49,6 +55,12 @@ export async function skipByGuards(ctx: ModuleContext, g: RunGuards, cmd: string
       msg: `Unable to change directory before execution: [Errno ${errno}] ${why}: ${pyBytesRepr(g.chdir!)}`,
       result: { cmd, rc: null, stdout: '', stderr: '', start: null, end: null, delta: null },
     };
+  }
+  if (rules.skipsTask) {
+    const skipTask = (msg: string): Plan => ({ steps: [], changed: false, result: { skipped: true, msg } });
+    if (hits.includes('creates')) return skipTask(`${g.creates} exists, matching creates option`);
+    if (hits.includes('removes')) return skipTask(`${g.removes} does not exist, matching removes option`);
+    return undefined;
   }
   const did = ctx.check ? 'Would' : 'Did';
   const skip = (stdout: string, msg: string): Plan => ({ steps: [], changed: false, result: { cmd, rc: 0, stdout, stderr: '', stdout_lines: [stdout], stderr_lines: [], start: null, end: null, delta: null, msg } });

@@ -4,6 +4,7 @@ import { ParseError, TsplayError, type Source } from '../errors.js';
 import { quote, quoteArgv } from '../util/quote.js';
 import { shellSplit, splitFreeForm } from '../util/shlex.js';
 import { skipByGuards } from './run-guards.js';
+import { FREE_FORM_KEYS } from './command.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan } from './types.js';
 
@@ -57,10 +58,15 @@ export function parseScript(raw: unknown, where: Source, loadTime: boolean): Scr
 
 /**
  * Upload the script through stdin into a temp file on the target, run it (with `executable` or its own
- * shebang) and remove it. What it does cannot be known beforehand: skipped in check mode.
+ * shebang) and remove it. What it does cannot be known beforehand: skipped in check mode (changed,
+ * as Ansible, when creates/removes say it would run).
  */
 export async function planScript(args: ScriptArgs, ctx: ModuleContext): Promise<Plan> {
   const [name, ...rest] = args.argv as [string, ...string[]];
+  const display = args.argv.join(' ');
+  // As Ansible's script action: the guards first (a skip does not need the script), then the file
+  const skipped = await skipByGuards(ctx, args, display, { skipsTask: true });
+  if (skipped) return skipped;
   let body: Buffer;
   try {
     body = readFileSync(ctx.findLocalFile('files', name));
@@ -68,9 +74,8 @@ export async function planScript(args: ScriptArgs, ctx: ModuleContext): Promise<
     const msg = e instanceof TsplayError ? e.message : (e as Error).message;
     return { steps: [], failed: true, msg: `Could not find or access '${name}': ${msg}` };
   }
-  const display = args.argv.join(' ');
-  const skipped = await skipByGuards(ctx, args, display);
-  if (skipped) return skipped;
+  // As Ansible's check mode: with creates/removes, a script that would run is changed, not skipped
+  if (ctx.check && (args.creates !== undefined || args.removes !== undefined)) return { steps: [], changed: true };
   const run = `${args.executable ? `${quote(args.executable)} ` : ''}"$t"${rest.length ? ' ' + quoteArgv(rest) : ''}`;
   const cmd = [
     `t=$(mktemp "\${TMPDIR:-/tmp}/tsplay-script.XXXXXX") || exit 1`,
@@ -107,6 +112,7 @@ export async function planScript(args: ScriptArgs, ctx: ModuleContext): Promise<
 export const scriptModule: ModuleDef<ScriptArgs> = {
   name: 'script',
   freeForm: true,
+  freeFormKeys: FREE_FORM_KEYS,
   parse: parseScript,
   plan: planScript,
 };

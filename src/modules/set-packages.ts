@@ -8,7 +8,7 @@ import { expectModule } from './expect.js';
 import { gitModule } from './git.js';
 import { makeModule } from './make.js';
 import { pipModule } from './pip.js';
-import { yumModule } from './package.js';
+import { dnfModule, yumModule } from './package.js';
 import { rpmKeyModule } from './rpm-key.js';
 import { yumRepositoryModule } from './yum-repository.js';
 
@@ -20,6 +20,7 @@ export const packageModules: ModuleDef[] = [
   deb822RepositoryModule,
   debconfModule,
   yumModule,
+  dnfModule,
   yumRepositoryModule,
   rpmKeyModule,
   gitModule,

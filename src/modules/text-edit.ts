@@ -74,25 +74,6 @@ export function planTextEdit(edit: TextEdit, args: EditFileArgs): Plan {
   return { steps, diff, result, msg, madeBySteps: { [edit.backupKey ?? 'backup_file']: edit.backupKey === 'backup' ? '' : undefined }, creates };
 }
 
-/**
- * Python's `re` syntax → a JavaScript RegExp: leading inline flags `(?ims)` become flags, named groups
- * `(?P<n>…)` / `(?P=n)`, `\A`, `\Z`. `flags` are added to what the pattern asks for.
- */
-export function pythonRegExp(source: string, flags = ''): RegExp {
-  let src = source;
-  const set = new Set(flags.split('').filter(Boolean));
-  for (let m = /^\(\?([aiLmsux]+)\)/.exec(src); m; m = /^\(\?([aiLmsux]+)\)/.exec(src)) {
-    for (const f of m[1]!) if (f === 'i' || f === 'm' || f === 's') set.add(f);
-    src = src.slice(m[0].length);
-  }
-  const js = src
-    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '(?<![\\s\\S])')
-    .replace(/\\Z/g, '(?![\\s\\S])');
-  return new RegExp(js, [...set].join(''));
-}
-
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

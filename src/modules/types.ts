@@ -17,6 +17,8 @@ export interface ModuleDef<A = any> {
   aliases?: readonly string[];
   /** Accepts a free-form string (`command: ls -l`) as `_raw_params`; k=v words in it become arguments. */
   freeForm?: boolean;
+  /** The k=v words taken out of the free-form line as arguments (Ansible's parse_kv with check_raw); others stay in it. */
+  freeFormKeys?: readonly string[];
   /** Its result's `ansible_facts` become host facts (getent, package_facts, service_facts, hostname). */
   returnsFacts?: boolean;
   /**

@@ -3,7 +3,7 @@ import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
 import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
-import type { Block, Inheritable, Item } from './types.js';
+import { roleUseKey, type Block, type Inheritable, type Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
 export function applied(includeId: string, where: Source, apply: Inheritable | undefined, items: Item[]): Item[] {
@@ -79,7 +79,9 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     apply = inheritable(a as Record<string, unknown>, where, `${context}: apply`);
     delete params.apply;
   }
-  const expanded = scope.expandInclude(action, params, where, innerScope(scope, raw));
+  // a dynamic include's own keywords are not its tasks' (nor its role's handlers'); the blocks' around are
+  const inner = innerScope(scope, raw);
+  const expanded = scope.expandInclude(action, params, where, dynamic ? { ...inner, keywords: scope.keywords } : inner);
   const deferred = Array.isArray(expanded) ? undefined : expanded;
   const items = Array.isArray(expanded) ? applied(id, where, apply, expanded) : [];
   const keywords = inheritable(raw, where, context);
@@ -92,14 +94,23 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
     // include_role's `public:` is decided when it runs (a template renders with the host's vars)
     if (params.public !== undefined) keywordValue('public', params.public, where, context, false);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}) };
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}), ...(params.allow_duplicates !== undefined ? { allowDuplicates: params.allow_duplicates } : {}), ...roleFrom(params) };
     if (raw.register !== undefined) block.include.register = registerName(raw, where, context);
     if (raw.listen !== undefined && raw.listen !== null) block.include.listen = stringList('listen', raw.listen, sourceOfKey(raw, 'listen') ?? where);
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {
+    // an include_role's allow_duplicates: false knows this role as run once its tasks ran (executor/role-duplicates.ts)
+    const imported = items[0]?.role;
+    if (action === 'import_role' && imported) imported.useKey = roleUseKey(imported, keywords.vars, roleFrom(params).roleFrom);
     const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
     if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
   return block;
+}
+
+/** include_role's `*_from` names as written: with its vars and role params, they tell one use of a role from another (Ansible's role cache). */
+function roleFrom(params: Vars): { roleFrom?: Vars } {
+  const from = Object.fromEntries(['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].filter((k) => params[k] !== undefined).map((k) => [k, params[k]]));
+  return Object.keys(from).length > 0 ? { roleFrom: from } : {};
 }

@@ -41,12 +41,22 @@ export class RunTimeName extends ParseError {}
 /** An include's file or role that does not exist (an include under a `when`, ignore_errors or a rescue keeps it: it fails when it runs). */
 export class MissingInclude extends ParseError {}
 
-/** Render a value the loader needs now (a template: its value, any type), or a ParseError naming what it is and why. */
-export function renderLoadTime(value: string, what: string, scope: () => Vars, where: Source, context?: string): unknown {
+/**
+ * Render a value the loader needs now (a template: its value, any type), or a ParseError naming what it is and why.
+ * `runTimeIfUnknown` (a dynamic include's names, which Ansible renders when the include runs): a
+ * template that reads a variable the load-time vars lack (`omit`, `x | default(…)`, `x is defined`)
+ * renders to what a host's vars may make different, so it is a RunTimeName too.
+ */
+export function renderLoadTime(value: string, what: string, scope: () => Vars, where: Source, context?: string, runTimeIfUnknown = false): unknown {
   if (!isTemplate(value)) return value;
   try {
-    return renderValue(value, scope(), where, context);
+    if (!runTimeIfUnknown) return renderValue(value, scope(), where, context);
+    const unknown = new Set<string>();
+    const out = renderValue(value, watchUnknown(scope(), unknown), where, context);
+    if (unknown.size > 0) throw new RunTimeName(`${what} '${value}' reads ${[...unknown].map((n) => `'${n}'`).join(', ')}, not defined when the playbook loads: it is rendered when the include runs`, where, context);
+    return out;
   } catch (e) {
+    if (e instanceof RunTimeName) throw e;
     if (e instanceof TsplayError && /undefined variable/.test(e.message)) {
       throw new RunTimeName(`${what} '${value}': ${e.message.replace(/ \(in expression:.*$/, '')} when the playbook loads (tsplay renders it then, from play vars, vars_files, role vars and defaults and extra vars; not from host vars or facts)`, where, context);
     }
@@ -55,9 +65,21 @@ export function renderLoadTime(value: string, what: string, scope: () => Vars, w
   }
 }
 
+/** The variables a template looks up and does not find (a view of `vars` that notes them in `unknown`). */
+function watchUnknown(vars: Vars, unknown: Set<string>): Vars {
+  const note = (key: string | symbol): void => {
+    if (typeof key === 'string' && !Reflect.has(vars, key)) unknown.add(key);
+  };
+  return new Proxy(vars, {
+    get: (t, key) => (note(key), Reflect.get(t, key)),
+    has: (t, key) => (note(key), Reflect.has(t, key)),
+    getOwnPropertyDescriptor: (t, key) => (note(key), Reflect.getOwnPropertyDescriptor(t, key)),
+  });
+}
+
 /** Render a name the loader needs (a string), or a ParseError naming what it is and why. */
-export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string): string {
-  const out = renderLoadTime(value, what, scope, where, context);
+export function renderName(value: string, what: string, scope: () => Vars, where: Source, context?: string, runTimeIfUnknown = false): string {
+  const out = renderLoadTime(value, what, scope, where, context, runTimeIfUnknown);
   if (typeof out !== 'string' && typeof out !== 'number') throw new ParseError(`${what} '${value}' must render to a name, got ${JSON.stringify(out)}`, where, context);
   return String(out);
 }

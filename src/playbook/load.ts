@@ -6,14 +6,15 @@ import { ParseError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } from '../util/yaml.js';
 import { isTemplate, registerPartialsDir } from '../template/render.js';
+import { OMIT } from '../template/expr-funcs.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
-import { checkTemplates, inheritable, loadItems, tagList, varsDict, type TaskScope } from './task.js';
+import { checkTemplates, inheritable, keywordFields, loadItems, tagList, varsDict, type TaskScope } from './task.js';
 import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
-import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Inheritable, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
 /** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension), and its vars_from/defaults_from. */
 interface RoleFiles {
@@ -185,7 +186,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, { via: 'roles' }, chain, tolerant, entryVars)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars, outer?: Pick<TaskScope, 'keywords' | 'vars'>): Block {
     // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
     const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
@@ -232,14 +233,22 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant }, { file: tasksFile }));
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant, ...(outer?.keywords ? { keywords: outer.keywords } : {}) }, { file: tasksFile }));
       // handlers_from names another file of the role's handlers/ (include_role, import_role)
       const handlersFile = roleFile(rolePath, 'handlers', from.handlers);
       if (!handlersFile && from.handlers !== 'main') throw new ParseError(`role '${roleName}' has no handlers file '${from.handlers}'`, at);
       if (handlersFile && !handlersSeen.has(handlersFile)) {
         handlersSeen.add(handlersFile);
         // an include_tasks/import_tasks/block among handlers contributes its tasks (handler-items.ts)
-        handlers.push(...handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile })));
+        // the keywords and vars of the import/include that brought the role in (and of the blocks around
+        // it) are its handlers' too, their own winning: Ansible parents them to it (a delegated
+        // import_role's handlers are delegated)
+        const inherited: Record<string, unknown> = { ...outer?.keywords, ...keywordFields(keywords, at, `role '${roleName}'`) };
+        const own = handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile }));
+        handlers.push(...own.map((h): Task => {
+          const missing = Object.fromEntries(Object.entries(inherited).filter(([k]) => (h as unknown as Record<string, unknown>)[k] === undefined));
+          return { ...h, ...missing, ...(outer?.vars ? { vars: { ...outer.vars, ...h.vars } } : {}) };
+        }));
       }
     }
     return { kind: 'block', id: path, name: roleName, where: at, ...inheritable(keywords, at, `role '${roleName}'`), block: items, rescue: [], always: [], role };
@@ -279,15 +288,21 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     // an import renders its names with its task's and blocks' vars too, as Ansible's static import
     // (an include_* that needs them is decided per host at run time, where set_fact may override them)
     const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
+    // (a handler's include is loaded with the play: its names are rendered now, as before)
+    const dynamic = action.startsWith('include_') && !scope.handler;
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
-      const roleName = renderName(params.name, `${action}: role name`, names, at);
+      const roleName = renderName(params.name, `${action}: role name`, names, at, undefined, dynamic);
       // tasks_from and the others: a file name (Ansible's basename), rendered as the role's name is
       const fromFile = (key: 'tasks_from' | 'handlers_from' | 'vars_from' | 'defaults_from'): string | undefined => {
         const v = params[key];
         if (v === undefined) return undefined;
         if (typeof v !== 'string') throw new ParseError(`${action}: '${key}' must be a file name (a string), got ${JSON.stringify(v)}`, at);
-        return basename(renderName(v, `${action}: ${key}`, names, at));
+        const rendered = renderLoadTime(v, `${action}: ${key}`, names, at, undefined, dynamic);
+        // Ansible's omit (an import's `{{ omit }}`): as if not given, the role's main file
+        if (rendered === OMIT) return undefined;
+        if (typeof rendered !== 'string' && typeof rendered !== 'number') throw new ParseError(`${action}: ${key} '${v}' must render to a name, got ${JSON.stringify(rendered)}`, at);
+        return basename(String(rendered));
       };
       const from: RoleFiles = {
         tasks: fromFile('tasks_from')?.replace(/\.ya?ml$/, '') ?? 'main',
@@ -305,7 +320,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       return { role: roleName, from };
     }
     if (typeof params.file !== 'string') throw new ParseError(`${action}: the file to include is required`, at);
-    const target = renderName(params.file, `${action}: file name`, names, at);
+    const target = renderName(params.file, `${action}: file name`, names, at, undefined, dynamic);
     const candidates = isAbsolute(target)
       ? [target]
       : // in a role: its tasks/, then the role itself (`tasks/x.yml` from a handler, as Ansible's path_dwim_relative)
@@ -321,7 +336,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       for (const [k, v] of Object.entries(params)) {
         if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
       }
-      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant)];
+      return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant, undefined, scope)];
     }
     const found = target.file;
     // A file that includes itself, directly or through others, would expand forever.
@@ -330,7 +345,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       const names = chain.slice(chain.indexOf(found)).map((f) => relative(dir, f) || f);
       throw new ParseError(`include cycle: ${names.join(' -> ')}`, at);
     }
-    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars }, { file: found });
+    return loadItems(loadYamlFile(found, warnings), `${id}/${action}:${target.name}`, { ...scopeFor(found, scope.role, scope.handler), chain, tolerant: scope.tolerant, conditional: scope.conditional, vars: scope.vars, keywords: scope.keywords }, { file: found });
   }
 
   /**
@@ -338,12 +353,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
    * `"{{ False | bool }}"` is false, never a true non-empty string); `public` is include_role's only.
    */
   function roleUse(action: string, params: Vars, at: Source, scope: TaskScope): RoleUse {
-    if (action !== 'import_role') {
-      if (params.allow_duplicates !== undefined && params.allow_duplicates !== true) {
-        warnings.push({ where: at, message: `include_role: allow_duplicates ${JSON.stringify(params.allow_duplicates)} is not applied: an included role runs each time it is included (import_role applies it)` });
-      }
-      return { via: 'include_role' };
-    }
+    // include_role's allow_duplicates is applied when it runs (executor/role-duplicates.ts)
+    if (action !== 'import_role') return { via: 'include_role' };
     if (params.public !== undefined) throw new ParseError("import_role: 'public' is not valid here (import_role's defaults and vars are always the play's; public is include_role's)", at);
     const value = params.allow_duplicates;
     if (value === undefined) return { via: 'import_role', allowDuplicates: true };
@@ -364,7 +375,9 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         const rendered = JSON.parse(key) as Record<string, string>;
         const handlersBefore = handlers.length;
         const warningsBefore = warnings.length;
-        const p = { ...params, ...rendered };
+        // names as the host rendered them; an omitted one (`{{ omit }}`) is not given
+        const p: Vars = Object.fromEntries(Object.entries(params).filter(([k]) => !(k in names)));
+        Object.assign(p, rendered);
         const target = resolveTarget(action, p, at, scope);
         const items = loadTarget(action, p, target, at, scope);
         const loaded: LoadedInclude = {

@@ -7,6 +7,7 @@ import { LIST_LOOKUPS, lookupName } from '../template/lookups-lists.js';
 import { splitFreeForm } from '../util/shlex.js';
 import { sourceOf, sourceOfItem, sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
+import type { ModuleDef } from '../modules/types.js';
 import { BLOCK_KEYWORDS, INCLUDE_ACTIONS, TASK_KEYWORDS, checkKeywords, keywordValue } from './keywords.js';
 import { loadInclude, loadLegacyInclude } from './include-task.js';
 import type { Block, DeferredInclude, Inheritable, Item, RoleInstance, Task } from './types.js';
@@ -28,6 +29,11 @@ export interface TaskScope {
   conditional?: boolean;
   /** The `vars:` of the blocks and includes around, and of the import being expanded: an import's name is rendered with them. */
   vars?: Vars;
+  /**
+   * The keywords (become, delegate_to…) of the blocks, imports and includes around, inner over outer:
+   * a role's handlers brought in here inherit them, as Ansible parents them to the import/include.
+   */
+  keywords?: Partial<Inheritable>;
   /** Report a load-time warning (file:line: message). */
   warn?(where: Source, message: string): void;
   /** Loads the items an import/include brings in (provided by the playbook loader), or defers a dynamic include to run time. */
@@ -103,28 +109,36 @@ export function varsDict(v: unknown, where: Source, context?: string): Vars {
 }
 
 /** Keywords shared by tasks and blocks (inherited by a block's children). */
+const KEYWORD_FIELDS: [keyof Inheritable, string][] = [
+  ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'],
+  ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
+  ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'], ['delegateFacts', 'delegate_facts'],
+  ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],
+  ['becomeMethod', 'become_method'], ['remoteUser', 'remote_user'], ['port', 'port'], ['connection', 'connection'],
+];
+
+/** The keywords (not when, tags, vars) a raw task, block or role entry gives what it contains. */
+export function keywordFields(raw: Record<string, unknown>, where: Source, context: string): Partial<Inheritable> {
+  const out: Record<string, unknown> = {};
+  for (const [field, key] of KEYWORD_FIELDS) {
+    if (raw[key] !== undefined) {
+      const at = sourceOfKey(raw, key) ?? where;
+      checkTemplates(raw[key], at, context);
+      // literal values are stored converted (yes → true); templates are converted once rendered
+      const value = keywordValue(key, raw[key], at, context, false);
+      if (value !== undefined) out[field] = value;
+    }
+  }
+  return out as Partial<Inheritable>;
+}
+
 export function inheritable(raw: Record<string, unknown>, where: Source, context: string): Inheritable {
   const vars = raw.vars === undefined ? undefined : varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? where, context);
   checkKeywords(raw, (key) => sourceOfKey(raw, key) ?? where, context);
   const out: Inheritable = { tags: tagList(raw.tags, sourceOfKey(raw, 'tags') ?? where) };
   const when = conditions('when', raw.when, sourceOfKey(raw, 'when') ?? where, context);
   if (when) out.when = when;
-  const map: [keyof Inheritable, string][] = [
-    ['become', 'become'], ['becomeUser', 'become_user'], ['becomePassword', 'become_password'],
-    ['environment', 'environment'], ['ignoreErrors', 'ignore_errors'], ['ignoreUnreachable', 'ignore_unreachable'],
-    ['checkMode', 'check_mode'], ['diff', 'diff'], ['noLog', 'no_log'], ['delegateTo', 'delegate_to'], ['delegateFacts', 'delegate_facts'],
-    ['runOnce', 'run_once'], ['anyErrorsFatal', 'any_errors_fatal'], ['throttle', 'throttle'], ['timeout', 'timeout'],
-    ['becomeMethod', 'become_method'], ['remoteUser', 'remote_user'], ['port', 'port'], ['connection', 'connection'],
-  ];
-  for (const [field, key] of map) {
-    if (raw[key] !== undefined) {
-      const at = sourceOfKey(raw, key) ?? where;
-      checkTemplates(raw[key], at, context);
-      // literal values are stored converted (yes → true); templates are converted once rendered
-      const value = keywordValue(key, raw[key], at, context, false);
-      if (value !== undefined) (out as unknown as Record<string, unknown>)[field] = value;
-    }
-  }
+  Object.assign(out, keywordFields(raw, where, context));
   if (vars) {
     checkTemplates(vars, where, context);
     out.vars = vars as Vars;
@@ -198,13 +212,15 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   }
   // `action:` / `local_action:` name the module inside: "copy src=a dest=b" or {module: copy, src: a}.
   let local = false;
+  let templated = false;
   for (const key of ['action', 'local_action'] as const) {
     const v = raw[key];
     if (v === undefined) continue;
     const at = sourceOfKey(raw, key) ?? where;
     if (action) throw new ParseError(`conflicting action statements: '${action}' and '${key}'`, at, context);
     if (typeof v === 'string' && v.trim() !== '') {
-      const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+      // the module is the first word; a template in it is one word (Ansible's split_args): "{{ m }} a=b"
+      const m = /^\s*((?:\{\{[\s\S]*?\}\}|\S)+)\s*([\s\S]*)$/.exec(v)!;
       action = m[1]!;
       actionArgs = m[2]!;
     } else if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Vars).module === 'string') {
@@ -212,7 +228,9 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
       action = module as string;
       actionArgs = rest;
     } else throw new ParseError(`'${key}' must be "module arguments" or a dictionary with 'module'`, at, context);
-    if (!findModule(action) && !INCLUDE_ACTIONS.has(action.replace(/^ansible\.(builtin|legacy)\./, ''))) throw new ParseError(`${key}: '${action}' is not a known module`, at, context);
+    // a templated module name is rendered when the task runs, as Ansible's post_validate does (chosen-module.ts)
+    if (isTemplate(action)) templated = true;
+    else if (!findModule(action) && !INCLUDE_ACTIONS.has(action.replace(/^ansible\.(builtin|legacy)\./, ''))) throw new ParseError(`${key}: '${action}' is not a known module`, at, context);
     local = key === 'local_action';
   }
   if (!action) throw new ParseError('no module or action given', where, context);
@@ -222,16 +240,16 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
   if (short === 'include') return loadLegacyInclude(raw, action, actionArgs, id, scope, actionWhere, name, context);
   if (INCLUDE_ACTIONS.has(short)) return loadInclude(raw, short, actionArgs, id, scope, actionWhere, name, context);
 
-  const mod = findModule(short)!;
-  let args = normaliseArgs(mod.name, mod.freeForm ?? false, actionArgs, actionWhere, context);
-  if (raw.args !== undefined) {
-    if (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args)) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
-    args = { ...(raw.args as Vars), ...(args as Vars) };
-  }
+  if (raw.args !== undefined && (raw.args === null || typeof raw.args !== 'object' || Array.isArray(raw.args))) throw new ParseError("'args' must be a dictionary", sourceOfKey(raw, 'args') ?? where, context);
+  const extraArgs = raw.args as Vars | undefined;
+  const mod = templated ? undefined : findModule(short)!;
+  // a templated module's arguments stay as written: how they read (free-form or k=v) depends on the module
+  const args = mod ? moduleArgs(mod, actionArgs, extraArgs, actionWhere, context) : actionArgs;
   checkTemplates(name, where, context);
+  if (!mod) scope.warn?.(actionWhere, `${context}: the module '${action}' is a template: it is rendered when the task runs, and the module and its arguments are checked then`);
   try {
-    checkTemplates(args, actionWhere, context);
-    mod.parse(args, actionWhere, true);
+    checkTemplates(mod ? args : [actionArgs, extraArgs], actionWhere, context);
+    mod?.parse(args, actionWhere, true);
   } catch (e) {
     const err = e instanceof ParseError && !e.context ? new ParseError(e.message, e.where ?? actionWhere, context) : e;
     // As Ansible, which only renders and validates arguments when the task runs: where a failure is
@@ -243,9 +261,10 @@ function loadTask(raw: Record<string, unknown>, id: string, scope: TaskScope, wh
     kind: 'task',
     id,
     name,
-    module: mod.name,
-    ...(action !== mod.name ? { action } : {}),
+    module: mod?.name ?? action,
+    ...(mod && action !== mod.name ? { action } : {}),
     args,
+    ...(templated ? { moduleTemplate: extraArgs ? { extraArgs } : {} } : {}),
     where,
     ...inheritable(raw, where, context),
     notify: stringList('notify', raw.notify, where),
@@ -350,21 +369,35 @@ function unknownModuleTask(raw: Record<string, unknown>, module: string, id: str
 /** The scope inside a task or block: tolerant (tolerantScope), and conditional once it has a `when`. */
 export function innerScope(scope: TaskScope, raw: Record<string, unknown>): TaskScope {
   const tolerant = tolerantScope(scope, raw);
-  const inner = !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
+  const conditional = !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
+  let own: Partial<Inheritable> = {};
+  try {
+    own = keywordFields(raw, { file: scope.file }, 'task');
+  } catch {
+    // a bad keyword value: the task's or block's own load reports it, naming it
+  }
+  const inner = Object.keys(own).length > 0 ? { ...conditional, keywords: { ...scope.keywords, ...own } } : conditional;
   // an import's file name may come from its own vars or its blocks' (Ansible renders it with the task's vars)
   return raw.vars === undefined || raw.vars === null ? inner : { ...inner, vars: { ...scope.vars, ...varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? { file: scope.file }) } };
 }
 
-/** `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. */
-export function normaliseArgs(module: string, freeForm: boolean, value: unknown, where: Source, context: string): unknown {
+/** A module's arguments: its action's (free-form, k=v or a dictionary) over the task's `args:` keyword. */
+export function moduleArgs(mod: ModuleDef, actionArgs: unknown, extraArgs: Vars | undefined, where: Source, context: string): unknown {
+  const args = normaliseArgs(mod.name, mod.freeForm ? (mod.freeFormKeys ?? []) : undefined, actionArgs, where, context);
+  return extraArgs ? { ...extraArgs, ...(args as Vars) } : args;
+}
+
+/**
+ * `command: ls creates=/x` or `copy: src=a dest=b` → an argument dictionary. `freeFormKeys`: the module
+ * takes a free-form line, from which these k=v words are taken out (undefined: the line is all k=v).
+ */
+export function normaliseArgs(module: string, freeFormKeys: readonly string[] | undefined, value: unknown, where: Source, context: string): unknown {
   if (value === null || value === undefined) return {};
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
-    if (freeForm) {
-      // the k=v words Ansible's parse_kv takes out of a command line (splitter.py)
-      const keys = module === 'command' || module === 'shell' || module === 'script' ? ['creates', 'removes', 'chdir', 'executable', 'stdin', 'stdin_add_newline', 'strip_empty_ends'] : [];
+    if (freeFormKeys) {
       try {
-        const { raw, options } = splitFreeForm(text, keys);
+        const { raw, options } = splitFreeForm(text, freeFormKeys);
         return { _raw_params: raw, ...options };
       } catch (e) {
         throw new ParseError((e as Error).message, where, context);

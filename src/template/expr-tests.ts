@@ -3,7 +3,7 @@ import { toBool } from '../util/bool.js';
 import { has } from './filters-collections.js';
 import { PATH_TESTS } from './filters-path.js';
 import { isUri, isUrl, isUrn } from './uri.js';
-import { pyRegex, regexFlags } from './filters-string.js';
+import { regexFlags } from './filters-string.js';
 import { list, num, text, type FuncDef } from './func-args.js';
 import { compareOp, contains, isPlainObject, makeRegExp, toInt, truthy, typeName, versionTest } from './values.js';
 
@@ -33,7 +33,7 @@ const version: FuncDef = { min: 1, max: 3, kwargs: ['operator', 'strict', 'versi
 
 const regex = (kind: 'match' | 'search'): FuncDef => ({
   min: 1, max: 1, kwargs: ['ignorecase', 'multiline'],
-  fn: (v, [re], kw) => makeRegExp(kind === 'match' ? `^(?:${pyRegex(text(kind, re))})` : pyRegex(text(kind, re)), regexFlags(kw)).test(text(kind, v)),
+  fn: (v, [re], kw) => makeRegExp(text(kind, re), regexFlags(kw), kind === 'match').test(text(kind, v)),
 });
 
 const cmpTest = (op: string): FuncDef => ({ min: 1, max: 1, fn: (v, [o]) => compareOp(v, o, op) });

@@ -46,11 +46,8 @@ export function regexFlags(kw: Record<string, unknown>): string {
   return (truthy(kw.ignorecase) ? 'i' : '') + (truthy(kw.multiline) ? 'm' : '');
 }
 
-/** Python regexes in JavaScript: (?P<name>…) and (?P=name) are spelled (?<name>…) and \k<name>. */
-export const pyRegex = (p: string): string => p.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-
 function regexSearch(s: string, pattern: string, groups: unknown[], kw: Record<string, unknown>): unknown {
-  const m = makeRegExp(pyRegex(pattern), regexFlags(kw)).exec(s);
+  const m = makeRegExp(pattern, regexFlags(kw)).exec(s);
   if (!m) return '';
   if (groups.length === 0) return m[0];
   return groups.map((g) => {
@@ -64,7 +61,7 @@ function regexSearch(s: string, pattern: string, groups: unknown[], kw: Record<s
 }
 
 function regexFindall(s: string, pattern: string, kw: Record<string, unknown>): unknown[] {
-  const re = makeRegExp(pyRegex(pattern), 'g' + regexFlags(kw));
+  const re = makeRegExp(pattern, 'g' + regexFlags(kw));
   return [...s.matchAll(re)].map((m) => (m.length <= 1 ? m[0] : m.length === 2 ? m[1] ?? '' : m.slice(1).map((g) => g ?? '')));
 }
 
@@ -140,7 +137,7 @@ export const STRING_FILTERS: Record<string, FuncDef> = {
   } },
   regex_replace: {
     min: 0, max: 3, kwargs: ['ignorecase', 'multiline', 'count'],
-    fn: (v, [p = '', r = ''], kw) => regexReplace(text('regex_replace', v), pyRegex(text('regex_replace', p)), text('regex_replace', r), regexFlags(kw)),
+    fn: (v, [p = '', r = ''], kw) => regexReplace(text('regex_replace', v), text('regex_replace', p), text('regex_replace', r), regexFlags(kw)),
   },
   regex_search: {
     min: 1, max: Infinity, kwargs: ['ignorecase', 'multiline'],

@@ -1,4 +1,5 @@
 import { TemplateSyntaxError } from './ast.js';
+import { OMIT } from './expr-funcs.js';
 import { asRead, isForbiddenName, pyText, undefinedError } from './values.js';
 
 /**
@@ -52,6 +53,8 @@ function lookup(parent: unknown, name: string): unknown {
 }
 
 function resolve(path: string[], vars: unknown): unknown {
+  // Ansible's `omit`, unless a variable of that name shadows it (as the Jinja path reads it, expr.ts)
+  if (path.length === 1 && path[0] === 'omit' && !Object.hasOwn(vars as object, 'omit')) return OMIT;
   let cur = vars;
   for (let i = 0; i < path.length; i++) {
     cur = lookup(cur, path[i]!);

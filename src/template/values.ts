@@ -1,6 +1,7 @@
 import { TsplayError, type Source } from '../errors.js';
 import { dateAttr, isDateTime, isTimeDelta } from './datetime.js';
 import { noteUnsafe, unsafeLiteral } from './unsafe.js';
+import { pythonRegExp } from '../util/py-regex.js';
 
 /**
  * Value semantics shared by the Handlebars helpers and the `when:` language, chosen to
@@ -297,9 +298,10 @@ export function regexReplace(s: string, pattern: string, replacement: string, fl
   return s.replace(makeRegExp(pattern, 'g' + flags), js);
 }
 
-export function makeRegExp(pattern: string, flags = ''): RegExp {
+/** A Python-syntax pattern compiled, or a one-line error naming it. */
+export function makeRegExp(pattern: string, flags = '', anchored = false): RegExp {
   try {
-    return new RegExp(pattern, flags);
+    return pythonRegExp(pattern, flags, anchored);
   } catch (e) {
     throw new TsplayError(`invalid regular expression '${pattern}': ${(e as Error).message}`);
   }

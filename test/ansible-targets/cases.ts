@@ -237,16 +237,11 @@ export const CASES: TargetCase[] = [
  * Cases where tsplay differs today, with why: not asserted (the README's known-differences table).
  */
 
-const RUNTIME_NAME = 'rendered when the playbook loads (tsplay expands includes then), where Ansible renders it when the include runs; tsplay rejects the playbook (exit 4)';
-
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
   'loops.role': '`set_fact: "{{ item.key }}={{ … }}"` (a templated variable name, k=v form) is rejected when the playbook loads (exit 4); the templated `loop_control.loop_var` before it is rendered when the loop runs now',
-  'file.role': "past modification_time/access_time, `_diff_peek` and the result's `diff` dicts, `state: link` with `mode` (follow: yes) leaves the mode of the link's target unchanged (Ansible sets it: `stat_out.stat.mode == \"0700\"` fails)",
   'include_import.playbook.test_import_playbook': "the last import (ansible#59548) runs `helloworld`, a Python module from the imported playbook's `library/`: tsplay runs no Python modules and rejects the playbook when it loads (exit 4); every play before it, with the imports' `when`, matches",
-  'include_import.role.test_import_role': 'a task tagged `never` whose `action: module:` is a template is rejected when the playbook loads (exit 4); Ansible never runs or checks it',
   'include_import.handler_addressing.playbook': "on purpose: `notify: do_import` names no handler (an import_tasks handler's tasks are handlers by their own names, as in Ansible): rejected before any host is contacted (exit 4); Ansible runs the first play, then exits 1 with 'The requested handler 'do_import' was not found'. The role handler's `include_tasks: tasks/handlers.yml` is found in the role, as Ansible finds it",
   'copy.role': "one task differs: acls.yml's clean-up `file: path: \"~/test.txt\" state: absent` (with become_user) does not expand `~` in the file module, so it reports ok where Ansible removes the file (changed); the other 485 tasks, the exit code and every other recap count match",
-  'include_import.include_role_omit.playbook': `include_role's \`tasks_from: '{{ omit }}'\` is ${RUNTIME_NAME}`,
 };

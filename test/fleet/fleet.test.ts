@@ -150,6 +150,13 @@ test('two fleets started at once get distinct addresses and stop() kills exactly
     t.false(pids.some(pidAlive));
     t.true(b.hosts.every((h) => pidAlive(h.pid)));
     t.true(fleet.hosts.every((h) => pidAlive(h.pid)));
+    // a fleet started again in the same dir replaces the keys left there (ssh-keygen would ask and hang)
+    const again = await startFleet({ size: 1, dir: join(dir, 'a') });
+    try {
+      t.is((await ssh(again, 'h1', 'hostname')).stdout, 'h1\n');
+    } finally {
+      await again.stop();
+    }
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     await rm(dir, { recursive: true, force: true });

@@ -211,3 +211,27 @@ test("ansible_facts is {} before facts are gathered; the when language has {} li
   t.is(run.code, 0, run.stderr);
   t.deepEqual(resultsOf(doc, 'empty facts').testhost!.msg, {});
 });
+
+test('a TASK banner shows the name rendered with the first host\'s variables, or as written when it does not render', async (t) => {
+  const dir = tree({
+    inv: 'testhost ansible_connection=local site=paris\nother ansible_connection=local site=lyon\n',
+    'site.yml': `- hosts: all
+  gather_facts: false
+  vars:
+    who: world
+  tasks:
+    - name: "hello {{ who }} from {{ site }}"
+      debug: msg=x
+    - name: "half {{ who }} {{ nowhere }}"
+      debug: msg=x
+    - name: "item {{ item }}"
+      debug: msg=x
+      loop: [1]
+`,
+  });
+  const run = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /^TASK \[hello world from paris\] \*+$/m);
+  t.regex(run.stdout, /^TASK \[half \{\{ who \}\} \{\{ nowhere \}\}\] \*+$/m);
+  t.regex(run.stdout, /^TASK \[item \{\{ item \}\}\] \*+$/m);
+});

@@ -21,7 +21,7 @@ export interface SystemLab {
   conn(host: string): Promise<Connection>;
   /** Run a shell command on a host. */
   sh(host: string, cmd: string): Promise<ExecResult>;
-  run(module: ModuleDef, host: string, args: unknown, opts?: { check?: boolean; diff?: boolean }): Promise<Outcome>;
+  run(module: ModuleDef, host: string, args: unknown, opts?: { check?: boolean; diff?: boolean; vars?: Record<string, unknown> }): Promise<Outcome>;
   /** A file's text on a host ('' when missing), read from the controller side of its private dir. */
   read(host: string, path: string): Promise<string>;
   /** Lines of the stand-ins' /var/log/lab/actions.log, without the timestamps. */
@@ -54,7 +54,7 @@ export async function startSystemLab(size: number): Promise<SystemLab> {
         conn: await conn(host),
         host,
         // The stand-in hosts run dnf on Debian, whose pkg_mgr rule says apt: named as the lab inventory does.
-        vars: { ansible_pkg_mgr: 'dnf' },
+        vars: opts.vars ?? { ansible_pkg_mgr: 'dnf' },
         check: opts.check ?? false,
         diff: opts.diff ?? false,
         where: { file: 'test' },

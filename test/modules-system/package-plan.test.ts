@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ParseError } from '../../src/errors.js';
 // The yum/dnf module itself (`package` chooses it on RHEL hosts: test/packages/package-choose.test.ts).
-import { yumModule as packageModule, type PackageArgs } from '../../src/modules/package.js';
+import { dnfModule as packageModule, type PackageArgs } from '../../src/modules/package.js';
 import { Predicted } from '../../src/facts/predicted.js';
 import { fakeContext } from './helper.js';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { packageModule } from '../../src/modules/package.js';
+import { packageModule, yumModule } from '../../src/modules/package.js';
 import { kamailioCfg } from '../../src/fleet/rpm-specs/sre.js';
 import { NASTY, startSystemLab, type SystemLab } from './helper.js';
 
@@ -90,4 +90,15 @@ test.serial('a name that matches nothing fails with dnf\'s message, the name arr
   t.like(file, { failed: true, msg: `No RPM file found at ${NASTY}` });
   t.false(existsSync(lab.fleet.path('h1', '/tmp/pwned-by-tsplay')));
   t.false(existsSync(lab.fleet.path('h1', '/tmp/pwned2')));
+});
+
+test.serial('yum on a host whose pkg_mgr is apt fails as Ansible\'s yum does, though a yum binary is there; use_backend overrides', async (t) => {
+  // the stand-in hosts are Debian with dnf/yum stand-ins first in PATH: Ansible's pkg_mgr rule says apt
+  const refused = await lab.run(yumModule, 'h2', { name: lab.rpm['3.3.0'] }, { vars: {} });
+  t.like(refused, { failed: true, changed: false });
+  t.regex(String(refused.msg), /^Could not detect which major revision of yum is in use/);
+  t.is((await lab.sh('h2', 'rpm -q sre')).rc, 1, 'nothing installed');
+  const forced = await lab.run(yumModule, 'h2', { name: lab.rpm['3.3.0'], use_backend: 'dnf' }, { vars: {}, check: true });
+  t.like(forced, { failed: false, changed: true, after: { sre: '3.3.0-1' } });
+  t.like(await lab.run(yumModule, 'h2', { name: lab.rpm['3.3.0'] }, { vars: { ansible_facts: { pkg_mgr: 'dnf' } }, check: true }), { failed: false, changed: true });
 });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { ParseError, TsplayError } from '../../errors.js';
 import type { Vars } from '../../types.js';
+import { pythonRegExp } from '../../util/py-regex.js';
 import { splitFreeForm } from '../../util/shlex.js';
 import { loadYamlFile } from '../../util/yaml.js';
 import { parseArgs, unrendered, type ArgSpecs } from '../args.js';
@@ -117,7 +118,7 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
 
 function regex(pattern: string, key: string, where: ModuleContext['where']): RegExp {
   try {
-    return new RegExp(pattern.replace(/\(\?P</g, '(?<'));
+    return pythonRegExp(pattern);
   } catch {
     throw new ParseError(`include_vars: '${key}': Invalid regular expression: ${pattern}`, where);
   }

@@ -1,0 +1,79 @@
+/**
+ * Small behaviours matched to ansible-playbook 2.14 (each checked against it on the same playbook):
+ * the CLI on a test host, its exit code, printed statuses and recap, and what changed on the host.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshFleet } from '../helpers/fleet.js';
+import { parseRecap, repo, runCli } from '../helpers/cli.js';
+
+const fixtures = join(repo, 'test/executor/fixtures/semantics');
+const fleet = freshFleet({ size: 1 }, { empty: ['/opt/sem'] });
+
+test.serial('script with creates/removes that holds is skipped, with the script action\'s message', async (t) => {
+  writeFileSync(fleet.path('h1', '/opt/sem/log'), 'before\n');
+  const r = await runCli([join(fixtures, 'script-guards.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[creates exists\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[removes missing\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[a missing script is not looked for when the guard skips\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[creates missing\] \*+\nchanged: \[h1\]\n/);
+  // registered as Ansible's AnsibleActionSkip result
+  const block = (key: string) => JSON.parse(`{${new RegExp(`"${key}": \\{[^}]*\\}`).exec(r.stdout)![0]}}`) as Record<string, unknown>;
+  t.deepEqual(block('creates'), { creates: { changed: false, failed: false, skipped: true, msg: '/opt/sem/log exists, matching creates option' } });
+  t.deepEqual(block('removes'), { removes: { changed: false, failed: false, skipped: true, msg: '/opt/sem/absent does not exist, matching removes option' } });
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/log'), 'utf8'), 'before\nran runs\n', 'only the unguarded script ran');
+  t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 1, skipped: 3 } });
+});
+
+test.serial('script in check mode: skipped by a guard that holds, changed when creates/removes say it would run', async (t) => {
+  writeFileSync(fleet.path('h1', '/opt/sem/log'), 'before\n');
+  const r = await runCli([join(fixtures, 'script-guards.yml'), '-i', fleet.inventoryPath, '--check']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[creates exists\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[creates missing\] \*+\nchanged: \[h1\]\n/);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/log'), 'utf8'), 'before\n', 'nothing ran');
+  t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 1, skipped: 3 } });
+});
+
+test.serial('a looped include evaluates its when per item, with the item defined, and includes only those items', async (t) => {
+  const r = await runCli([join(fixtures, 'include-when.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[looped include_tasks\] \*+\nskipping: \[h1\] => \(item=b\)\nincluded: \S+\/mark-item\.yml for h1 => \(item=a\)\nincluded: \S+\/mark-item\.yml for h1 => \(item=c\)\n/);
+  t.regex(r.stdout, /TASK \[none wanted\] \*+\nskipping: \[h1\] => \(item=x\)\nskipping: \[h1\] => \(item=y\)\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[looped include_role\] \*+\nskipping: \[h1\] => \(item=b\)\n\nTASK \[mark : mark from role\] \*+\nchanged: \[h1\]\n\nTASK \[registered\]/);
+  // the included items run with their own place in the loop (index_var 2 for c, as Ansible)
+  t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['a', 'c', 'role-c']);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/a'), 'utf8'), 'a 0\n');
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/c'), 'utf8'), 'c 2\n');
+  t.regex(r.stdout, /"changed": false,\n\s+"skipped": true,\n\s+"skip_reason": "Conditional result was False",\n\s+"item": "b",/);
+  // ok: 2 included files + 2 marks + 1 role mark + registered; skipped: the include with no item wanted
+  t.like(parseRecap(r.stdout), { h1: { ok: 6, changed: 3, skipped: 1 } });
+});
+
+test.serial('meta: refresh_inventory applies add_host and group_by results again: later plays still target them', async (t) => {
+  const r = await runCli([join(fixtures, 'refresh.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /"msg": "\['h1-alias'\] \['h1'\]"/);
+  t.regex(r.stdout, /TASK \[on the added and grouped hosts\] \*+\nchanged: \[(h1-alias|h1)\]\nchanged: \[(?!\1\])(h1-alias|h1)\]\n/);
+  // h1-alias is h1 itself (its address): both files land there
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/h1-alias'), 'utf8'), 'h1-alias added from add_host\n');
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/h1'), 'utf8'), 'h1 by_h1 -\n');
+  t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 3 }, 'h1-alias': { ok: 1, changed: 1 } });
+});
+
+test.serial('include_role allow_duplicates: false passes the role by on a host it already ran on in the play', async (t) => {
+  const r = await runCli([join(fixtures, 'allow-duplicates.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.notRegex(r.stdout + r.stderr, /allow_duplicates/, 'no load warning: it is applied');
+  t.regex(r.stdout, /TASK \[its task skipped, so the role has not run\] \*+\n\nTASK \[count : count a run\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[runs\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[already ran\] \*+\n\nTASK \[other vars, another use of the role\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[duplicates allowed\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[a new play, the role has not run in it\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  // an import_role of the same role (same params, vars, files) is the same role: not run again
+  t.regex(r.stdout, /TASK \[after the same role imported\] \*+\n\nPLAY RECAP/);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/count.log'), 'utf8'), 'run\n'.repeat(5));
+  t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 5, skipped: 1 } });
+});
