@@ -1,4 +1,4 @@
-import type { Block, RoleInstance, Task } from '../playbook/types.js';
+import { roleUseKey, type Block, type RoleInstance, type Task } from '../playbook/types.js';
 import type { Vars } from '../types.js';
 import type { HostStatus } from '../report/events.js';
 import { keywordValue } from '../playbook/keywords.js';
@@ -36,8 +36,7 @@ export function includeRoleRuns(ctx: PlayContext, block: Block, roleBlock: Block
   const include = block.include!;
   const role = roleBlock?.role;
   if (!role || !include.module.endsWith('_role')) return true;
-  // as Ansible's role cache: the role, its params, the include's vars and *_from names as written
-  const key = JSON.stringify([role.path, role.params, include.params, include.roleFrom ?? {}]);
+  const key = roleUseKey(role, include.params, include.roleFrom);
   const run = rolesRun(ctx);
   run.keys.set(role, key);
   const raw = include.allowDuplicates;
@@ -48,10 +47,11 @@ export function includeRoleRuns(ctx: PlayContext, block: Block, roleBlock: Block
 
 /** A task's result on a host: a task of an included role that was not skipped marks the role as run there. */
 export function noteRoleTask(ctx: PlayContext, task: Task, host: string, status: HostStatus): void {
-  if (!task.role || status === 'skipped' || status === 'unreachable' || !ctx.rolesRun) return;
-  const key = ctx.rolesRun.keys.get(task.role);
+  if (!task.role || status === 'skipped' || status === 'unreachable') return;
+  const key = task.role.useKey ?? ctx.rolesRun?.keys.get(task.role);
   if (key === undefined) return;
-  let hosts = ctx.rolesRun.ran.get(key);
-  if (!hosts) ctx.rolesRun.ran.set(key, (hosts = new Set()));
+  const ran = rolesRun(ctx).ran;
+  let hosts = ran.get(key);
+  if (!hosts) ran.set(key, (hosts = new Set()));
   hosts.add(host);
 }

@@ -3,7 +3,7 @@ import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
 import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
-import type { Block, Inheritable, Item } from './types.js';
+import { roleUseKey, type Block, type Inheritable, type Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
 export function applied(includeId: string, where: Source, apply: Inheritable | undefined, items: Item[]): Item[] {
@@ -99,6 +99,9 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {
+    // an include_role's allow_duplicates: false knows this role as run once its tasks ran (executor/role-duplicates.ts)
+    const imported = items[0]?.role;
+    if (action === 'import_role' && imported) imported.useKey = roleUseKey(imported, keywords.vars, roleFrom(params).roleFrom);
     const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
     if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
