@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startFleet } from '../src/fleet/fleet.js';
 import { parseDoc, reduce } from '../test/compat/reduce.js';
 import { ANSIBLE_BRANCH, CASES } from '../test/ansible-targets/cases.js';
-import { caseEnv, playbookOf, resolveCommit, targetsDir, TARGETS_FLEET, writeInventory } from '../test/ansible-targets/source.js';
+import { caseEnv, playbookOf, prepareRun, resolveCommit, targetsDir, TARGETS_FLEET, writeInventory } from '../test/ansible-targets/source.js';
 import type { TargetFixture } from '../test/ansible-targets/compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown case(s): ${unknown.join(', ')}`);
   const version = ansibleVersion();
   const commit = resolveCommit(ANSIBLE_BRANCH);
-  const targets = targetsDir(commit);
+  const committedTargets = targetsDir(commit);
   const fleet = await startFleet(TARGETS_FLEET);
   const work = mkdtempSync(join(tmpdir(), 'tsplay-record-targets-'));
   try {
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       // A case that changes the system (users, groups) goes over SSH, into the test host's own /etc.
       const connection: Record<string, string> = c.recordOverSsh ? {} : { ansible_connection: 'local' };
       const inventory = writeInventory(c, fleet, work, { ...connection, ansible_python_interpreter: '/usr/bin/python3' });
+      // a target that writes into its own directory runs from a temporary copy of the targets
+      const { targets, done } = prepareRun(c, fleet, committedTargets, work);
       const { playbook, cwd } = playbookOf(c, targets, work);
       const started = Date.now();
       const r = spawnSync(
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
           },
         },
       );
+      done();
       if (r.status === null) throw new Error(`${c.name}: ansible-playbook was killed (${r.signal})`);
       // A playbook Ansible rejects before running prints no document: no host ran anything.
       const reduced = /^\{/m.test(r.stdout) ? reduce(parseDoc(r.stdout)) : { hosts: {}, stats: {}, plays: [] };

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 git_dir=${1:?git dir of an ansible/ansible clone}
 commit=${2:?the commit the fixtures were recorded at}
 # The targets of cases.ts, and the roles their meta/main.yml depends on.
-targets="handlers blocks tags loop_control set_fact any_errors_fatal check_mode debug assert include_import loops failed_when changed_when stat file lineinfile command_shell prepare_tests setup_remote_tmp_dir setup_nobody"
+targets="handlers blocks tags loop_control set_fact any_errors_fatal check_mode debug assert include_import loops failed_when changed_when stat file lineinfile command_shell copy prepare_tests setup_remote_tmp_dir setup_nobody"
 dest=test/ansible-targets/targets
 rm -rf "$dest"
 mkdir -p "$dest"

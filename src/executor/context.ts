@@ -1,3 +1,4 @@
+import type { RolesRun } from './role-duplicates.js';
 import type { LimitFunction } from 'p-limit';
 import type { ConnectionPool } from '../connection/pool.js';
 import type { Reporter } from '../report/events.js';
@@ -40,6 +41,8 @@ export interface PlayContext extends VarSources {
   handlers: Task[];
   /** The hosts of the batch being run (handlers are flushed for them). */
   batch: string[];
+  /** include_role allow_duplicates: the roles included so far and the hosts they ran on (role-duplicates.ts). */
+  rolesRun?: RolesRun;
   /** The last failure of each host, for ansible_failed_task / ansible_failed_result in rescue. */
   lastFailure: Map<string, Vars>;
   /** --start-at-task: tasks are skipped until one matches. */

@@ -13,6 +13,7 @@ import type { Vars } from '../types.js';
 import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { failureCaught, type HostCursor, type Outcome } from './cursor.js';
 import type { Walk } from './walk.js';
+import { includedRole, includeRoleRuns } from './role-duplicates.js';
 
 /** The steps of a dynamic include (include_tasks/include_role) in the driver (walk.ts): its rounds per host, its result line. */
 
@@ -80,13 +81,16 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
     if (!include.deferred) {
       showPublicRole(ctx, block, block.block, scope);
       report(h, includeResult(include, block.block[0]?.where.file ?? include.target, items, loopControl, picked), includeResult(include, include.target, items, loopControl, picked).result);
-      out.set(h, { kind: 'include', rounds: picked?.length ?? 1 });
+      // allow_duplicates: false and the role already ran here: included, its tasks passed by
+      const runs = includeRoleRuns(ctx, block, includedRole(block.block), h, scope);
+      out.set(h, { kind: 'include', rounds: runs ? (picked?.length ?? 1) : 0 });
       continue;
     }
     // Decided here, per host and loop item, as Ansible decides a dynamic include: its names rendered
     // with the host's vars (facts, host and task vars, the loop item), what they name loaded.
     const keys: string[] = [];
     const files: string[] = [];
+    let runs = false;
     try {
       for (const r of picked ?? [0]) {
         const roundVars = items ? loopVars({ loop: include.loop, loopControl } as Task, items, r) : undefined;
@@ -95,6 +99,7 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
         const loaded = loadResolved(ctx, walk.program, block, key);
         files.push(loaded.file);
         showPublicRole(ctx, block, loaded.items, scope);
+        if (includeRoleRuns(ctx, block, includedRole(loaded.items), h, scope)) runs = true;
       }
     } catch (e) {
       if (!(e instanceof TsplayError)) throw e;
@@ -104,7 +109,7 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
     }
     const written = keys.map((k) => String((JSON.parse(k) as Vars).file ?? include.target));
     report(h, includeResult(include, files, items, loopControl, picked), includeResult(include, written, items, loopControl, picked).result);
-    out.set(h, { kind: 'include', rounds: picked?.length ?? 1, resolved: keys });
+    out.set(h, { kind: 'include', rounds: runs ? (picked?.length ?? 1) : 0, resolved: keys });
   }
   if (failed.length > 0 && !failureCaught(walk.program, cursor)) {
     const fatal = runOnce || (kw.anyErrorsFatal !== undefined && renderedKeyword('any_errors_fatal', kw.anyErrorsFatal, lazyVars(buildVars(ctx, failed[0]!, outer, block.vars), block.where), block.where) === true);

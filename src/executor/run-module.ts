@@ -4,6 +4,7 @@ import type { Connection, ExecOptions } from '../connection/types.js';
 import { LocalConnection } from '../connection/local.js';
 import type { Source } from '../errors.js';
 import { ParseError } from '../errors.js';
+import { ArgumentError } from '../modules/args.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
 import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
@@ -21,6 +22,8 @@ export interface ModuleRun {
   vars: Vars;
   check: boolean;
   diff: boolean;
+  /** -v count of the run */
+  verbosity?: number;
   where: Source;
   /** become, environment, timeout: applied to every probe and step of the task. */
   exec?: ExecOptions;
@@ -46,13 +49,21 @@ const local = new LocalConnection();
 
 /** Parse, plan and apply one module on one host. The executor and module tests both go through here. */
 export async function runModule(run: ModuleRun): Promise<Outcome> {
-  const args = run.module.parse(run.args, run.where, false);
+  let args: unknown;
+  try {
+    args = run.module.parse(run.args, run.where, false);
+  } catch (e) {
+    // as Ansible's module says it (missing required arguments: path)
+    if (e instanceof ArgumentError) return { changed: false, failed: true, msg: e.moduleMsg };
+    throw e;
+  }
   const execOpts = run.exec ?? {};
   const ctx: ModuleContext = {
     host: run.host,
     vars: run.vars,
     check: run.check,
     diff: run.diff,
+    ...(run.verbosity ? { verbosity: run.verbosity } : {}),
     where: run.where,
     signal: run.signal ?? execOpts.signal ?? new AbortController().signal,
     ...(run.check && run.predicted ? { predicted: run.predicted } : {}),

@@ -277,13 +277,15 @@ async function runOnce(ctx: PlayContext, task: Task, host: string, scope: Vars, 
     vars: scope,
     check,
     diff,
+    verbosity: ctx.opts.verbosity,
     where: task.where,
     exec,
     // waits stop for the host's deadline, the task's timeout and the first Ctrl-C alike
     signal: anySignal(exec.signal, ctx.signal, timer?.signal),
     searchDirs: [...(task.role ? [task.role.path] : []), ctx.play.dir],
-    // --check: the earlier tasks' predicted changes of the host the commands go to
-    predicted: check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
+    // --check: the earlier tasks' predicted changes of the host the commands go to (a task's own
+    // check_mode predicts nothing for later tasks: real ones may run between, as in Ansible)
+    predicted: check && ctx.opts.check && (delegate === undefined || ctx.hostExists(delegate)) ? (ctx.state(connHost).predicted ??= new Predicted()) : undefined,
     async: asyncSpec(task, render),
     render: (text, file, extra) => (file ? renderFile(text, extra ? lazyVars(withData(scope, extra), task.where) : scope, file) : String(renderValue(text, scope, task.where, context))),
     // no_log hides the commands too: they may carry the secret.

@@ -13,6 +13,7 @@ import { metaOutcomes } from './meta.js';
 import { handlerName, notifiedHandlers } from './handlers.js';
 import type { Vars } from '../types.js';
 import { loopVars } from './loop.js';
+import { noteRoleTask } from './role-duplicates.js';
 import { resumePoint, saveHosts } from './persist.js';
 import { advance, comparePositions, enclosing, failureCaught, inAlways, inRescueOrAlways, notify, peek, rescuable, startCursor, type HostCursor, type Outcome, type Program, type Step } from './cursor.js';
 
@@ -273,6 +274,7 @@ async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: string[]
   // the hosts that fail for any_errors_fatal: unreachable, or failed where no rescue or always catches it
   const unhandled: string[] = [];
   for (const [h, r] of results) {
+    noteRoleTask(ctx, task, h, r.status);
     if (r.status === 'unreachable' && !r.ignoredUnreachable) {
       outcomes.set(h, { kind: 'unreachable' });
       unhandled.push(h);

@@ -1,6 +1,16 @@
 import { ParseError, type Source } from '../errors.js';
 import { toBool } from '../util/bool.js';
 
+/**
+ * A module argument error that Ansible's module reports with its own words: found when the task runs
+ * (the task is under ignore_errors, a rescue or a condition), the task fails with `moduleMsg` as its msg.
+ */
+export class ArgumentError extends ParseError {
+  constructor(message: string, readonly moduleMsg: string, where?: Source) {
+    super(message, where);
+  }
+}
+
 /** Argument types, named as in Ansible's argument_spec. */
 export type ArgType = 'str' | 'int' | 'float' | 'bool' | 'list' | 'dict' | 'path' | 'raw';
 
@@ -144,10 +154,13 @@ export function parseArgs<T = Record<string, unknown>>(
     }
     out[name] = converted;
   }
+  const missing = Object.entries(specs).filter(([name, spec]) => spec.required && !(name in out) && !mayBeOmitted.has(name)).map(([name]) => name);
+  if (missing.length > 0) {
+    const names = missing.map((n) => `'${n}'`).join(', ');
+    throw new ArgumentError(`${module}: missing required argument${missing.length > 1 ? 's' : ''} ${names}`, `missing required arguments: ${missing.join(', ')}`, where);
+  }
   for (const [name, spec] of Object.entries(specs)) {
-    if (name in out || mayBeOmitted.has(name)) continue;
-    if (spec.required) throw new ParseError(`${module}: missing required argument '${name}'`, where);
-    if (spec.default !== undefined) out[name] = spec.default;
+    if (!(name in out) && !mayBeOmitted.has(name) && spec.default !== undefined) out[name] = spec.default;
   }
   return out as T;
 }

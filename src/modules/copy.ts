@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { ParseError, TsplayError, type Source } from '../errors.js';
-import { readRemoteBytes } from '../facts/file.js';
-import { parseArgs, exclusive, type ArgSpecs } from './args.js';
+import { readRemoteBytes, statFiles } from '../facts/file.js';
+import { parseArgs, type ArgSpecs } from './args.js';
 import { isOctal, octal, parseMode } from './file-attrs.js';
 import { quote } from '../util/quote.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
 import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 
 export interface CopyArgs extends WriteArgs {
@@ -13,6 +14,14 @@ export interface CopyArgs extends WriteArgs {
   content?: string;
   remote_src: boolean;
   directory_mode?: string;
+  /** follow symlinks in the source tree; not given: yes for a controller tree, no for a remote_src one (as Ansible) */
+  local_follow?: boolean;
+  /** dest is a link: write through it (Ansible's file-common `follow`) */
+  follow: boolean;
+  /** vault-encrypted controller sources are decrypted with the run's vault secrets (no: copied as they are) */
+  decrypt: boolean;
+  /** SHA-1 the source must have (Ansible's action plugin passes it; the module checks it) */
+  checksum?: string;
 }
 
 const specs: ArgSpecs = {
@@ -22,11 +31,21 @@ const specs: ArgSpecs = {
   force: { type: 'bool', default: true, aliases: ['thirsty'] },
   remote_src: { type: 'bool', default: false },
   directory_mode: { type: 'raw' },
+  local_follow: { type: 'bool' },
+  follow: { type: 'bool', default: false },
+  decrypt: { type: 'bool', default: true },
+  checksum: { type: 'str' },
+  // required, checked in parseCopy with the action plugin's message
+  dest: { type: 'path' },
 };
 
 export function parseCopy(raw: unknown, where: Source, loadTime: boolean): CopyArgs {
   const args = parseArgs<CopyArgs & { content?: unknown }>('copy', specs, raw, where, loadTime);
-  exclusive('copy', args as unknown as Record<string, unknown>, ['src', 'content'], where);
+  // Ansible's action plugin checks these, in this order, with these messages (the target asserts them)
+  if (!args.src && args.content === undefined) throw new ParseError("copy: src (or content) is required", where);
+  if (!args.dest) throw new ParseError('copy: dest is required', where);
+  if (args.src && args.content !== undefined) throw new ParseError('copy: src and content are mutually exclusive', where);
+  if (args.content !== undefined && args.dest.endsWith('/')) throw new ParseError('copy: can not use content with a dir as dest', where);
   // A dict or list given as content is written as JSON, as Ansible does.
   if (args.content !== undefined && typeof args.content !== 'string') {
     args.content = typeof args.content === 'object' ? JSON.stringify(args.content) : String(args.content);
@@ -47,53 +66,51 @@ function common(args: CopyArgs): Omit<FileWrite, 'dest' | 'data'> {
     backup: args.backup,
     validate: args.validate,
     force: args.force,
+    follow: args.follow,
   };
 }
 
-/** Every regular file under a controller directory, as paths relative to it (sorted, stable plans). */
-function walk(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const r = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...walk(dir, r));
-    else if (entry.isFile() || entry.isSymbolicLink()) out.push(r);
-  }
-  return out;
+/**
+ * `$VAR`/`${VAR}` in a path the module reads on the target, with the target's environment: Ansible's
+ * `path` arguments are expanded where the module runs (`src: $HOME/.ssh/authorized_keys` with remote_src).
+ */
+async function expandRemoteVars(path: string, ctx: ModuleContext): Promise<string> {
+  const names = [...new Set([...path.matchAll(/\$(?:\{(\w+)\}|(\w+))/g)].map((m) => (m[1] ?? m[2])!))];
+  if (names.length === 0) return path;
+  const r = await ctx.probe(names.map((n) => `printf '%s\\0' "\${${n}-\$${n}}"`).join('; '));
+  const values = r.stdout.split('\0');
+  const byName = new Map(names.map((n, i) => [n, values[i] ?? `$${n}`]));
+  return path.replace(/\$(?:\{(\w+)\}|(\w+))/g, (whole, a: string | undefined, b: string | undefined) => byName.get((a ?? b)!) ?? whole);
 }
 
-/** A controller directory: `src: dir` lands in dest/dir/, `src: dir/` puts its content into dest/. */
-async function planDirectory(args: CopyArgs, local: string, ctx: ModuleContext): Promise<Plan> {
-  const root = args.src!.endsWith('/') ? args.dest : posix.join(args.dest, basename(local));
-  const files = walk(local);
-  const dirs = new Set<string>([root]);
-  for (const f of files) dirs.add(posix.dirname(posix.join(root, f)));
-  const steps: Step[] = [];
-  const diff: FileDiff[] = [];
-  const mkdirMode = args.directory_mode && isOctal(args.directory_mode) ? `-m ${args.directory_mode} ` : '';
-  const probe = await ctx.probe([...dirs].map((d) => `[ -d ${quote(d)} ] || echo missing`).join('; '));
-  if (probe.stdout.includes('missing')) steps.push({ cmd: `mkdir -p ${mkdirMode}-- ${[...dirs].map((d) => quote(d)).join(' ')}` });
-  for (const f of files) {
-    const path = join(local, f);
-    const plan = await planFileWrite(
-      { ...common(args), dest: posix.join(root, f), data: readFileSync(path), srcMode: octal(statSync(path).mode & 0o7777), parentWillExist: true, noReadBack: true },
-      ctx,
-    );
-    if (plan.failed) return plan;
-    steps.push(...plan.steps);
-    diff.push(...(plan.diff ?? []));
-  }
-  return { steps, diff, result: { dest: root, src: args.src } };
+/** `~` and `~user` at the start of a path: that user's home on the target (the user the task runs as, become included), as Ansible's _remote_expand_user. */
+async function expandRemoteHome(path: string, ctx: ModuleContext): Promise<string> {
+  const m = /^~([A-Za-z0-9_.][A-Za-z0-9_.-]*)?(?=\/|$)/.exec(path);
+  if (!m) return path;
+  const r = await ctx.probe(`getent passwd ${m[1] ? quote(m[1]) : '"$(id -un)"'} | cut -d: -f6`);
+  const home = r.stdout.trim();
+  return home ? home + path.slice(m[0].length) : path;
 }
 
-export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan> {
+export async function planCopy(rawArgs: CopyArgs, ctx: ModuleContext): Promise<Plan> {
+  // dest is expanded where the module runs: ~ for the task's user, $VARs from its environment
+  const args = { ...rawArgs, dest: await expandRemoteVars(await expandRemoteHome(rawArgs.dest, ctx), ctx) };
   if (args.content !== undefined) {
     return planFileWrite({ ...common(args), dest: args.dest, data: Buffer.from(args.content, 'utf8') }, ctx);
   }
   const src = args.src!;
   if (args.remote_src) {
-    const data = await readRemoteBytes(ctx, src);
+    const path = await expandRemoteVars(await expandRemoteHome(src, ctx), ctx);
+    const [srcSt] = await statFiles(ctx, [path], { follow: true });
+    if (srcSt!.exists && !srcSt!.isDir && !srcSt!.isFile) return { steps: [], failed: true, msg: `Cannot copy invalid source '${src}': not a file` };
+    if (srcSt!.isDir) {
+      return planRemoteTreeCopy({ src: path + (src.endsWith('/') && !path.endsWith('/') ? '/' : ''), dest: args.dest, localFollow: args.local_follow, owner: args.owner, group: args.group }, ctx);
+    }
+    const data = await readRemoteBytes(ctx, path);
     if (data === undefined) return { steps: [], failed: true, msg: `Source ${src} not found` };
-    return planFileWrite({ ...common(args), dest: args.dest, data, srcName: posix.basename(src), result: { src } }, ctx);
+    // mode: preserve takes the remote source's mode (the module does it on the host)
+    const srcMode = args.mode === 'preserve' ? (await statFiles(ctx, [path], { follow: true }))[0]!.mode : undefined;
+    return planFileWrite({ ...common(args), dest: args.dest, data, srcName: posix.basename(src), ...(srcMode ? { srcMode } : {}), result: { src } }, ctx);
   }
   let local: string;
   try {
@@ -103,9 +120,12 @@ export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan
     throw e;
   }
   const st = statSync(local);
-  if (st.isDirectory()) return planDirectory(args, local, ctx);
+  if (st.isDirectory()) return planTreeCopy({ src, local, dest: args.dest, localFollow: args.local_follow ?? true, decrypt: args.decrypt, directoryMode: args.directory_mode, write: common(args) }, ctx);
+  const read = controllerBytes(local, args.decrypt);
+  if ('error' in read) return { steps: [], failed: true, msg: read.error };
+  const data = read.data;
   return planFileWrite(
-    { ...common(args), dest: args.dest, data: readFileSync(local), srcName: basename(local), srcMode: octal(st.mode & 0o7777), result: { src } },
+    { ...common(args), dest: args.dest, data, srcName: basename(local), srcMode: octal(st.mode & 0o7777), result: { src } },
     ctx,
   );
 }

@@ -24,6 +24,8 @@ export const debugModule: ModuleDef<DebugArgs> = {
     return args;
   },
   async plan(args, ctx) {
+    // below its verbosity the task is skipped, as Ansible's debug action does
+    if (args.verbosity > (ctx.verbosity ?? 0)) return { steps: [], result: { skipped: true, skipped_reason: 'Verbosity threshold not met.' } };
     if (args.var !== undefined && args.varUnsafe) {
       // As Ansible: an unsafe name is not templated; it tries "{{" + name + "}}", still unsafe, so that text.
       return { steps: [], result: { [args.var]: `{{${args.var}}}` } };

@@ -80,6 +80,12 @@ export function octal(n: number): string {
   return n.toString(8).padStart(4, '0');
 }
 
+/** A mode as Ansible's results and diffs show it ('0%03o'): '0644', '01777', '04755'. */
+export function ansibleMode(mode: string | number): string {
+  const n = typeof mode === 'number' ? mode : Number.parseInt(mode, 8);
+  return `0${n.toString(8).padStart(3, '0')}`;
+}
+
 /** The mode a brand-new file or directory starts with before `mode:` applies. */
 export function defaultMode(isDir: boolean, umask: string | undefined): number {
   return (isDir ? 0o777 : 0o666) & ~Number.parseInt(umask ?? '0022', 8);
@@ -121,8 +127,8 @@ export function attributeSteps(
   if (want.mode !== undefined && st.mode !== undefined && !bareLink) {
     const target = octal(applyMode(want.mode, Number.parseInt(st.mode, 8), st.isDir, Number.parseInt(st.umask ?? '0022', 8)));
     if (target !== st.mode) {
-      before.mode = st.mode;
-      after.mode = target;
+      before.mode = ansibleMode(st.mode);
+      after.mode = ansibleMode(target);
       steps.push({ cmd: `chmod ${target} ${p}` });
     }
   }

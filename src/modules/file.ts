@@ -7,9 +7,10 @@ import { defaultFinish } from '../executor/apply.js';
 import { quote } from '../util/quote.js';
 import { ownership } from './atomic-write.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
+import { ansibleMode, applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { SELINUX_SPECS } from './selinux-args.js';
+import { freshFlagsStep, planFlags } from './file-flags.js';
 import { DEFAULT_TIME_FORMAT, parseTime, planTimes, timeFor, type TimeSpec } from './file-times.js';
 
 type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
@@ -21,6 +22,8 @@ export interface FileArgs {
   mode?: string;
   owner?: string;
   group?: string;
+  /** lsattr/chattr flags: 'A' exactly, '+A' added, '-A' removed (file-flags.ts). */
+  attributes?: string;
   recurse: boolean;
   force: boolean;
   follow: boolean;
@@ -43,6 +46,7 @@ const specs: ArgSpecs = {
   mode: { type: 'raw' },
   owner: { type: 'str' },
   group: { type: 'str' },
+  attributes: { type: 'str', aliases: ['attr'] },
   recurse: { type: 'bool', default: false },
   force: { type: 'bool', default: false },
   follow: { type: 'bool', default: true },
@@ -56,19 +60,26 @@ const specs: ArgSpecs = {
 export function parseFile(raw: unknown, where: Source, loadTime: boolean): FileArgs {
   const args = parseArgs<FileArgs>('file', specs, raw, where, loadTime);
   args.mode = parseMode('file', 'mode', args.mode, where, loadTime);
-  if (args.recurse && args.state !== undefined && args.state !== 'directory') {
-    throw new ParseError("file: argument 'recurse' requires state 'directory'", where);
-  }
-  if (args.src !== undefined && args.state !== undefined && args.state !== 'link' && args.state !== 'hard') {
-    throw new ParseError("file: argument 'src' requires state 'link' or 'hard'", where);
-  }
-  // state link without src keeps an existing link's target (Ansible: to change the link itself); hard needs it
-  if (args.state === 'hard' && args.src === undefined) {
-    throw new ParseError(`file: state '${args.state}' needs argument 'src'`, where);
+  // Ansible checks these when the module runs (additional_parameter_handling, ensure_hardlink); known
+  // at load time, they reject the playbook. At run time the plan fails with Ansible's message.
+  if (args.recurse && args.attributes !== undefined) throw new ParseError("file: 'attributes' with 'recurse' is not supported", where);
+  if (loadTime) {
+    const why = argumentConflict(args, args.state);
+    if (why !== undefined) throw new ParseError(`file: ${why}`, where);
   }
   args.mtime = parseTime('modification_time', args.modification_time, args.modification_time_format, where, loadTime);
   args.atime = parseTime('access_time', args.access_time, args.access_time_format, where, loadTime);
   return args;
+}
+
+/** Ansible's message for arguments that do not go with the state (undefined: they do). */
+function argumentConflict(args: FileArgs, state: State | undefined): string | undefined {
+  if (state === undefined) return undefined;
+  if (args.recurse && state !== 'directory') return "recurse option requires state to be 'directory'";
+  if (args.src !== undefined && state !== 'link' && state !== 'hard') return "src option requires state to be 'link' or 'hard'";
+  // state link without src keeps an existing link's target (Ansible: to change the link itself); hard needs it
+  if (state === 'hard' && args.src === undefined) return 'src is required for creating new hardlinks';
+  return undefined;
 }
 
 /** Ansible's name for what a path is now. */
@@ -97,13 +108,18 @@ function creationAttrs(target: string, want: Attributes, mode: string | undefine
   return [mode ? `chmod ${mode} ${target}` : '', own ? `${own} ${target}` : ''].filter(Boolean).join(' && ');
 }
 
-function fail(msg: string, path: string): Plan {
-  return { steps: [], failed: true, msg, result: { path } };
+function fail(msg: string, path: string, extra: Record<string, unknown> = {}): Plan {
+  return { steps: [], failed: true, msg, result: { path, ...extra } };
 }
 
-/** Recursive attributes: one listing of the tree, compared on the controller. */
-async function recurseSteps(path: string, want: Attributes, umask: string | undefined, ctx: ModuleContext): Promise<Step[]> {
-  const r = await ctx.probe(`find ${quote(path)} -mindepth 1 ! -type l -exec stat --printf '%a %u %g %U %G %F\\n' {} +`);
+/**
+ * Recursive attributes: one listing of the tree, compared on the controller. Following links (the
+ * default), what a link in the tree points to gets them too, and a linked directory's content
+ * (recursive_set_attributes); a link to nothing is left alone.
+ */
+async function recurseSteps(path: string, want: Attributes, umask: string | undefined, follow: boolean, ctx: ModuleContext): Promise<Step[]> {
+  const find = `find ${follow ? '-L ' : ''}${quote(path)} -mindepth 1 ! -type l`;
+  const r = await ctx.probe(`${find} -exec stat ${follow ? '-L ' : ''}--printf '%a %u %g %U %G %F\\n' {} +`);
   if (r.rc !== 0) throw new Error(`cannot list ${path}: ${r.stderr.trim()}`);
   let modeDiffers = false;
   let ownDiffers = false;
@@ -119,12 +135,44 @@ async function recurseSteps(path: string, want: Attributes, umask: string | unde
   }
   const steps: Step[] = [];
   const own = ownership(want.owner, want.group);
-  if (ownDiffers && own) steps.push({ cmd: `${own.replace(/^(chown|chgrp)/, '$1 -R')} ${quote(path)}` });
-  if (modeDiffers) steps.push({ cmd: `chmod -R ${isOctal(want.mode!) ? want.mode : quote(want.mode!)} ${quote(path)}` });
+  const mode = want.mode === undefined ? '' : isOctal(want.mode) ? want.mode : quote(want.mode);
+  if (ownDiffers && own) {
+    steps.push({ cmd: `${own.replace(/^(chown|chgrp)/, '$1 -R')} ${quote(path)}` });
+    if (follow) steps.push({ cmd: `${find} -exec ${own} {} +` });
+  }
+  // chmod -R passes links by; named through a link (find -L), chmod changes what it points to
+  if (modeDiffers) steps.push({ cmd: follow ? `${find} -exec chmod ${mode} {} +` : `chmod -R ${mode} ${quote(path)}` });
   return steps;
 }
 
 export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
+  const { warnings, unknown } = args.state === 'absent' ? { warnings: [] } : await lookUpAccounts(args, ctx);
+  const plan = await planPath(args, ctx, false, unknown);
+  if (warnings.length === 0) return plan;
+  const later = (plan.result?.warnings as string[] | undefined) ?? [];
+  return { ...plan, result: { ...plan.result, warnings: [...warnings, ...later] } };
+}
+
+/**
+ * check_owner_exists / check_group_exists: an owner or group the host does not know is a warning first;
+ * `unknown`: set_owner_if_different's failure once a name (not a number) is applied to an existing path.
+ */
+async function lookUpAccounts(args: FileArgs, ctx: ModuleContext): Promise<{ warnings: string[]; unknown?: string }> {
+  const asked = [['user', 'passwd', args.owner], ['group', 'group', args.group]].filter((a): a is [string, string, string] => a[2] !== undefined);
+  if (asked.length === 0) return { warnings: [] };
+  const r = await ctx.probe(asked.map(([kind, db, name]) => `getent ${db} ${quote(name)} >/dev/null || echo ${kind}`).join('; '));
+  const missing = asked.filter(([kind]) => r.stdout.split('\n').includes(kind));
+  const numeric = (name: string) => /^\d+$/.test(name);
+  const warnings = missing.map(([kind, , name]) => `failed to look up ${kind}${numeric(name) ? ` with ${kind === 'user' ? 'uid' : 'gid'}` : ''} ${name}. Create ${kind} up to this point in real play`);
+  const named = missing.find(([, , name]) => !numeric(name));
+  return { warnings, ...(named ? { unknown: `${named[0] === 'user' ? 'chown' : 'chgrp'} failed: failed to look up ${named[0]} ${named[2]}` } : {}) };
+}
+
+/**
+ * `joined`: the path is already a directory's path joined with src's name (done once, as Ansible does).
+ * `unknown`: why an owner or group cannot be given to an existing path (lookUpAccounts).
+ */
+async function planPath(args: FileArgs, ctx: ModuleContext, joined: boolean, unknown?: string): Promise<Plan> {
   const path = args.path.replace(/(.)\/+$/, '$1');
   const p = quote(path);
   if (args._diff_peek !== undefined) {
@@ -135,11 +183,21 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
   }
   const want: Attributes = { mode: args.mode, owner: args.owner, group: args.group };
   const linkish = args.state === 'link' || args.state === 'hard' || args.state === 'absent';
-  const srcPath = args.src === undefined ? undefined : posix.resolve(posix.dirname(path), args.src);
+  // a symbolic link's src is relative to the link's directory; a hard link's, as os.link takes it, to the
+  // working directory (the remote user's home)
+  const srcPath = args.src === undefined || args.state === 'hard' || args.src.startsWith('/') ? args.src : `${posix.dirname(path)}/${args.src}`;
   const [st, srcSt] = await statFiles(ctx, srcPath ? [path, srcPath] : [path], { follow: !linkish && args.follow });
+  // additional_parameter_handling: but for link and absent, a directory given as the path with a src
+  // means the file of src's name inside it
+  if (!joined && st!.isDir && args.src !== undefined && args.state !== 'link' && args.state !== 'absent') {
+    return planPath({ ...args, path: `${path}/${posix.basename(args.src)}` }, ctx, true, unknown);
+  }
   const prev = kindOf(st!);
   const state: State = args.state ?? (args.recurse ? 'directory' : prev === 'absent' ? 'file' : prev === 'link' ? 'link' : prev);
-  const result: Record<string, unknown> = { path, state };
+  // Ansible's ensure_symlink, ensure_hardlink and execute_touch name the path `dest`; the others `path`
+  const conflict = argumentConflict(args, state);
+  if (conflict !== undefined) return fail(conflict, path);
+  const result: Record<string, unknown> = { [state === 'link' || state === 'hard' || state === 'touch' ? 'dest' : 'path']: path, state };
   const steps: Step[] = [];
   const creates: Prediction[] = [];
   // Ansible's file diff, in the result whatever the diff mode: the path, and what changes (initial_diff:
@@ -149,11 +207,21 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
   const diff = { before, after };
   const named = prev === 'file' && (st!.nlink ?? 1) > 1 ? 'hard' : prev;
   if (named !== state) [before.state, after.state] = [named, state];
-  const withAttrs = (s: FileStat) => {
-    const a = attributeSteps(path, s, want);
-    steps.push(...a.steps);
-    Object.assign(before, a.before);
-    Object.assign(after, a.after);
+  // where the times go: the path (touch follows a link), or none (a link to nothing, followed)
+  let timesPath: string | undefined = path;
+  // set_fs_attributes_if_different: owner, group, mode, then the lsattr flags, of `at` as it is now
+  let failure: { msg: string; path: string } | undefined;
+  const withAttrs = async (s: FileStat, at = path) => {
+    if (unknown !== undefined) failure ??= { msg: unknown, path: at };
+    const a = attributeSteps(at, s, want);
+    const f = await planFlags(at, args.attributes, ctx);
+    steps.push(...a.steps, ...f.steps);
+    Object.assign(before, a.before, f.before);
+    Object.assign(after, a.after, f.after);
+  };
+  const fresh = (at: string) => {
+    const f = freshFlagsStep(at, args.attributes);
+    if (f) steps.push(f);
   };
 
   switch (state) {
@@ -164,9 +232,8 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       }
       return { steps, result: { ...result, diff }, creates: [{ kind: 'absent', path }] };
     case 'file':
-      if (prev === 'absent') return fail(`file (${path}) is absent, cannot continue`, path);
-      if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path);
-      withAttrs(st!);
+      if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path, { state: prev });
+      await withAttrs(st!);
       break;
     case 'directory':
       if (prev === 'absent') {
@@ -174,14 +241,14 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
         const levels: string[] = [];
         for (let d = path; d !== '/' && d !== '.'; d = posix.dirname(d)) levels.unshift(d);
         const mode = newMode(args.mode, true, st!.umask);
-        const attrs = creationAttrs('"$d"', want, mode);
+        const attrs = [creationAttrs('"$d"', want, mode), freshFlagsStep('', args.attributes, '"$d"')?.cmd].filter(Boolean).join(' && ');
         steps.push({ cmd: `for d in ${levels.map((l) => quote(l)).join(' ')}; do [ -d "$d" ] || { mkdir -- "$d"${attrs ? ` && ${attrs}` : ''}; } || exit 1; done` });
         creates.push({ kind: 'dir', path, ...(mode ? { mode } : {}), ...(want.owner ? { owner: want.owner } : {}), ...(want.group ? { group: want.group } : {}) });
       } else if (prev !== 'directory') {
         return fail(`${path} already exists as a ${prev}`, path);
       } else {
-        withAttrs(st!);
-        if (args.recurse) steps.push(...(await recurseSteps(path, want, st!.umask, ctx)));
+        await withAttrs(st!);
+        if (args.recurse) steps.push(...(await recurseSteps(path, want, st!.umask, args.follow, ctx)));
       }
       break;
     case 'touch': {
@@ -189,41 +256,56 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       // (default: both now, so always changed, as in Ansible)
       if (prev === 'absent') {
         const mode = newMode(args.mode, false, st!.umask);
-        const attrs = creationAttrs(p, want, mode);
-        steps.push({ cmd: `touch -- ${p}${attrs ? ` && ${attrs}` : ''}` });
+        // a file it cannot give its attributes to is removed again (execute_touch)
+        const attrs = [creationAttrs(p, want, mode), freshFlagsStep(path, args.attributes)?.cmd].filter(Boolean).join(' && ');
+        steps.push({ cmd: `touch -- ${p}${attrs ? ` && { ${attrs} || { rm -f -- ${p}; exit 1; }; }` : ''}` });
         creates.push(predictedFile(path, '', { ...(mode ? { mode } : {}), owner: want.owner, group: want.group }));
-      } else withAttrs(st!);
+      } else await withAttrs(st!);
       break;
     }
     case 'link': {
       const src = args.src ?? st!.linkTarget;
       if (src === undefined) return fail(`src is required for state 'link' on ${path}`, path);
-      if (prev === 'link') {
-        if (st!.linkTarget === src) {
-          withAttrs(st!);
-          break;
-        }
-      } else if (prev === 'file' && !args.force) {
+      const relink = !(prev === 'link' && st!.linkTarget === src);
+      if (prev === 'file' && !args.force) {
         return fail(`refusing to convert from file to symlink for ${path}`, path);
       } else if (prev === 'directory') {
         if (!args.force) return fail(`refusing to convert from directory to symlink for ${path}`, path);
         const r = await ctx.probe(`ls -A -- ${p} | head -n 1`);
         if (r.stdout.trim() !== '') return fail(`the directory ${path} is not empty, refusing to convert it`, path);
       }
-      if (srcSt && !srcSt.exists && !args.force) {
+      if (relink && srcSt && !srcSt.exists && !args.force) {
         return fail(`src file does not exist, use "force=yes" if you really want to create the link: ${srcPath}`, path);
       }
-      const own = ownership(want.owner, want.group);
-      const replace = prev === 'directory' ? `rmdir -- ${p} && ln -s -- ${quote(src)} ${p}` : `ln -sfn -- ${quote(src)} ${p}`;
-      steps.push({ cmd: `${replace}${own ? ` && ${own.replace(/^(chown|chgrp)/, '$1 -h')} ${p}` : ''}` });
-      if (prev === 'link') [before.src, after.src] = [st!.linkTarget, src];
+      if (relink) {
+        // not following, owner and group are the link's own (lchown); its mode cannot change on Linux
+        const own = args.follow ? undefined : ownership(want.owner, want.group);
+        const replace = prev === 'directory' ? `rmdir -- ${p} && ln -s -- ${quote(src)} ${p}` : `ln -sfn -- ${quote(src)} ${p}`;
+        steps.push({ cmd: `${replace}${own ? ` && ${own.replace(/^(chown|chgrp)/, '$1 -h')} ${p}` : ''}` });
+        if (prev === 'link') [before.src, after.src] = [st!.linkTarget, src];
+        if (!args.follow) fresh(path);
+      } else if (!args.follow) await withAttrs(st!);
       result.src = src;
+      // Following (the default), Ansible gives owner, group, mode and times to what the link resolves to
+      // once made (load_file_common_arguments: realpath), or warns when that does not exist. Under --check
+      // a link still to be made gets none (ensure_symlink returns before).
+      if (args.follow && !(ctx.check && prev === 'absent')) {
+        const linked = relink ? (src.startsWith('/') ? src : `${posix.dirname(path)}/${src}`) : path;
+        const real = await ctx.probe(`realpath -e -- ${quote(linked)}`);
+        if (real.rc !== 0) {
+          result.warnings = ['Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'];
+          timesPath = undefined;
+        } else {
+          timesPath = real.stdout.replace(/\n$/, '');
+          await withAttrs(await statFile(ctx, timesPath), timesPath);
+        }
+      }
       break;
     }
     case 'hard': {
-      if (!srcSt?.exists) return fail(`src does not exist: ${srcPath}`, path);
+      if (!srcSt?.exists) return { steps: [], failed: true, msg: 'src does not exist', result: { dest: path, src: args.src } };
       if (prev !== 'absent' && st!.inode === srcSt.inode && st!.dev === srcSt.dev) {
-        withAttrs(st!);
+        await withAttrs(st!);
         break;
       }
       if (prev === 'directory') return fail(`refusing to convert from directory to hard link for ${path}`, path);
@@ -231,20 +313,22 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
       const mode = args.mode !== undefined && srcSt.mode ? octal(applyMode(args.mode, Number.parseInt(srcSt.mode, 8), false)) : undefined;
       const attrs = creationAttrs(p, want, mode !== srcSt.mode ? mode : undefined);
       steps.push({ cmd: `ln -f -- ${quote(srcPath!)} ${p}${attrs ? ` && ${attrs}` : ''}` });
-      result.src = srcPath;
+      fresh(path);
+      result.src = args.src;
       break;
     }
   }
+  if (failure) return fail(failure.msg, failure.path);
   // (absent returned above: times do not apply to it)
-  const times = await planTimes(path, timeFor(args.mtime, state), timeFor(args.atime, state), prev === 'absent' && (state === 'touch' || state === 'directory'), ctx);
-  if (times.failed) return fail(times.failed, path);
-  if (times.steps.length > 0) {
+  if (timesPath !== undefined) {
+    const times = await planTimes(timesPath, timeFor(args.mtime, state), timeFor(args.atime, state), prev === 'absent' && (state === 'touch' || state === 'directory'), ctx);
+    if (times.failed) return fail(times.failed, path);
     steps.push(...times.steps);
     Object.assign(before, times.before);
     Object.assign(after, times.after);
   }
-  if (want.mode && st!.exists && st!.mode) result.mode = octal(applyMode(want.mode, Number.parseInt(st!.mode, 8), st!.isDir));
-  else if (st!.mode) result.mode = st!.mode;
+  if (want.mode && st!.exists && st!.mode) result.mode = ansibleMode(applyMode(want.mode, Number.parseInt(st!.mode, 8), st!.isDir));
+  else if (st!.mode) result.mode = ansibleMode(st!.mode);
   if (want.owner ?? st!.owner) result.owner = want.owner ?? st!.owner;
   if (want.group ?? st!.group) result.group = want.group ?? st!.group;
   result.diff = diff;
@@ -266,7 +350,7 @@ export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan
 function pathInfo(st: FileStat): Record<string, unknown> {
   if (!st.exists) return { state: 'absent' };
   const state = st.isLink ? 'link' : st.isDir ? 'directory' : (st.nlink ?? 1) > 1 ? 'hard' : 'file';
-  return { state, mode: st.mode, uid: st.uid, gid: st.gid, owner: st.owner, group: st.group, size: st.size };
+  return { state, mode: st.mode === undefined ? undefined : ansibleMode(st.mode), uid: st.uid, gid: st.gid, owner: st.owner, group: st.group, size: st.size };
 }
 
 export const fileModule: ModuleDef<FileArgs> = {

@@ -50,6 +50,8 @@ export interface ModuleContext {
   vars: Vars;
   check: boolean;
   diff: boolean;
+  /** -v count of the run (debug's `verbosity:` threshold); 0 when not given */
+  verbosity?: number;
   where: Source;
   /**
    * Aborted when this task must stop waiting: the host's guard deadline, the task's `timeout:`, Ctrl-C.

@@ -64,6 +64,11 @@ export interface FileWrite {
   result?: Record<string, unknown>;
   /** Part of a larger plan (a directory copy): no read-back of the written file's attributes. */
   noReadBack?: boolean;
+  /**
+   * dest is a symbolic link: true writes the file it leads to, false replaces the link with a file
+   * (even of the same content), as Ansible's copy `follow`. Undefined: written through the path as it is.
+   */
+  follow?: boolean;
 }
 
 export function sha1(data: Buffer | string): string {
@@ -125,6 +130,13 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
     return fail(`Destination directory ${parent} does not exist`, dest);
   }
   if (st.exists && st.isDir) return fail(`destination ${dest} is a directory`, dest);
+  // a link at dest: follow writes where it leads, else the link itself is replaced
+  let replaceLink = false;
+  if (w.follow !== undefined && st.isLink) {
+    const real = w.follow ? (await ctx.probe(`readlink -f -- ${quote(dest)} || true`)).stdout.replace(/\n$/, '') : '';
+    if (real !== '') dest = real;
+    else replaceLink = true;
+  }
   // Ansible's copy/template result fields; uid/gid/owner/group/mode are the file's own once written
   const result: Record<string, unknown> = { ...w.result, dest, checksum, md5sum: createHash('md5').update(w.data).digest('hex'), size: w.data.length, state: 'file' };
   if (st.exists && !w.force) return { steps: [], result: { ...result, msg: 'file already exists' } };
@@ -136,7 +148,7 @@ export async function planFileWrite(w: FileWrite, ctx: ModuleContext): Promise<P
   }
   const want = { mode, owner: w.owner, group: w.group };
   const diff: FileDiff[] = [];
-  if (st.exists && st.sha1 === checksum) {
+  if (st.exists && st.sha1 === checksum && !replaceLink) {
     const attrs = attributeSteps(dest, st, want);
     steps.push(...attrs.steps);
     diff.push(...attributeDiff(dest, attrs.before, attrs.after));

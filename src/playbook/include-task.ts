@@ -3,7 +3,7 @@ import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
 import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
-import type { Block, Inheritable, Item } from './types.js';
+import { roleUseKey, type Block, type Inheritable, type Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */
 export function applied(includeId: string, where: Source, apply: Inheritable | undefined, items: Item[]): Item[] {
@@ -48,7 +48,8 @@ const keyAt = (o: unknown, key: string): Source | undefined => (o && typeof o ==
 export function loadInclude(raw: Record<string, unknown>, action: string, value: unknown, id: string, scope: TaskScope, where: Source, name: string | undefined, context: string): Item {
   let params: Vars;
   // include_role: name=ROLE tasks_from=… (k=v form); a bare word is the role's name
-  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : { file: value };
+  // include_tasks: file=FILE (k=v form, as Ansible parses the free-form string); else the file's name
+  if (typeof value === 'string') params = action.endsWith('_role') ? (value.includes('=') ? parseKeyValue(value, where, context) : { name: value }) : /^\s*file=/.test(value) ? parseKeyValue(value, where, context) : { file: value };
   else if (value && typeof value === 'object' && !Array.isArray(value)) params = { ...(value as Vars) };
   else throw new ParseError(`${action}: give a file name (or 'name' for roles)`, where, context);
   if (action.endsWith('_tasks') && params._raw_params !== undefined) params.file = params._raw_params;
@@ -93,14 +94,23 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
     const display = name ?? (action.endsWith('_role') ? `${written} : ${target}` : written);
     // include_role's `public:` is decided when it runs (a template renders with the host's vars)
     if (params.public !== undefined) keywordValue('public', params.public, where, context, false);
-    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}) };
+    block.include = { module: action, params: keywords.vars ?? {}, display, target, ...(deferred ? { deferred } : {}), ...(apply ? { apply } : {}), ...(params.public !== undefined ? { public: params.public } : {}), ...(params.allow_duplicates !== undefined ? { allowDuplicates: params.allow_duplicates } : {}), ...roleFrom(params) };
     if (raw.register !== undefined) block.include.register = registerName(raw, where, context);
     if (raw.listen !== undefined && raw.listen !== null) block.include.listen = stringList('listen', raw.listen, sourceOfKey(raw, 'listen') ?? where);
     // A loop on a dynamic include runs its tasks once per item (with item in the include params).
     loadLoop(raw, block.include, where, context);
   } else {
+    // an include_role's allow_duplicates: false knows this role as run once its tasks ran (executor/role-duplicates.ts)
+    const imported = items[0]?.role;
+    if (action === 'import_role' && imported) imported.useKey = roleUseKey(imported, keywords.vars, roleFrom(params).roleFrom);
     const loopKey = Object.keys(raw).find((k) => k === 'loop' || k === 'loop_control' || k.startsWith('with_'));
     if (loopKey) throw new ParseError(`'${loopKey}' is not valid on ${action} (a static import); use include_${action.slice(7)}`, sourceOfKey(raw, loopKey) ?? where, context);
   }
   return block;
+}
+
+/** include_role's `*_from` names as written: with its vars and role params, they tell one use of a role from another (Ansible's role cache). */
+function roleFrom(params: Vars): { roleFrom?: Vars } {
+  const from = Object.fromEntries(['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].filter((k) => params[k] !== undefined).map((k) => [k, params[k]]));
+  return Object.keys(from).length > 0 ? { roleFrom: from } : {};
 }

@@ -288,7 +288,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     // an import renders its names with its task's and blocks' vars too, as Ansible's static import
     // (an include_* that needs them is decided per host at run time, where set_fact may override them)
     const names = () => nameScope(scope.role, action.startsWith('import_') ? scope.vars : undefined);
-    const dynamic = action.startsWith('include_');
+    // (a handler's include is loaded with the play: its names are rendered now, as before)
+    const dynamic = action.startsWith('include_') && !scope.handler;
     if (action.endsWith('_role')) {
       if (typeof params.name !== 'string') throw new ParseError(`${action}: 'name' of the role is required`, at);
       const roleName = renderName(params.name, `${action}: role name`, names, at, undefined, dynamic);
@@ -352,12 +353,8 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
    * `"{{ False | bool }}"` is false, never a true non-empty string); `public` is include_role's only.
    */
   function roleUse(action: string, params: Vars, at: Source, scope: TaskScope): RoleUse {
-    if (action !== 'import_role') {
-      if (params.allow_duplicates !== undefined && params.allow_duplicates !== true) {
-        warnings.push({ where: at, message: `include_role: allow_duplicates ${JSON.stringify(params.allow_duplicates)} is not applied: an included role runs each time it is included (import_role applies it)` });
-      }
-      return { via: 'include_role' };
-    }
+    // include_role's allow_duplicates is applied when it runs (executor/role-duplicates.ts)
+    if (action !== 'import_role') return { via: 'include_role' };
     if (params.public !== undefined) throw new ParseError("import_role: 'public' is not valid here (import_role's defaults and vars are always the play's; public is include_role's)", at);
     const value = params.allow_duplicates;
     if (value === undefined) return { via: 'import_role', allowDuplicates: true };

@@ -413,7 +413,9 @@ export function normaliseArgs(module: string, freeFormKeys: readonly string[] | 
 export function parseKeyValue(text: string, where: Source, context: string): Vars {
   const out: Vars = {};
   // A value is quoted text, or a run of non-space characters in which {{ ... }} stays whole (spaces and all).
-  const re = /\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:\{\{[\s\S]*?\}\}|\{(?!\{)|[^\s{])*)/y;
+  // A key is a name, or holds templates (`{{ item.key }}=…`: parse_kv splits it here, the module renders
+  // it when the task runs, as set_fact does).
+  const re = /\s*((?:[A-Za-z_]|\{\{[\s\S]*?\}\})(?:[A-Za-z0-9_]|\{\{[\s\S]*?\}\})*)=("(?:[^"\\]|\\.)*"|'[^']*'|(?:\{\{[\s\S]*?\}\}|\{(?!\{)|[^\s{])*)/y;
   let pos = 0;
   const s = text.trim();
   while (pos < s.length) {

@@ -43,6 +43,17 @@ export interface RoleInstance {
   entryVars?: Vars;
   /** Its meta dependencies, in the order they run (their defaults and vars come before its own). */
   deps?: RoleInstance[];
+  /** An import_role's: which use of the role it is, as Ansible's role cache tells them (roleUseKey). */
+  useKey?: string;
+}
+
+/**
+ * One use of a role by import_role/include_role as Ansible's role cache (ROLE_CACHE) tells uses apart:
+ * the role, its params, the task's `vars:` and `*_from` names as written. Uses with the same key are
+ * one role, which include_role's allow_duplicates: false does not run again on a host.
+ */
+export function roleUseKey(role: RoleInstance, vars: Vars | undefined, from: Vars | undefined): string {
+  return JSON.stringify([role.path, role.params, vars ?? {}, from ?? {}]);
 }
 
 export interface Task extends Inheritable {
@@ -118,6 +129,10 @@ export interface Block extends Inheritable {
     apply?: Inheritable;
     /** include_role's `public:` as written (may be a template): once included, the role's defaults and vars are the whole play's. */
     public?: unknown;
+    /** include_role's `allow_duplicates:` as written (may be a template): false passes the role's tasks by on a host it already ran on. */
+    allowDuplicates?: unknown;
+    /** include_role's `tasks_from`/`vars_from`/`defaults_from`/`handlers_from` as written. */
+    roleFrom?: Vars;
     /** `register:` — the variable the include's own result is stored in (Ansible's TaskInclude keyword). */
     register?: string;
     /** `listen:` — topics of an include used as a handler (besides its name). */

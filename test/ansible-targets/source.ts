@@ -4,7 +4,7 @@
  * temp dir once per commit (the cases' targets are committed: targets/, for a run without a checkout); the inventory of a case, with each fleet host's connection variables.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,4 +95,35 @@ export function playbookOf(c: TargetCase, targets: string, dir: string): { playb
 /** Environment both tools run a case with: the roles path ansible-test or the runme.sh step sets, and the step's settings. */
 export function caseEnv(c: TargetCase, targets: string): NodeJS.ProcessEnv {
   return { ANSIBLE_ROLES_PATH: c.rolesPath === undefined ? targets : join(targets, c.target, c.rolesPath), ...c.env };
+}
+
+/**
+ * Ready the hosts and the targets for one run of a case (both tools): the fleet's client key in each
+ * host's private /root/.ssh/authorized_keys when the target copies it to a user it logs in as, and the
+ * targets directory the run uses: a fresh temporary copy for a case that writes into its own target
+ * (removed by `done`), so the committed targets stay as committed.
+ */
+export function prepareRun(c: TargetCase, fleet: Fleet, targets: string, work: string): { targets: string; done: () => void } {
+  if (c.rootAuthorizedKeys) {
+    for (const h of fleet.hosts) {
+      const ssh = fleet.path(h.name, '/root/.ssh');
+      mkdirSync(ssh, { recursive: true, mode: 0o700 });
+      copyFileSync(join(fleet.dir, 'authorized_keys'), join(ssh, 'authorized_keys'));
+      chmodSync(join(ssh, 'authorized_keys'), 0o600);
+    }
+  }
+  const leftovers = () => {
+    for (const p of c.controllerLeftovers ?? []) rmSync(p, { recursive: true, force: true });
+  };
+  leftovers();
+  if (!c.copyTargets) return { targets, done: leftovers };
+  const copy = mkdtempSync(join(work, `${c.name}-targets-`));
+  cpSync(targets, copy, { recursive: true, verbatimSymlinks: true });
+  return {
+    targets: copy,
+    done: () => {
+      rmSync(copy, { recursive: true, force: true });
+      leftovers();
+    },
+  };
 }

@@ -20,7 +20,7 @@ test.serial("include_role's tasks_from '{{ omit }}' is the role's main.yml; a de
   t.is(taskLog(fleet, 'h2'), 'full\nquick\nquick-file\n', 'h2 has steps_from and steps_file');
   t.regex(r.stdout, /TASK \[steps : quick step\] \*+\nchanged: \[h2\]\n/);
   t.regex(r.stdout, /TASK \[file by host\] \*+\nincluded: \S+\/rt-names\/full\.yml for h1\nincluded: \S+\/rt-names\/quick\.yml for h2\n/);
-  t.regex(r.stdout, /TASK \[an omitted module argument is not given\] \*+\nok: \[h1\] => \{\n\s+"msg": "shown"/);
+  t.regex(r.stdout, /TASK \[an omitted module argument is not given\] \*+\nok: \[h[12]\] => \{\n\s+"msg": "shown"/);
   t.like(parseRecap(r.stdout), { h1: { ok: 5, changed: 3, failures: 0 }, h2: { ok: 5, changed: 3, failures: 0 } });
 });
 
@@ -33,7 +33,7 @@ test.serial('a templated module name is rendered per host when the task runs; an
   t.regex(r.stderr, /action\.yml:\d+:\d+: task 'never runs, never checked': the module '\{\{ entire_task \}\}' is a template: it is rendered when the task runs/);
   t.notRegex(r.stdout, /never runs, never checked/);
   t.regex(r.stdout, /fatal: \[h1\]: FAILED! => .*the module '\{\{ no_such \}\}' rendered to 'not_a_module', which is not a known module.*\n\.\.\.ignoring/);
-  t.regex(r.stdout, /TASK \[bad arguments for the module it rendered to\] \*+\nfatal: \[h1\]: FAILED! => .*no_such_option.*\n\.\.\.ignoring/);
+  t.regex(r.stdout, /TASK \[bad arguments for the module it rendered to\] \*+\nfatal: \[h[12]\]: FAILED! => .*no_such_option.*\n\.\.\.ignoring/);
   t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 4, failures: 0, ignored: 2 }, h2: { ok: 7, changed: 4, failures: 0, ignored: 2 } });
 });
 
@@ -42,7 +42,7 @@ test.serial('without ignore_errors, an unknown templated module fails the host w
   t.is(r.code, 2, r.stdout + r.stderr);
   t.is(taskLog(fleet, 'h1'), 'before\n');
   t.is(taskLog(fleet, 'h2'), 'before\n');
-  t.regex(r.stdout, /TASK \[pick\] \*+\nfatal: \[h1\]: FAILED! => .*rendered to 'nope', which is not a known module/);
+  t.regex(r.stdout, /TASK \[pick\] \*+\nfatal: \[h[12]\]: FAILED! => .*rendered to 'nope', which is not a known module/);
   t.notRegex(r.stdout, /TASK \[after\]/);
   t.like(parseRecap(r.stdout), { h1: { ok: 1, changed: 1, failures: 1 }, h2: { ok: 1, changed: 1, failures: 1 } });
 });
@@ -54,4 +54,11 @@ test.serial("a delegated import_role/include_role: the role's handlers are deleg
   t.is(taskLog(fleet, 'h2'), 'task-h1-imported\nhandler-h1-imported h2\ntask-h1-included\nhandler-h1-included h2\n');
   t.regex(r.stdout, /RUNNING HANDLER \[notifier : record\] \*+\nchanged: \[h1 -> h2\]\n/);
   t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 4, failures: 0 } });
+});
+
+test.serial("a handler's include_tasks named with default() over an unknown variable loads with the play, as before", async (t) => {
+  const r = await runCli([join(dir, 'handler-include.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  for (const h of ['h1', 'h2']) t.is(taskLog(fleet, h), 'change\nfull-file\n', h);
+  t.regex(r.stdout, /RUNNING HANDLER \[full file\] \*+\nchanged: \[h[12]\]\nchanged: \[h[12]\]\n/);
 });

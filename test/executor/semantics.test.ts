@@ -62,3 +62,18 @@ test.serial('meta: refresh_inventory applies add_host and group_by results again
   t.is(readFileSync(fleet.path('h1', '/opt/sem/h1'), 'utf8'), 'h1 by_h1 -\n');
   t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 3 }, 'h1-alias': { ok: 1, changed: 1 } });
 });
+
+test.serial('include_role allow_duplicates: false passes the role by on a host it already ran on in the play', async (t) => {
+  const r = await runCli([join(fixtures, 'allow-duplicates.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.notRegex(r.stdout + r.stderr, /allow_duplicates/, 'no load warning: it is applied');
+  t.regex(r.stdout, /TASK \[its task skipped, so the role has not run\] \*+\n\nTASK \[count : count a run\] \*+\nskipping: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[runs\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[already ran\] \*+\n\nTASK \[other vars, another use of the role\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[duplicates allowed\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  t.regex(r.stdout, /TASK \[a new play, the role has not run in it\] \*+\n\nTASK \[count : count a run\] \*+\nchanged: \[h1\]\n/);
+  // an import_role of the same role (same params, vars, files) is the same role: not run again
+  t.regex(r.stdout, /TASK \[after the same role imported\] \*+\n\nPLAY RECAP/);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/count.log'), 'utf8'), 'run\n'.repeat(5));
+  t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 5, skipped: 1 } });
+});

@@ -236,6 +236,50 @@ test('a TASK banner shows the name rendered with the first host\'s variables, or
   t.regex(run.stdout, /^TASK \[item \{\{ item \}\}\] \*+$/m);
 });
 
+test('set_fact k=v with a templated name: split when the playbook loads, name and value rendered when the task runs, then checked', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  vars:
+    source: {flag: "no", count: 5}
+  tasks:
+    - set_fact: "{{ item.key }}_v={{ item.value }} fixed_{{ item.key }}=x"
+      loop: "{{ source | dict2items }}"
+    - name: set
+      debug: msg="{{ flag_v is sameas false }}|{{ count_v }}|{{ fixed_flag }}{{ fixed_count }}"
+    - set_fact: "{{ bad_name }}=1"
+      vars:
+        bad_name: "2nd"
+      register: bad
+      ignore_errors: true
+    - name: after
+      debug: msg="{{ bad is failed }}|{{ bad.msg }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'set').testhost, 'True|5|xx');
+  t.is(msgs(doc, 'after').testhost, "True|The variable name '2nd' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.");
+});
+
+test('set_fact: a literal name that is not a variable name is still rejected when the playbook loads', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - debug: msg=first
+    - set_fact:
+        2nd: 1
+`,
+  });
+  const run = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 4);
+  t.regex(run.stderr, /site\.yml:5:\d+: .*set_fact: '2nd' is not a valid variable name/);
+  t.notRegex(run.stdout, /first/, 'no host contacted');
+});
+
 test('a host add_host made is in hostvars for the rest of the same play, as in Ansible', async (t) => {
   const dir = tree({
     inv: INVENTORY,
