@@ -1,4 +1,5 @@
 import type { Vars } from '../types.js';
+import { ANSIBLE_VERSION } from './ansible-version.js';
 import { RAW_KEYS } from '../template/lazy.js';
 import { playRoleVars } from '../playbook/roles.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
@@ -90,22 +91,27 @@ function rolesShown(src: VarSources): ReturnType<typeof playRoleVars> {
   return layers;
 }
 
-/** One hostvars object per play: its getters read each host's current state when used. */
-const hostvarsOf = new WeakMap<VarSources, Vars>();
+/**
+ * One hostvars object per play: its getters read each host's current state when used. A host that
+ * add_host puts in the inventory during the play gets its entry when next asked (Ansible has it at once).
+ */
+const hostvarsOf = new WeakMap<VarSources, { hv: Vars; count: number }>();
 
 function hostvars(src: VarSources): Vars {
-  let hv = hostvarsOf.get(src);
-  if (!hv) {
-    hv = {};
-    for (const h of src.allHosts()) {
-      Object.defineProperty(hv, h, {
+  let known = hostvarsOf.get(src);
+  if (!known) hostvarsOf.set(src, (known = { hv: {}, count: 0 }));
+  const hosts = src.allHosts();
+  if (hosts.length !== known.count) {
+    for (const h of hosts) {
+      if (Object.prototype.hasOwnProperty.call(known.hv, h)) continue;
+      Object.defineProperty(known.hv, h, {
         enumerable: true,
         get: () => ({ ...src.inventoryVars(h), ...src.state(h).facts, ...src.state(h).includeVars, ...src.state(h).hostFacts, inventory_hostname: h }),
       });
     }
-    hostvarsOf.set(src, hv);
+    known.count = hosts.length;
   }
-  return hv;
+  return known.hv;
 }
 
 function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
@@ -121,6 +127,7 @@ function magicVars(src: VarSources, host: string, rolePath?: string): Vars {
     ansible_skip_tags: src.skipTags ?? [],
     ansible_play_batch: src.batchHosts(),
     ansible_check_mode: src.check,
+    ansible_version: { ...ANSIBLE_VERSION },
     playbook_dir: src.play.dir,
     ansible_play_name: src.play.name,
   };

@@ -118,10 +118,13 @@ export const aptKeyModule: ModuleDef<AptKeyArgs> = {
     return args;
   },
   async plan(args, ctx) {
-    const r = await ctx.probe(aptKeyProbe(args));
+    // As Ansible's apt_key: under --check a key named by id that is not installed is changed without
+    // fetching the key (an unreachable url is found when it runs).
+    const lookOnly = ctx.check && args.id !== undefined && args.state === 'present';
+    const r = await ctx.probe(aptKeyProbe(lookOnly ? { ...args, url: undefined, file: undefined } : args));
     const facts = parseAptKeyProbe(r.stdout);
     let offered: string[] | undefined;
-    if (args.data !== undefined && args.state === 'present' && facts.aptKey) {
+    if (args.data !== undefined && args.state === 'present' && facts.aptKey && !lookOnly) {
       // The key text goes through stdin, never argv.
       const d = await ctx.probe('gpg --batch --no-default-keyring --with-colons --show-keys 2>&1; echo "@rc $?"', { stdin: args.data });
       if (!/@rc 0\s*$/.test(d.stdout)) return { steps: [], failed: true, msg: `could not read the key in 'data': ${d.stdout.replace(/@rc \d+/, '').trim()}` };

@@ -1,6 +1,8 @@
 import ora, { type Ora } from 'ora';
 import type { FileDiff } from '../modules/types.js';
 import { serializedDiff, unifiedDiff } from './diff.js';
+import { pyJson } from './py-json.js';
+import { pyStr } from '../template/values.js';
 import type { HostStats, Reporter, RunEvent } from './events.js';
 
 export interface ConsoleOptions {
@@ -15,6 +17,23 @@ export interface ConsoleOptions {
   /** ANSIBLE_SHOW_CUSTOM_STATS: set_stats data after the recap. */
   showCustomStats?: boolean;
 }
+
+/**
+ * A result as ansible-playbook's default callback shows it: the status keys (`failed`, `skipped`) are the
+ * line's own word, not repeated in the JSON (TaskResult.clean_copy); `diff`, `invocation` and `exception`
+ * only from -vvv (_dump_results); Python's json.dumps with sorted keys, one key per line from -vvv.
+ */
+function resultJson(result: Record<string, unknown>, verbosity: number): string {
+  const { failed: _f, skipped: _s, exception: _e, ...rest } = result;
+  if (verbosity < 3) {
+    delete rest.diff;
+    delete rest.invocation;
+  }
+  return pyJson(rest, verbosity > 2 ? 4 : undefined);
+}
+
+/** A loop item as ansible-playbook labels it: Python's str() of the item (a dict as `{'k': 'v'}`). */
+const itemLabel = (item: unknown) => pyStr(item);
 
 /** Ansible's _dump_results(indent=1) with the newlines removed: `{ "a": 1, "b": 2}`. */
 function statsJson(v: unknown): string {
@@ -31,10 +50,6 @@ function banner(title: string): string {
   return `\n${title} ${'*'.repeat(Math.max(3, COLUMNS - title.length))}`;
 }
 
-function resultJson(result: Record<string, unknown>, pretty: boolean): string {
-  const { diff: _d, ...rest } = result;
-  return pretty ? JSON.stringify(rest, null, 4) : JSON.stringify(rest);
-}
 
 /** The recap line of one host, with Ansible's padding. */
 export function recapLine(host: string, s: HostStats): string {
@@ -78,13 +93,14 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     for (const p of parts) {
       if (typeof p.include !== 'string') continue;
       const loopVar = p.ansible_loop_var as string | undefined;
-      const item = loopVar ? ` => (item=${typeof p[loopVar] === 'string' ? p[loopVar] : JSON.stringify(p[loopVar])})` : '';
+      const item = loopVar ? ` => (item=${itemLabel(p[loopVar])})` : '';
       out(`included: ${p.include} for ${host}${item}`, COLORS.skipped);
     }
   };
   const hostLine = (e: Extract<RunEvent, { kind: 'host-result' }>) => {
     const host = e.delegatedTo && e.delegatedTo !== e.host ? `${e.host} -> ${e.delegatedTo}` : e.host;
-    const item = e.isItem ? ` => (item=${typeof e.item === 'string' ? e.item : JSON.stringify(e.item)})` : '';
+    const label = e.isItem ? `(item=${itemLabel(e.item)})` : '';
+    const item = e.isItem ? ` => ${label}` : '';
     const r = e.result;
     const verbose = o.verbosity > 0;
     const debugOut = e.task.module === 'debug' && !r.failed && !r.skipped ? Object.fromEntries(Object.entries(r).filter(([k]) => !['changed', 'failed', 'ansible_loop_var', 'item', '_ansible_verbose_always'].includes(k) && !(e.isItem && k === (r.ansible_loop_var as string)))) : undefined;
@@ -95,19 +111,19 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
           includedLines(r, host);
           break;
         }
-        const detail = debugOut ? ` => ${JSON.stringify(debugOut, null, 4)}` : verbose ? ` => ${resultJson(r, false)}` : '';
+        const detail = debugOut ? ` => ${pyJson(debugOut, 4)}` : verbose ? ` => ${resultJson(r, o.verbosity)}` : '';
         out(`${e.status}: [${host}]${item}${detail}`, COLORS[e.status]);
         break;
       }
       case 'skipped':
-        out(`skipping: [${host}]${item}${verbose ? ` => ${resultJson(r, false)}` : ''}`, COLORS.skipped);
+        out(`skipping: [${host}]${item}${verbose ? ` => ${resultJson(r, o.verbosity)}` : ''}`, COLORS.skipped);
         break;
       case 'unreachable':
-        out(`fatal: [${host}]: UNREACHABLE! => ${resultJson(r, false)}`, COLORS.unreachable);
+        out(`fatal: [${host}]: UNREACHABLE! => ${resultJson(r, o.verbosity)}`, COLORS.unreachable);
         break;
       case 'failed':
       case 'ignored':
-        out(e.isItem ? `failed: [${host}]${item} => ${resultJson(r, false)}` : `fatal: [${host}]: FAILED! => ${resultJson(r, false)}`, COLORS.failed);
+        out(e.isItem ? `failed: [${host}] ${label} => ${resultJson(r, o.verbosity)}` : `fatal: [${host}]: FAILED! => ${resultJson(r, o.verbosity)}`, COLORS.failed);
         if (e.status === 'ignored' && !e.isItem) out('...ignoring', COLORS.ignored);
         break;
     }

@@ -5,7 +5,7 @@ import { PATH_TESTS } from './filters-path.js';
 import { isUri, isUrl, isUrn } from './uri.js';
 import { regexFlags } from './filters-string.js';
 import { list, num, text, type FuncDef } from './func-args.js';
-import { compareOp, contains, isPlainObject, makeRegExp, toInt, truthy, typeName, versionTest } from './values.js';
+import { compareOp, contains, isPlainObject, makeRegExp, pyStr, toInt, truthy, typeName, versionTest } from './values.js';
 
 /** The tests (`x is name(args)`): of registered results, types, versions, regexes, comparisons, paths. */
 
@@ -31,9 +31,10 @@ const test = (fn: (v: unknown) => boolean): FuncDef => ({ min: 0, max: 0, fn });
 
 const version: FuncDef = { min: 1, max: 3, kwargs: ['operator', 'strict', 'version_type'], fn: (v, [other, op], kw) => versionTest(v, other, op ?? kw.operator ?? 'eq') };
 
+// As Ansible's regex test: value and pattern through to_text, so a registered result (a dict) is searched as Python prints it
 const regex = (kind: 'match' | 'search'): FuncDef => ({
   min: 1, max: 1, kwargs: ['ignorecase', 'multiline'],
-  fn: (v, [re], kw) => makeRegExp(text(kind, re), regexFlags(kw), kind === 'match').test(text(kind, v)),
+  fn: (v, [re], kw) => makeRegExp(pyStr(re), regexFlags(kw), kind === 'match').test(pyStr(v)),
 });
 
 const cmpTest = (op: string): FuncDef => ({ min: 1, max: 1, fn: (v, [o]) => compareOp(v, o, op) });

@@ -47,7 +47,7 @@ test.serial('a looped include evaluates its when per item, with the item defined
   t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['a', 'c', 'role-c']);
   t.is(readFileSync(fleet.path('h1', '/opt/sem/a'), 'utf8'), 'a 0\n');
   t.is(readFileSync(fleet.path('h1', '/opt/sem/c'), 'utf8'), 'c 2\n');
-  t.regex(r.stdout, /"changed": false,\n\s+"skipped": true,\n\s+"skip_reason": "Conditional result was False",\n\s+"item": "b",/);
+  t.regex(r.stdout, /"changed": false,\n\s+"idx": 1,\n\s+"item": "b",\n\s+"skip_reason": "Conditional result was False",\n\s+"skipped": true/);
   // ok: 2 included files + 2 marks + 1 role mark + registered; skipped: the include with no item wanted
   t.like(parseRecap(r.stdout), { h1: { ok: 6, changed: 3, skipped: 1 } });
 });

@@ -31,7 +31,8 @@ test.serial('a NUL byte in a value is a clear failed result of that task, not UN
 test.serial('a loop item that does not render fails the task as in Ansible, naming the item; the items after it do not run', async (t) => {
   const r = await runCli([fixture('loop.yml'), '-i', fleet.inventoryPath]);
   t.is(r.code, 2, r.stdout + r.stderr);
-  t.regex(r.stdout, /changed: \[h1\] => \(item=\{"name":"a"\}\)/);
+  t.regex(r.stdout, /changed: \[h1\] => \(item=\{'name': 'a'\}\)/, 'the item labelled as Python prints it, as ansible-playbook does');
+  t.regex(r.stdout, /FAILED! => \{"changed": false, "msg": "/, "the result as Python's json.dumps writes it, without the failed key");
   t.regex(r.stdout, /undefined variable 'item\.name' — in loop item 2 of 3 \(\{\\"other\\":\\"b\\"\}\); the task failed and the item after it did not run/);
   t.is(onHost('/opt/values-loop'), 'a\n');
 });

@@ -279,3 +279,19 @@ test('set_fact: a literal name that is not a variable name is still rejected whe
   t.regex(run.stderr, /site\.yml:5:\d+: .*set_fact: '2nd' is not a valid variable name/);
   t.notRegex(run.stdout, /first/, 'no host contacted');
 });
+
+test('a host add_host made is in hostvars for the rest of the same play, as in Ansible', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ hostvars['other'].ansible_connection }}"
+    - add_host: name=added1 ansible_connection=local role_label=edge
+    - debug: msg="{{ hostvars['added1'].role_label }} {{ hostvars['added1'].inventory_hostname }}"
+`,
+  });
+  const run = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv')]);
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.regex(run.stdout, /"msg": "edge added1"/);
+});

@@ -74,6 +74,9 @@ test.serial('deb822_repository writes a .sources file apt reads; absent removes 
 test.serial('apt_key imports a key file into a keyring once, by its fingerprint; absent deletes it', async (t) => {
   const keyring = '/etc/apt/trusted.gpg.d/tsplay-test.gpg';
   t.like(await lab.run(aptKeyModule, 'h1', { file: keyFile, keyring }, { check: true }), { changed: true });
+  // by id under --check: changed without fetching the key, as Ansible's apt_key (the url does not resolve)
+  t.like(await lab.run(aptKeyModule, 'h1', { id: fpr.slice(-16), url: 'http://nowhere.invalid/key.asc', keyring }, { check: true }), { changed: true, failed: false });
+  t.like(await lab.run(aptKeyModule, 'h1', { id: fpr.slice(-16), url: 'http://nowhere.invalid/key.asc', keyring }), { failed: true });
   t.is((await lab.sh('h1', `test -e ${keyring}`)).rc, 1);
   t.like(await lab.run(aptKeyModule, 'h1', { file: keyFile, keyring }), { changed: true, failed: false });
   t.regex((await lab.sh('h1', `gpg --no-default-keyring --keyring ${keyring} --with-colons --list-keys`)).stdout, new RegExp(fpr));
