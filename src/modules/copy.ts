@@ -6,6 +6,7 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import { isOctal, octal, parseMode } from './file-attrs.js';
 import { quote } from '../util/quote.js';
 import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import { expandRemoteHome } from './remote-home.js';
 import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
 import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 
@@ -81,15 +82,6 @@ async function expandRemoteVars(path: string, ctx: ModuleContext): Promise<strin
   const values = r.stdout.split('\0');
   const byName = new Map(names.map((n, i) => [n, values[i] ?? `$${n}`]));
   return path.replace(/\$(?:\{(\w+)\}|(\w+))/g, (whole, a: string | undefined, b: string | undefined) => byName.get((a ?? b)!) ?? whole);
-}
-
-/** `~` and `~user` at the start of a path: that user's home on the target (the user the task runs as, become included), as Ansible's _remote_expand_user. */
-async function expandRemoteHome(path: string, ctx: ModuleContext): Promise<string> {
-  const m = /^~([A-Za-z0-9_.][A-Za-z0-9_.-]*)?(?=\/|$)/.exec(path);
-  if (!m) return path;
-  const r = await ctx.probe(`getent passwd ${m[1] ? quote(m[1]) : '"$(id -un)"'} | cut -d: -f6`);
-  const home = r.stdout.trim();
-  return home ? home + path.slice(m[0].length) : path;
 }
 
 export async function planCopy(rawArgs: CopyArgs, ctx: ModuleContext): Promise<Plan> {

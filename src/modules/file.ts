@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { ParseError, type Source } from '../errors.js';
 import { statFile, statFiles, type FileStat } from '../facts/file.js';
+import { expandRemoteHome } from './remote-home.js';
 import type { ExecResult } from '../connection/types.js';
 import { defaultFinish } from '../executor/apply.js';
 import { quote } from '../util/quote.js';
@@ -145,7 +146,9 @@ async function recurseSteps(path: string, want: Attributes, umask: string | unde
   return steps;
 }
 
-export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
+export async function planFile(given: FileArgs, ctx: ModuleContext): Promise<Plan> {
+  // `path: ~/x` is the home of the user the task runs as on the target (Ansible expands it there)
+  const args = given.path.startsWith('~') ? { ...given, path: await expandRemoteHome(given.path, ctx) } : given;
   const { warnings, unknown } = args.state === 'absent' ? { warnings: [] } : await lookUpAccounts(args, ctx);
   const plan = await planPath(args, ctx, false, unknown);
   if (warnings.length === 0) return plan;

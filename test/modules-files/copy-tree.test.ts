@@ -8,6 +8,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { lstat, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyModule } from '../../src/modules/copy.js';
+import { fileModule } from '../../src/modules/file.js';
 import { runCli, workDir } from '../helpers/cli.js';
 import { startFilesLab, type FilesLab } from './helpers.js';
 
@@ -106,6 +107,9 @@ test('copy: ~ in dest is the home of the user on the target; remote_src /dev/nul
   const home = await lab.run(copyModule, H, { content: 'x\n', dest: '~/home.txt' });
   t.like(home, { changed: true, dest: '/root/home.txt' });
   t.is(await lab.read(H, '/root/home.txt'), 'x\n');
+  // the file module too (copy's target cleans up with `file: path: ~/test.txt state: absent`)
+  t.like(await lab.run(fileModule, H, { path: '~/home.txt', state: 'absent' }), { changed: true, path: '/root/home.txt' });
+  t.is(await lab.read(H, '/root/home.txt'), undefined);
   t.like(await lab.run(copyModule, H, { src: '/dev/null', dest: '/srv/null-copy', remote_src: true }), { failed: true, msg: "Cannot copy invalid source '/dev/null': not a file" });
   writeFileSync(join(lab.local, 'files', 'secret.txt'), '$ANSIBLE_VAULT;1.1;AES256\n3033\n');
   const vault = await lab.run(copyModule, H, { src: 'secret.txt', dest: '/srv/secret.txt' });
