@@ -37,9 +37,7 @@ const itemLabel = (item: unknown) => pyStr(item);
 
 /** Ansible's _dump_results(indent=1) with the newlines removed: `{ "a": 1, "b": 2}`. */
 function statsJson(v: unknown): string {
-  const sorted = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(sorted) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])])) : x;
-  return JSON.stringify(sorted(v), null, 1).replace(/\n/g, '');
+  return pyJson(v, 1).replace(/\n/g, '');
 }
 
 /** Ansible's Display width: 79 without a terminal, else the terminal's width less one (banners end one column short). */
@@ -49,7 +47,6 @@ const COLORS = { ok: 32, changed: 33, failed: 31, unreachable: 31, skipped: 36, 
 function banner(title: string): string {
   return `\n${title} ${'*'.repeat(Math.max(3, COLUMNS - title.length))}`;
 }
-
 
 /** The recap line of one host, with Ansible's padding. */
 export function recapLine(host: string, s: HostStats): string {

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { FileDiff } from '../modules/types.js';
+import { pyJson } from './py-json.js';
 
 /** A module's before/after as a unified diff, as --diff shows it. */
 export function unifiedDiff(d: FileDiff): string {
@@ -14,12 +15,6 @@ export function unifiedDiff(d: FileDiff): string {
  * shows it: each side as sorted, indented JSON, headed `before` / `after`.
  */
 export function serializedDiff(d: { before?: unknown; after?: unknown }): FileDiff {
-  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : `${JSON.stringify(sortKeys(v), null, 4)}\n`);
+  const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : `${pyJson(v, 4)}\n`);
   return { path: '', before: text(d.before), after: text(d.after), beforeHeader: 'before', afterHeader: 'after' };
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
 }
