@@ -94,6 +94,14 @@ export function pySplitlines(s: string): string[] {
   return lines;
 }
 
+/** Why a run failed, in the words of Ansible's command and raw: killed at its timeout, interrupted, a non-zero rc. */
+export function runFailure(r: ExecResult): string | undefined {
+  if (r.timedOut) return 'command timed out and was killed';
+  if (r.aborted) return 'command interrupted';
+  if (r.rc !== 0) return 'non-zero return code';
+  return undefined;
+}
+
 /** Plan a command run: probe creates/removes, then one step that is always "changed". */
 async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: ModuleContext): Promise<Plan> {
   // Ansible's fail_json with the fields command always returns
@@ -138,10 +146,10 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
       const end = new Date();
       const stdout = strip(r.stdout, args.strip_empty_ends);
       const stderr = strip(r.stderr, args.strip_empty_ends);
-      const failed = r.rc !== 0 || !!r.timedOut || !!r.aborted;
-      const out: Outcome = {
+      const failure = runFailure(r);
+      return {
         ...base,
-        failed,
+        failed: failure !== undefined,
         rc: r.rc,
         stdout,
         stderr,
@@ -150,12 +158,8 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
         start: pyDateTime(started),
         end: pyDateTime(end),
         delta: pyTimeDelta(end.getTime() - started.getTime()),
-        msg: '',
+        msg: failure ?? '',
       };
-      if (r.timedOut) out.msg = 'command timed out and was killed';
-      else if (r.aborted) out.msg = 'command interrupted';
-      else if (failed) out.msg = 'non-zero return code';
-      return out;
     },
   };
 }

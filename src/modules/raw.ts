@@ -1,7 +1,7 @@
 import { ParseError } from '../errors.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { FREE_FORM_KEYS, pySplitlines } from './command.js';
+import { FREE_FORM_KEYS, pySplitlines, runFailure } from './command.js';
 import type { ExecResult } from '../connection/types.js';
 import type { ModuleDef, Outcome, Plan } from './types.js';
 
@@ -37,11 +37,9 @@ export const rawModule: ModuleDef<RawArgs> = {
       unpredictable: true,
       finish(results: ExecResult[], base: Outcome): Outcome {
         const r = results[0]!;
-        const out: Outcome = { ...base, changed: true, failed: r.rc !== 0 || !!r.timedOut || !!r.aborted, rc: r.rc, stdout: r.stdout, stdout_lines: pySplitlines(r.stdout), stderr: r.stderr, stderr_lines: pySplitlines(r.stderr) };
-        if (r.timedOut) out.msg = 'command timed out and was killed';
-        else if (r.aborted) out.msg = 'command interrupted';
-        else if (out.failed) out.msg = 'non-zero return code';
-        return out;
+        const failure = runFailure(r);
+        const out: Outcome = { ...base, changed: true, failed: failure !== undefined, rc: r.rc, stdout: r.stdout, stdout_lines: pySplitlines(r.stdout), stderr: r.stderr, stderr_lines: pySplitlines(r.stderr) };
+        return failure === undefined ? out : { ...out, msg: failure };
       },
     };
   },
