@@ -1,5 +1,6 @@
 import { distributionFacts } from './gather-os.js';
 import { splitOutput } from './gather-sections.js';
+import type { ModuleContext } from '../modules/types.js';
 
 /** Ansible's PKG_MGRS (module_utils/facts/system/pkg_mgr.py): where there are several, the preferred one is last. */
 export const PKG_MGRS: { path: string; name: string }[] = [
@@ -50,3 +51,14 @@ export function pkgMgrFact(exists: ReadonlySet<string>, dist: Record<string, unk
   return name;
 }
 
+/**
+ * The host's package manager: the `ansible_pkg_mgr` variable (the gathered fact, or one the inventory
+ * sets for a host whose OS family's default is not the manager in use), else Ansible's pkg_mgr rule
+ * read from the host now.
+ */
+export async function hostPkgMgr(ctx: ModuleContext): Promise<string> {
+  const facts = ctx.vars.ansible_facts as Record<string, unknown> | undefined;
+  const known = ctx.vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
+  if (typeof known === 'string' && known !== 'unknown') return known;
+  return pkgMgrOf((await ctx.probe(PKG_MGR_PROBE)).stdout);
+}

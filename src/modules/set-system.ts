@@ -1,5 +1,5 @@
 import type { ModuleDef } from './types.js';
-import { packageModule } from './package.js';
+import { packageModule } from './package-any.js';
 import { serviceModule } from './service.js';
 
 /** The system modules (one file per module; listed here so the registry finds them). */

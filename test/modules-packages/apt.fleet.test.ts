@@ -4,7 +4,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { aptModule } from '../../src/modules/apt.js';
-import { packageModule } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package-any.js';
 import { buildDeb, indexDebRepo } from '../../src/fleet/debs.js';
 import { runCli } from '../helpers/cli.js';
 import { startPackagesLab, type PackagesLab } from './helper.js';

@@ -3,7 +3,7 @@ import { ParseError } from '../../src/errors.js';
 import { makeModule, planMake } from '../../src/modules/make.js';
 import { expectModule, expectScript, planExpect } from '../../src/modules/expect.js';
 import { parseFreeze, parsePipProbe, pipModule, pipProbe, planPip } from '../../src/modules/pip.js';
-import { packageModule } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package-any.js';
 import { PKG_MGR_PROBE } from '../../src/facts/pkg-mgr.js';
 import { findModule } from '../../src/modules/registry.js';
 import { fakeContext, where } from './helper.js';

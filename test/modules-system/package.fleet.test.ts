@@ -1,6 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { packageModule, yumModule } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package-any.js';
+import { yumModule } from '../../src/modules/package.js';
 import { kamailioCfg } from '../../src/fleet/rpm-specs/sre.js';
 import { NASTY, startSystemLab, type SystemLab } from './helper.js';
 

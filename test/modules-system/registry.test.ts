@@ -1,6 +1,7 @@
 import test from 'ava';
 import { findModule } from '../../src/modules/registry.js';
-import { dnfModule, packageModule, yumModule } from '../../src/modules/package.js';
+import { dnfModule, yumModule } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package-any.js';
 import { serviceModule } from '../../src/modules/service.js';
 
 test('the registry finds package and service under their Ansible names', (t) => {

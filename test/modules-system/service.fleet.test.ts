@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { packageModule } from '../../src/modules/package.js';
+import { packageModule } from '../../src/modules/package-any.js';
 import { serviceModule } from '../../src/modules/service.js';
 import { processAlive, startSystemLab, type SystemLab } from './helper.js';
 
