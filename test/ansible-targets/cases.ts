@@ -240,7 +240,6 @@ export const CASES: TargetCase[] = [
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   'handlers.test_notify_included': 'on purpose: a notify naming a task of an include_tasks handler (not a notification target in Ansible either) fails before any host is contacted, saying to notify the include (exit 4; Ansible runs until that notify, then exits 1)',
   'handlers.test_handlers_inexistent_notify': 'on purpose: a notify naming no handler fails before any host is contacted (exit 4; Ansible exits 1)',
-  'loops.role': "`hostvars[host][var]` gives a variable's value unrendered where Ansible renders it (#64169's `loop:` case: `foo[0]` is 'foo{{ version_64169 }}', Ansible's 'foo1.0'); the `set_fact: \"{{ item.key }}={{ … }}\"` before it (a templated name, k=v form) runs as in Ansible now; the tasks after it are not compared yet",
   'include_import.playbook.test_import_playbook': "the last import (ansible#59548) runs `helloworld`, a Python module from the imported playbook's `library/`: tsplay runs no Python modules and rejects the playbook when it loads (exit 4); every play before it, with the imports' `when`, matches",
   'include_import.handler_addressing.playbook': "on purpose: `notify: do_import` names no handler (an import_tasks handler's tasks are handlers by their own names, as in Ansible): rejected before any host is contacted (exit 4); Ansible runs the first play, then exits 1 with 'The requested handler 'do_import' was not found'. The role handler's `include_tasks: tasks/handlers.yml` is found in the role, as Ansible finds it",
 };
