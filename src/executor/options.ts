@@ -15,6 +15,11 @@ export interface RunOptions {
   skipTags: string[];
   startAtTask?: string;
   forceHandlers: boolean;
+  /**
+   * Ansible's ERROR_ON_MISSING_HANDLER (ANSIBLE_ERROR_ON_MISSING_HANDLER), default true: a notify naming
+   * no handler is refused before any host is contacted. false: a warning when it is notified, as Ansible.
+   */
+  errorOnMissingHandler?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
   syntaxCheck?: boolean;

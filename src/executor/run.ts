@@ -23,7 +23,7 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
-      checkItems(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers);
+      checkItems(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers, opts.errorOnMissingHandler !== false);
     }
   }
   const warnings: string[] = [];

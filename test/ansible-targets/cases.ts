@@ -42,7 +42,7 @@ export interface TargetCase {
   playbook?: string;
   args: string[];
   inventory: InventoryName;
-  /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads only ANSIBLE_ROLES_PATH of them) */
+  /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads ANSIBLE_ROLES_PATH and ANSIBLE_ERROR_ON_MISSING_HANDLER of them) */
   env?: Record<string, string>;
   /**
    * Record it with Ansible over SSH on the test host, not with the local connection: the target
@@ -106,6 +106,7 @@ export const CASES: TargetCase[] = [
   c('handlers', 'test_handlers_include_role.yml', 'integration'),
   c('handlers', 'test_handlers_listen.yml', 'handlers'),
   c('handlers', 'test_handlers_inexistent_notify.yml', 'handlers'),
+  { ...c('handlers', 'test_handlers_inexistent_notify.yml', 'handlers', [], 'no_error'), env: { ANSIBLE_ERROR_ON_MISSING_HANDLER: 'false' } },
   c('handlers', 'test_handlers_including_task.yml', 'integration'),
   c('handlers', 'test_role_handlers_including_tasks.yml', 'integration'),
   c('handlers', 'test_handlers_template_run_once.yml', 'handlers'),
