@@ -24,6 +24,7 @@ function checkOptions(options: Record<string, unknown>, where: Source, label: st
     const fail = (key: string | undefined, what: string): never => {
       throw new ParseError(`${label}: option '${[...path, name].join(' -> ')}': ${what}`, at(key));
     };
+    if (unrendered(option, loadTime)) continue;
     if (!isDict(option)) fail(undefined, `must be a dictionary (type, required, default, choices…), got ${JSON.stringify(option)}`);
     const o = option as Record<string, unknown>;
     const given = (key: string) => o[key] !== undefined && o[key] !== null && !unrendered(o[key], loadTime);
