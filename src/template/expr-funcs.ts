@@ -89,8 +89,6 @@ export const FILTERS: Record<string, FuncDef> = {
 
 // ---------------------------------------------------------------- global functions
 
-// ---------------------------------------------------------------- global functions
-
 function range(args: unknown[]): number[] {
   const [a, b, c] = args.map((x) => num('range', x));
   const [start, stop, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];

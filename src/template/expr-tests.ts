@@ -100,6 +100,7 @@ export const TESTS: Record<string, FuncDef> = {
   urn: test(isUrn),
 };
 
+/** truthy/falsy's convert_bool: Ansible's boolean() where it reads the value, else the value as is ('' stays ''). */
 function convertBool(v: unknown, convert: unknown): unknown {
-  return truthy(convert) ? (toBool(v) ?? v) : v;
+  return truthy(convert) ? (toBool(v, { emptyIsFalse: false }) ?? v) : v;
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { arch, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { msgs, resultsOf, runJson, tree } from './helpers.js';
 
 /**
@@ -11,13 +11,7 @@ import { msgs, resultsOf, runJson, tree } from './helpers.js';
  * The fleet hosts have their own hostname (UTS namespace) but share the controller's kernel,
  * network namespace and /etc/os-release.
  */
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 2 });
 
 const commandSessions = (h: string) => (readFileSync(fleet.sshdLog(h), 'utf8').match(/Starting session: command/g) ?? []).length;
 
