@@ -12,6 +12,7 @@ import { anySignal } from '../util/abortable.js';
 import type { Predicted } from '../facts/predicted.js';
 import { runAsyncJob, type AsyncSpec } from './async-job.js';
 import { SELINUX_PROBE, selinuxPlan, selinuxRequested } from '../modules/selinux-args.js';
+import { expandTargetPaths } from '../modules/target-paths.js';
 
 export interface ModuleRun {
   module: ModuleDef;
@@ -76,6 +77,8 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
     render: run.render ?? ((text) => text),
   };
+  // `~` and `$VAR` in the module's target paths, as the module would expand them on the host
+  args = await expandTargetPaths(args, run.module.targetPaths, (cmd) => ctx.probe(cmd));
   const requested = run.module.selinuxArgs ? selinuxRequested(args) : [];
   const plan = (requested.length > 0 ? selinuxPlan(requested, await ctx.probe(SELINUX_PROBE)) : undefined) ?? (await run.module.plan(args, ctx));
   if (run.async && !run.check && !plan.failed) {

@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import { ParseError, type Source } from '../errors.js';
 import { statFile, statFiles, type FileStat } from '../facts/file.js';
-import { expandRemoteHome } from './remote-home.js';
 import type { ExecResult } from '../connection/types.js';
 import { defaultFinish } from '../executor/apply.js';
 import { quote } from '../util/quote.js';
@@ -88,9 +87,7 @@ function kindOf(st: FileStat): Kind {
 }
 
 
-export async function planFile(given: FileArgs, ctx: ModuleContext): Promise<Plan> {
-  // `path: ~/x` is the home of the user the task runs as on the target (Ansible expands it there)
-  const args = given.path.startsWith('~') ? { ...given, path: await expandRemoteHome(given.path, ctx) } : given;
+export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
   const { warnings, unknown } = args.state === 'absent' ? { warnings: [] } : await lookUpAccounts(args, ctx);
   const plan = await planPath(args, ctx, false, unknown);
   if (warnings.length === 0) return plan;
@@ -207,6 +204,7 @@ function pathInfo(st: FileStat): Record<string, unknown> {
 }
 
 export const fileModule: ModuleDef<FileArgs> = {
+  targetPaths: ['path', 'src'],
   selinuxArgs: true,
   name: 'file',
   parse: parseFile,

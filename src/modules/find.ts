@@ -254,4 +254,4 @@ async function plan(a: FindArgs, ctx: ModuleContext): Promise<Plan> {
   return { steps: [], msg, result };
 }
 
-export const findModule: ModuleDef<FindArgs> = { name: 'find', parse, plan };
+export const findModule: ModuleDef<FindArgs> = { name: 'find', targetPaths: ['paths'], parse, plan };

@@ -332,4 +332,4 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
   };
 }
 
-export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', selinuxArgs: true, parse, plan };
+export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', targetPaths: ['dest', 'tmp_dest', 'client_cert', 'client_key'], selinuxArgs: true, parse, plan };

@@ -58,6 +58,7 @@ export async function planTemplate(args: TemplateArgs, ctx: ModuleContext): Prom
 }
 
 export const templateModule: ModuleDef<TemplateArgs> = {
+  targetPaths: ['dest'],
   selinuxArgs: true,
   name: 'template',
   parse: parseTemplate,

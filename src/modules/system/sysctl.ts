@@ -114,6 +114,7 @@ export function planSysctl(a: SysctlArgs, facts: SysctlFacts): Plan {
 }
 
 export const sysctlModule: ModuleDef<SysctlArgs> = {
+  targetPaths: ['sysctl_file'],
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
   parse(raw, where, loadTime) {
