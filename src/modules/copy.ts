@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, posix } from 'node:path';
 import { ParseError, TsplayError, type Source } from '../errors.js';
 import { readRemoteBytes, statFiles } from '../facts/file.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { isOctal, octal, parseMode } from './file-attrs.js';
-import { quote } from '../util/quote.js';
-import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
+import { octal, parseMode } from './file-attrs.js';
+import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
 import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
 

@@ -17,7 +17,7 @@ import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName }
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
-import type { Block, DeferredInclude, Inheritable, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
 /** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension), and its vars_from/defaults_from. */
 interface RoleFiles {

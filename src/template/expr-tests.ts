@@ -4,7 +4,7 @@ import { has } from './filters-collections.js';
 import { PATH_TESTS } from './filters-path.js';
 import { isUri, isUrl, isUrn } from './uri.js';
 import { regexFlags } from './filters-string.js';
-import { list, num, text, type FuncDef } from './func-args.js';
+import { list, num, type FuncDef } from './func-args.js';
 import { compareOp, contains, isPlainObject, makeRegExp, pyStr, toInt, truthy, typeName, versionTest } from './values.js';
 
 /** The tests (`x is name(args)`): of registered results, types, versions, regexes, comparisons, paths. */
