@@ -6,7 +6,6 @@ import type { Source } from '../errors.js';
 import { ParseError } from '../errors.js';
 import { ArgumentError } from '../modules/args.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
-import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
 import { anySignal } from '../util/abortable.js';
 import type { Predicted } from '../facts/predicted.js';
@@ -14,18 +13,12 @@ import { runAsyncJob, type AsyncSpec } from './async-job.js';
 import { SELINUX_PROBE, selinuxPlan, selinuxRequested } from '../modules/selinux-args.js';
 import { expandTargetPaths } from '../modules/target-paths.js';
 
-export interface ModuleRun {
+/** One module on one host: what its ModuleContext is made of, and how to reach the host. */
+export interface ModuleRun extends Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff' | 'verbosity' | 'where'> {
   module: ModuleDef;
   /** Arguments after templating. */
   args: unknown;
   conn: Connection;
-  host: string;
-  vars: Vars;
-  check: boolean;
-  diff: boolean;
-  /** -v count of the run */
-  verbosity?: number;
-  where: Source;
   /** become, environment, timeout: applied to every probe and step of the task. */
   exec?: ExecOptions;
   /**
