@@ -12,6 +12,7 @@ import { metaOutcomes } from './meta.js';
 import { shownName, taskInfo, type TaskRunResult } from './result.js';
 import { noteRoleTask } from './role-duplicates.js';
 import { runTaskOnHostContained } from './task-run.js';
+import { globToRegExp } from '../util/glob.js';
 import { buildVars } from './vars.js';
 import type { Walk } from './walk.js';
 
@@ -99,8 +100,9 @@ export async function runTask(ctx: PlayContext, walk: Walk, task: Task, hosts: s
   return { outcomes };
 }
 
-/** --start-at-task matches the task name, with or without its role prefix (globs allowed). */
-function matchesStartAt(pattern: string, fullName: string, name?: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+/** --start-at-task matches the task name, with or without its role prefix: as written, or as an fnmatch pattern (Ansible's play iterator). */
+export function matchesStartAt(pattern: string, fullName: string, name?: string): boolean {
+  if (pattern === fullName || pattern === name) return true;
+  const re = globToRegExp(pattern);
   return re.test(fullName) || (name !== undefined && re.test(name));
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { ParseError, TsplayError, type Source } from '../errors.js';
-import { globToRegExp } from '../inventory/patterns.js';
+import { globToRegExp } from '../util/glob.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { pythonRegExp } from '../util/py-regex.js';

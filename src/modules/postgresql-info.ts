@@ -1,5 +1,5 @@
 import type { Source } from '../errors.js';
-import { globToRegExp } from '../inventory/patterns.js';
+import { globToRegExp } from '../util/glob.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { buildPg, checkPgLogin, jsonBlock, newMarker, PgError, pgLoginSpecs, pgRead, readJsonBlocks, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import { psqlError } from './psql.js';

@@ -158,3 +158,20 @@ test.serial("ansible_python: the host's Python as Ansible reports it (ansible_py
   // Ansible 2.14's list starts with python3.11 … python3.5, then /usr/bin/python3
   t.regex(String(msgs(discovered.doc, 'facts').h1), /^\/\S+\/python(3\.\d+)?\|/);
 });
+
+test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ prefix or not: * ? [seq]", async (t) => {
+  const dir = tree({
+    'site.yml': `- hosts: h1
+  gather_facts: false
+  tasks:
+    - setup:
+        filter: ['ansible_host?ame', 'distribution_[mv]*', 'ansible_nodename']
+      register: r
+    - name: keys
+      debug: msg="{{ r.ansible_facts.keys() | sort | join(',') }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'keys').h1, 'distribution_major_version,distribution_minor_version,distribution_version,hostname,nodename');
+});
