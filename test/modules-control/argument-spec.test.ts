@@ -25,7 +25,7 @@ const cases: [string, string, string[]][] = [
   ['fail', "a roles: entry that does not: Ansible's message and result keys, its tasks not run, exit 2", []],
   ['tasks-from', 'tasks_from: its own entry point; import_role under a rescue; tasks_from with .yml and rolespec_validate: false validate nothing', []],
   ['tags', '--tags sometag still runs the validation (tagged always)', ['--tags', 'sometag']],
-  ['meta-spec', 'a spec in meta/main.yml; meta/argument_specs.yml wins over it', []],
+  ['meta-spec', 'a spec in meta/main.yml; meta/argument_specs.yml wins over it; a meta dependency validated with its params first', []],
   ['direct', 'validate_argument_spec in a play: variables checked with the provided arguments', []],
   ['checks', "the validator's checks: types, elements, choices, sub-options, mutually_exclusive, required_*", []],
 ];
