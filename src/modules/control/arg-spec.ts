@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { pyStr } from '../../template/values.js';
+import { toBool } from '../../util/bool.js';
 
 /**
  * Ansible 2.14's ArgumentSpecValidator (module_utils/common/arg_spec.py, parameters.py, validation.py)
@@ -182,9 +183,8 @@ function convert(type: string, v: unknown): unknown {
     case 'bool': {
       if (typeof v === 'boolean') return v;
       if (typeof v !== 'string' && typeof v !== 'number') return cannot('a bool');
-      const s = typeof v === 'string' ? v.trim().toLowerCase() : v;
-      if (['y', 'yes', 'on', '1', 'true', 't', 1].includes(s)) return true;
-      if (['n', 'no', 'off', '0', 'false', 'f', 0].includes(s)) return false;
+      const b = toBool(v, { emptyIsFalse: false });
+      if (b !== undefined) return b;
       throw new Conversion(`The value '${pyStr(v)}' is not a valid boolean.  Valid booleans include: ${VALID_BOOLEANS}`);
     }
     case 'int':
