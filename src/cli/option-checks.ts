@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { ExitCode, TsplayError } from '../errors.js';
 import { allTasks } from '../executor/run.js';
 import { taskInfo } from '../executor/result.js';
-import { globToRegExp, hostPatternError } from '../inventory/patterns.js';
+import { matchesStartAt } from '../executor/task-step.js';
+import { hostPatternError } from '../inventory/patterns.js';
 import type { Playbook } from '../playbook/types.js';
 
 const bad = (message: string) => new TsplayError(message, { code: ExitCode.badOptions });
@@ -45,11 +46,10 @@ export function checkPlaybookFile(p: string): void {
  */
 export function checkStartAtTask(playbooks: Playbook[], pattern: string | undefined): void {
   if (pattern === undefined) return;
-  const re = globToRegExp(pattern);
   for (const pb of playbooks) {
     for (const play of pb.plays) {
       for (const t of allTasks([...play.preTasks, ...play.tasks, ...play.postTasks])) {
-        if (re.test(taskInfo(t).name) || (t.name !== undefined && re.test(t.name))) return;
+        if (matchesStartAt(pattern, taskInfo(t).name, t.name)) return;
       }
     }
   }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { wildcardRegExp } from '../util/glob.js';
 
 /** One usable line of an OpenSSH known_hosts file. */
 export interface KnownHostEntry {
@@ -42,10 +43,9 @@ export function knownHostName(address: string, port: number): string {
   return port === 22 ? address : `[${address}]:${port}`;
 }
 
-/** Glob match with OpenSSH's `*` and `?`. */
+/** Glob match with OpenSSH's `*` and `?`, any case. */
 function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
+  return wildcardRegExp(pattern, { ignoreCase: true }).test(name);
 }
 
 /** Does the entry's host field name this host? Handles hashed names, lists, wildcards and negation. */

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
 import { TsplayError } from '../errors.js';
+import { wildcardRegExp } from '../util/glob.js';
 
 /**
  * OpenSSH's client configuration, read as `ssh` reads it: `Host`/`Match` sections, first value wins,
@@ -23,10 +24,6 @@ function expandTilde(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-}
-
 /** Files an Include word names: absolute, ~, or relative to `base`; a glob in the last component. */
 function includeFiles(word: string, base: string): string[] {
   const p = expandTilde(word);
@@ -40,7 +37,7 @@ function includeFiles(word: string, base: string): string[] {
   } catch {
     return [];
   }
-  const re = globToRegExp(name);
+  const re = wildcardRegExp(name);
   return entries.filter((e) => re.test(e)).sort().map((e) => join(dir, e));
 }
 

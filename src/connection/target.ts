@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { TsplayError } from '../errors.js';
+import { toBool } from '../util/bool.js';
 import { parseSshArgs, type SshArgs } from './ssh-args.js';
 import { first, list, lookupSshConfig, type SshConfigValues } from './ssh-config.js';
 import type { ConnectionTarget } from './types.js';
@@ -12,13 +13,11 @@ const IMPLICIT_LOCAL = new Set(['localhost', '127.0.0.1', '::1']);
 /** Jump hosts of jump hosts: OpenSSH has no limit, a loop in a config file needs one. */
 const MAX_HOPS = 8;
 
-/** Ansible booleans: yes/no, true/false, on/off, 1/0 (any case). */
+/** An Ansible boolean setting (toBool's words; an empty value is no boolean), or an error naming it. */
 function asBool(value: unknown, what: string): boolean {
-  if (typeof value === 'boolean') return value;
-  const s = String(value).trim().toLowerCase();
-  if (['yes', 'true', 'on', '1', 'y'].includes(s)) return true;
-  if (['no', 'false', 'off', '0', 'n'].includes(s)) return false;
-  throw new TsplayError(`${what}: expected a boolean, got ${JSON.stringify(value)}`);
+  const b = toBool(value, { emptyIsFalse: false });
+  if (b === undefined) throw new TsplayError(`${what}: expected a boolean, got ${JSON.stringify(value)}`);
+  return b;
 }
 
 function asPort(value: unknown, what: string): number {

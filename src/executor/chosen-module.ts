@@ -1,7 +1,7 @@
 import { ParseError, type Source } from '../errors.js';
 import { findModule } from '../modules/registry.js';
 import { INCLUDE_ACTIONS } from '../playbook/keywords.js';
-import { moduleArgs } from '../playbook/task.js';
+import { moduleArgs } from '../playbook/module-args.js';
 import type { Task } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
 import type { Vars } from '../types.js';

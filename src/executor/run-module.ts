@@ -6,25 +6,19 @@ import type { Source } from '../errors.js';
 import { ParseError } from '../errors.js';
 import { ArgumentError } from '../modules/args.js';
 import type { ModuleContext, ModuleDef, Outcome } from '../modules/types.js';
-import type { Vars } from '../types.js';
 import { applyPlan } from './apply.js';
 import { anySignal } from '../util/abortable.js';
 import type { Predicted } from '../facts/predicted.js';
 import { runAsyncJob, type AsyncSpec } from './async-job.js';
 import { SELINUX_PROBE, selinuxPlan, selinuxRequested } from '../modules/selinux-args.js';
+import { expandTargetPaths } from '../modules/target-paths.js';
 
-export interface ModuleRun {
+/** One module on one host: what its ModuleContext is made of, and how to reach the host. */
+export interface ModuleRun extends Pick<ModuleContext, 'host' | 'vars' | 'check' | 'diff' | 'verbosity' | 'where'> {
   module: ModuleDef;
   /** Arguments after templating. */
   args: unknown;
   conn: Connection;
-  host: string;
-  vars: Vars;
-  check: boolean;
-  diff: boolean;
-  /** -v count of the run */
-  verbosity?: number;
-  where: Source;
   /** become, environment, timeout: applied to every probe and step of the task. */
   exec?: ExecOptions;
   /**
@@ -76,6 +70,8 @@ export async function runModule(run: ModuleRun): Promise<Outcome> {
     findLocalFile: (kind, name) => findLocalFile(run.searchDirs ?? [process.cwd()], kind, name, run.where),
     render: run.render ?? ((text) => text),
   };
+  // `~` and `$VAR` in the module's target paths, as the module would expand them on the host
+  args = await expandTargetPaths(args, run.module.targetPaths, (cmd) => ctx.probe(cmd));
   const requested = run.module.selinuxArgs ? selinuxRequested(args) : [];
   const plan = (requested.length > 0 ? selinuxPlan(requested, await ctx.probe(SELINUX_PROBE)) : undefined) ?? (await run.module.plan(args, ctx));
   if (run.async && !run.check && !plan.failed) {

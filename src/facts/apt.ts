@@ -1,3 +1,5 @@
+import { globToRegExp } from '../util/glob.js';
+
 /** Small readers of a Debian host's package state: dpkg's status, apt's candidates, a .deb's header. */
 
 /** One package as dpkg and apt see it. */
@@ -25,10 +27,9 @@ export function splitSpec(spec: string): { name: string; version?: string } {
   return { name: spec.slice(0, eq), version: spec.slice(eq + 1) };
 }
 
-/** `*` and `?` as in Python's fnmatch (what Ansible's apt uses for version patterns). */
+/** Python's fnmatch, as Ansible's apt matches version patterns (`foo=1.0*`). */
 export function versionMatches(pattern: string, version: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return re.test(version);
+  return globToRegExp(pattern).test(version);
 }
 
 /** dpkg-query's `${db:Status-Abbrev}`: the second letter is the current state (i installed, c config-files…). */

@@ -1,4 +1,5 @@
 import { TsplayError } from '../errors.js';
+import { globToRegExp } from '../util/glob.js';
 import { parseAddress } from './address.js';
 
 /**
@@ -70,31 +71,6 @@ export function applySubscript<T>(hosts: readonly T[], sub: Subscript | undefine
   if (sub.end === 0) return [at(sub.start)];
   const end = sub.end === -1 ? hosts.length - 1 : sub.end;
   return hosts.slice(sub.start, end + 1);
-}
-
-/** Python's fnmatch.translate: `*`, `?`, `[seq]`, `[!seq]`, whole-string, case-sensitive. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      let j = i + 1;
-      if (glob[j] === '!') j++;
-      if (glob[j] === ']') j++;
-      while (j < glob.length && glob[j] !== ']') j++;
-      if (j >= glob.length) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, j).replace(/\\/g, '\\\\');
-        if (body[0] === '!') body = '^' + body.slice(1);
-        else if (body[0] === '^') body = '\\' + body;
-        re += `[${body}]`;
-        i = j;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${re})$`, 's');
 }
 
 /** Check a pattern's regular expressions without an inventory: the message, or undefined when valid. */

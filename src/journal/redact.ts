@@ -8,6 +8,12 @@ export const MASK = '********';
 const MIN_SCRUB = 4;
 /** Keys of a module result that never carry the data itself. */
 const RESULT_BOOKKEEPING = new Set(['changed', 'failed', 'skipped', 'rc', 'start', 'end', 'delta', 'attempts', 'ansible_loop_var', 'msg_type', 'censored', 'invocation']);
+/**
+ * Keys holding an argument spec (validate_argument_spec's argument and result): their keys name options
+ * (`db_password: {type: str}`), their values are types and descriptions — no secrets to learn or mask by
+ * key there (a secret default is a role default or a variable, and is learnt there). Known secrets are still cut out.
+ */
+const SPEC_KEYS = new Set(['argument_spec', 'argument_spec_data']);
 
 /**
  * Removes secrets from everything the journal writes. Two layers: a value under a secret-looking key
@@ -27,7 +33,7 @@ export class Redactor {
     } else if (Array.isArray(value)) {
       for (const v of value) this.collect(v, underSecret, depth + 1);
     } else if (typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Vars)) this.collect(v, underSecret || SECRET_KEY.test(k), depth + 1);
+      for (const [k, v] of Object.entries(value as Vars)) if (!SPEC_KEYS.has(k)) this.collect(v, underSecret || SECRET_KEY.test(k), depth + 1);
     }
   }
 
@@ -64,13 +70,13 @@ export class Redactor {
     return this.walk(value, 0) as T;
   }
 
-  private walk(value: unknown, depth: number): unknown {
+  private walk(value: unknown, depth: number, byKey = true): unknown {
     if (typeof value === 'string') return this.pattern ? value.replace(this.pattern, MASK) : value;
     if (value === null || typeof value !== 'object' || depth > 50) return value;
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1));
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1, byKey));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' && v !== '' ? MASK : this.walk(v, depth + 1);
+      out[k] = byKey && SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' && v !== '' ? MASK : this.walk(v, depth + 1, byKey && !SPEC_KEYS.has(k));
     }
     return out;
   }

@@ -107,6 +107,7 @@ export function planAptKey(args: AptKeyArgs, facts: AptKeyFacts, offeredData?: s
 }
 
 export const aptKeyModule: ModuleDef<AptKeyArgs> = {
+  targetPaths: ['file', 'keyring'],
   name: 'apt_key',
   parse(raw, where, loadTime) {
     const args = parseArgs<AptKeyArgs>('apt_key', specs, raw, where, loadTime);

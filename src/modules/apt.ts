@@ -392,6 +392,7 @@ function finishApt(results: ExecResult[], base: Outcome, steps: AptStep[], onlyC
 }
 
 export const aptModule: ModuleDef<AptArgs> = {
+  targetPaths: ['deb'],
   name: 'apt',
   parse(raw, where, loadTime) {
     // `upgrade: yes` is a YAML boolean; Ansible maps booleans onto the yes/no choices.

@@ -136,4 +136,4 @@ async function plan(a: AssembleArgs, ctx: ModuleContext): Promise<Plan> {
   return p.failed ? p : { ...p, msg: 'OK', result: { ...p.result, msg: 'OK' } };
 }
 
-export const assembleModule: ModuleDef<AssembleArgs> = { name: 'assemble', selinuxArgs: true, parse, plan };
+export const assembleModule: ModuleDef<AssembleArgs> = { name: 'assemble', targetPaths: ['dest', { arg: 'src', when: 'remote_src' }], selinuxArgs: true, parse, plan };

@@ -142,4 +142,4 @@ async function plan(args: BlockinfileArgs, ctx: ModuleContext): Promise<Plan> {
   return planTextEdit({ path, stat, before: original ?? '', after, msg }, args);
 }
 
-export const blockinfileModule: ModuleDef<BlockinfileArgs> = { name: 'blockinfile', selinuxArgs: true, parse, plan };
+export const blockinfileModule: ModuleDef<BlockinfileArgs> = { name: 'blockinfile', targetPaths: ['path'], selinuxArgs: true, parse, plan };

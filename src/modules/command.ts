@@ -164,7 +164,11 @@ async function planCommand(module: 'command' | 'shell', args: CommandArgs, ctx: 
   };
 }
 
+/** Ansible's `type: path` options of command and shell, expanded on the target. */
+const COMMAND_PATHS = ['chdir', 'creates', 'removes'] as const;
+
 export const commandModule: ModuleDef<CommandArgs> = {
+  targetPaths: COMMAND_PATHS,
   name: 'command',
   freeForm: true,
   freeFormKeys: FREE_FORM_KEYS,
@@ -173,6 +177,7 @@ export const commandModule: ModuleDef<CommandArgs> = {
 };
 
 export const shellModule: ModuleDef<CommandArgs> = {
+  targetPaths: COMMAND_PATHS,
   name: 'shell',
   freeForm: true,
   freeFormKeys: FREE_FORM_KEYS,

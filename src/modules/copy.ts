@@ -1,14 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, posix } from 'node:path';
 import { ParseError, TsplayError, type Source } from '../errors.js';
 import { readRemoteBytes, statFiles } from '../facts/file.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { isOctal, octal, parseMode } from './file-attrs.js';
-import { quote } from '../util/quote.js';
-import type { FileDiff, ModuleContext, ModuleDef, Plan, Step } from './types.js';
-import { expandRemoteHome } from './remote-home.js';
+import { octal, parseMode } from './file-attrs.js';
+import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
-import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
+import { checkValidate, planFileWrite, writeArgSpecs, writeFields, type FileWrite, type WriteArgs } from './write-file.js';
 
 export interface CopyArgs extends WriteArgs {
   src?: string;
@@ -59,49 +57,24 @@ export function parseCopy(raw: unknown, where: Source, loadTime: boolean): CopyA
 }
 
 function common(args: CopyArgs): Omit<FileWrite, 'dest' | 'data'> {
-  return {
-    module: 'copy',
-    mode: args.mode,
-    owner: args.owner,
-    group: args.group,
-    backup: args.backup,
-    validate: args.validate,
-    force: args.force,
-    follow: args.follow,
-  };
+  return { ...writeFields('copy', args), follow: args.follow };
 }
 
-/**
- * `$VAR`/`${VAR}` in a path the module reads on the target, with the target's environment: Ansible's
- * `path` arguments are expanded where the module runs (`src: $HOME/.ssh/authorized_keys` with remote_src).
- */
-async function expandRemoteVars(path: string, ctx: ModuleContext): Promise<string> {
-  const names = [...new Set([...path.matchAll(/\$(?:\{(\w+)\}|(\w+))/g)].map((m) => (m[1] ?? m[2])!))];
-  if (names.length === 0) return path;
-  const r = await ctx.probe(names.map((n) => `printf '%s\\0' "\${${n}-\$${n}}"`).join('; '));
-  const values = r.stdout.split('\0');
-  const byName = new Map(names.map((n, i) => [n, values[i] ?? `$${n}`]));
-  return path.replace(/\$(?:\{(\w+)\}|(\w+))/g, (whole, a: string | undefined, b: string | undefined) => byName.get((a ?? b)!) ?? whole);
-}
-
-export async function planCopy(rawArgs: CopyArgs, ctx: ModuleContext): Promise<Plan> {
-  // dest is expanded where the module runs: ~ for the task's user, $VARs from its environment
-  const args = { ...rawArgs, dest: await expandRemoteVars(await expandRemoteHome(rawArgs.dest, ctx), ctx) };
+export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan> {
   if (args.content !== undefined) {
     return planFileWrite({ ...common(args), dest: args.dest, data: Buffer.from(args.content, 'utf8') }, ctx);
   }
   const src = args.src!;
   if (args.remote_src) {
-    const path = await expandRemoteVars(await expandRemoteHome(src, ctx), ctx);
-    const [srcSt] = await statFiles(ctx, [path], { follow: true });
+    const [srcSt] = await statFiles(ctx, [src], { follow: true });
     if (srcSt!.exists && !srcSt!.isDir && !srcSt!.isFile) return { steps: [], failed: true, msg: `Cannot copy invalid source '${src}': not a file` };
     if (srcSt!.isDir) {
-      return planRemoteTreeCopy({ src: path + (src.endsWith('/') && !path.endsWith('/') ? '/' : ''), dest: args.dest, localFollow: args.local_follow, owner: args.owner, group: args.group }, ctx);
+      return planRemoteTreeCopy({ src, dest: args.dest, localFollow: args.local_follow, owner: args.owner, group: args.group }, ctx);
     }
-    const data = await readRemoteBytes(ctx, path);
+    const data = await readRemoteBytes(ctx, src);
     if (data === undefined) return { steps: [], failed: true, msg: `Source ${src} not found` };
     // mode: preserve takes the remote source's mode (the module does it on the host)
-    const srcMode = args.mode === 'preserve' ? (await statFiles(ctx, [path], { follow: true }))[0]!.mode : undefined;
+    const srcMode = args.mode === 'preserve' ? (await statFiles(ctx, [src], { follow: true }))[0]!.mode : undefined;
     return planFileWrite({ ...common(args), dest: args.dest, data, srcName: posix.basename(src), ...(srcMode ? { srcMode } : {}), result: { src } }, ctx);
   }
   let local: string;
@@ -123,6 +96,8 @@ export async function planCopy(rawArgs: CopyArgs, ctx: ModuleContext): Promise<P
 }
 
 export const copyModule: ModuleDef<CopyArgs> = {
+  // dest is the target's; src too with remote_src (else the controller's: the action plugin reads it there)
+  targetPaths: ['dest', { arg: 'src', when: 'remote_src' }],
   selinuxArgs: true,
   name: 'copy',
   parse: parseCopy,

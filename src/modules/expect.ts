@@ -80,6 +80,7 @@ export function planExpect(args: ExpectArgs, probe: string): Plan {
 }
 
 export const expectModule: ModuleDef<ExpectArgs> = {
+  targetPaths: ['chdir', 'creates', 'removes'],
   name: 'expect',
   parse(raw, where, loadTime) {
     const args = parseArgs<ExpectArgs>('expect', specs, raw, where, loadTime);

@@ -66,6 +66,7 @@ export async function planFetch(args: FetchArgs, ctx: ModuleContext): Promise<Pl
 }
 
 export const fetchModule: ModuleDef<FetchArgs> = {
+  targetPaths: ['src'],
   name: 'fetch',
   parse: parseFetch,
   plan: planFetch,

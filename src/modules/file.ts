@@ -1,20 +1,16 @@
 import { posix } from 'node:path';
-import { predictedFile, type Prediction } from '../facts/predicted.js';
 import { ParseError, type Source } from '../errors.js';
 import { statFile, statFiles, type FileStat } from '../facts/file.js';
-import { expandRemoteHome } from './remote-home.js';
 import type { ExecResult } from '../connection/types.js';
 import { defaultFinish } from '../executor/apply.js';
 import { quote } from '../util/quote.js';
-import { ownership } from './atomic-write.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { ansibleMode, applyMode, attributeSteps, defaultMode, isOctal, octal, parseMode, type Attributes } from './file-attrs.js';
+import { ansibleMode, applyMode, attributeSteps, parseMode, type Attributes } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Outcome, Plan, Step } from './types.js';
 import { SELINUX_SPECS } from './selinux-args.js';
 import { freshFlagsStep, planFlags } from './file-flags.js';
+import { fail, STATE_PLANNERS, type Kind, type PathPlan, type State } from './file-states.js';
 import { DEFAULT_TIME_FORMAT, parseTime, planTimes, timeFor, type TimeSpec } from './file-times.js';
-
-type State = 'file' | 'directory' | 'absent' | 'link' | 'touch' | 'hard';
 
 export interface FileArgs {
   path: string;
@@ -84,71 +80,14 @@ function argumentConflict(args: FileArgs, state: State | undefined): string | un
 }
 
 /** Ansible's name for what a path is now. */
-function kindOf(st: FileStat): 'absent' | 'link' | 'directory' | 'file' {
+function kindOf(st: FileStat): Kind {
   if (!st.exists) return 'absent';
   if (st.isLink && !st.isDir && !st.isFile) return 'link';
   return st.isDir ? 'directory' : 'file';
 }
 
-/** What an absent state removes from a directory, as Ansible's diff lists it (os.walk: links to directories count as directories). */
-async function pathContent(path: string, ctx: ModuleContext): Promise<{ directories: string[]; files: string[] }> {
-  const r = await ctx.probe(`find ${quote(path)} -mindepth 1 \\( -type d -o \\( -type l -xtype d \\) \\) -printf 'd %p\\n' -o -printf 'f %p\\n'`);
-  const lines = r.stdout.split('\n').filter(Boolean);
-  return { directories: lines.filter((l) => l.startsWith('d ')).map((l) => l.slice(2)), files: lines.filter((l) => l.startsWith('f ')).map((l) => l.slice(2)) };
-}
 
-/** `mode` as octal for a path that is created now (its starting mode comes from the umask). */
-function newMode(mode: string | undefined, isDir: boolean, umask: string | undefined): string | undefined {
-  if (mode === undefined) return undefined;
-  return octal(applyMode(mode, defaultMode(isDir, umask), isDir, Number.parseInt(umask ?? '0022', 8)));
-}
-
-/** Commands that give a just-created path its attributes. */
-function creationAttrs(target: string, want: Attributes, mode: string | undefined): string {
-  const own = ownership(want.owner, want.group);
-  return [mode ? `chmod ${mode} ${target}` : '', own ? `${own} ${target}` : ''].filter(Boolean).join(' && ');
-}
-
-function fail(msg: string, path: string, extra: Record<string, unknown> = {}): Plan {
-  return { steps: [], failed: true, msg, result: { path, ...extra } };
-}
-
-/**
- * Recursive attributes: one listing of the tree, compared on the controller. Following links (the
- * default), what a link in the tree points to gets them too, and a linked directory's content
- * (recursive_set_attributes); a link to nothing is left alone.
- */
-async function recurseSteps(path: string, want: Attributes, umask: string | undefined, follow: boolean, ctx: ModuleContext): Promise<Step[]> {
-  const find = `find ${follow ? '-L ' : ''}${quote(path)} -mindepth 1 ! -type l`;
-  const r = await ctx.probe(`${find} -exec stat ${follow ? '-L ' : ''}--printf '%a %u %g %U %G %F\\n' {} +`);
-  if (r.rc !== 0) throw new Error(`cannot list ${path}: ${r.stderr.trim()}`);
-  let modeDiffers = false;
-  let ownDiffers = false;
-  for (const line of r.stdout.split('\n').filter(Boolean)) {
-    const [mode, uid, gid, owner, group, ...type] = line.split(' ');
-    const isDir = type.join(' ') === 'directory';
-    if (want.mode !== undefined) {
-      const target = applyMode(want.mode, Number.parseInt(mode!, 8), isDir, Number.parseInt(umask ?? '0022', 8));
-      if (target !== Number.parseInt(mode!, 8)) modeDiffers = true;
-    }
-    if (want.owner !== undefined && want.owner !== owner && want.owner !== uid) ownDiffers = true;
-    if (want.group !== undefined && want.group !== group && want.group !== gid) ownDiffers = true;
-  }
-  const steps: Step[] = [];
-  const own = ownership(want.owner, want.group);
-  const mode = want.mode === undefined ? '' : isOctal(want.mode) ? want.mode : quote(want.mode);
-  if (ownDiffers && own) {
-    steps.push({ cmd: `${own.replace(/^(chown|chgrp)/, '$1 -R')} ${quote(path)}` });
-    if (follow) steps.push({ cmd: `${find} -exec ${own} {} +` });
-  }
-  // chmod -R passes links by; named through a link (find -L), chmod changes what it points to
-  if (modeDiffers) steps.push({ cmd: follow ? `${find} -exec chmod ${mode} {} +` : `chmod -R ${mode} ${quote(path)}` });
-  return steps;
-}
-
-export async function planFile(given: FileArgs, ctx: ModuleContext): Promise<Plan> {
-  // `path: ~/x` is the home of the user the task runs as on the target (Ansible expands it there)
-  const args = given.path.startsWith('~') ? { ...given, path: await expandRemoteHome(given.path, ctx) } : given;
+export async function planFile(args: FileArgs, ctx: ModuleContext): Promise<Plan> {
   const { warnings, unknown } = args.state === 'absent' ? { warnings: [] } : await lookUpAccounts(args, ctx);
   const plan = await planPath(args, ctx, false, unknown);
   if (warnings.length === 0) return plan;
@@ -202,7 +141,6 @@ async function planPath(args: FileArgs, ctx: ModuleContext, joined: boolean, unk
   if (conflict !== undefined) return fail(conflict, path);
   const result: Record<string, unknown> = { [state === 'link' || state === 'hard' || state === 'touch' ? 'dest' : 'path']: path, state };
   const steps: Step[] = [];
-  const creates: Prediction[] = [];
   // Ansible's file diff, in the result whatever the diff mode: the path, and what changes (initial_diff:
   // the state when it differs, as get_state names it; src, mode/owner/group, times)
   const before: Record<string, unknown> = { path };
@@ -210,119 +148,28 @@ async function planPath(args: FileArgs, ctx: ModuleContext, joined: boolean, unk
   const diff = { before, after };
   const named = prev === 'file' && (st!.nlink ?? 1) > 1 ? 'hard' : prev;
   if (named !== state) [before.state, after.state] = [named, state];
-  // where the times go: the path (touch follows a link), or none (a link to nothing, followed)
-  let timesPath: string | undefined = path;
-  // set_fs_attributes_if_different: owner, group, mode, then the lsattr flags, of `at` as it is now
   let failure: { msg: string; path: string } | undefined;
-  const withAttrs = async (s: FileStat, at = path) => {
-    if (unknown !== undefined) failure ??= { msg: unknown, path: at };
-    const a = attributeSteps(at, s, want);
-    const f = await planFlags(at, args.attributes, ctx);
-    steps.push(...a.steps, ...f.steps);
-    Object.assign(before, a.before, f.before);
-    Object.assign(after, a.after, f.after);
+  const pp: PathPlan = {
+    args, ctx, path, p, st: st!, srcPath, srcSt, prev, want, result, steps, creates: [], before, after,
+    timesPath: path,
+    async withAttrs(s: FileStat, at = path) {
+      if (unknown !== undefined) failure ??= { msg: unknown, path: at };
+      const a = attributeSteps(at, s, want);
+      const f = await planFlags(at, args.attributes, ctx);
+      steps.push(...a.steps, ...f.steps);
+      Object.assign(before, a.before, f.before);
+      Object.assign(after, a.after, f.after);
+    },
+    fresh(at: string) {
+      const f = freshFlagsStep(at, args.attributes);
+      if (f) steps.push(f);
+    },
   };
-  const fresh = (at: string) => {
-    const f = freshFlagsStep(at, args.attributes);
-    if (f) steps.push(f);
-  };
-
-  switch (state) {
-    case 'absent':
-      if (prev !== 'absent') {
-        steps.push({ cmd: `rm -rf -- ${p}` });
-        if (prev === 'directory') before.path_content = await pathContent(path, ctx);
-      }
-      return { steps, result: { ...result, diff }, creates: [{ kind: 'absent', path }] };
-    case 'file':
-      if (prev !== 'file') return fail(`file (${path}) is ${prev}, cannot continue`, path, { state: prev });
-      await withAttrs(st!);
-      break;
-    case 'directory':
-      if (prev === 'absent') {
-        // Create each missing level, giving every new one the attributes (as Ansible does).
-        const levels: string[] = [];
-        for (let d = path; d !== '/' && d !== '.'; d = posix.dirname(d)) levels.unshift(d);
-        const mode = newMode(args.mode, true, st!.umask);
-        const attrs = [creationAttrs('"$d"', want, mode), freshFlagsStep('', args.attributes, '"$d"')?.cmd].filter(Boolean).join(' && ');
-        steps.push({ cmd: `for d in ${levels.map((l) => quote(l)).join(' ')}; do [ -d "$d" ] || { mkdir -- "$d"${attrs ? ` && ${attrs}` : ''}; } || exit 1; done` });
-        creates.push({ kind: 'dir', path, ...(mode ? { mode } : {}), ...(want.owner ? { owner: want.owner } : {}), ...(want.group ? { group: want.group } : {}) });
-      } else if (prev !== 'directory') {
-        return fail(`${path} already exists as a ${prev}`, path);
-      } else {
-        await withAttrs(st!);
-        if (args.recurse) steps.push(...(await recurseSteps(path, want, st!.umask, args.follow, ctx)));
-      }
-      break;
-    case 'touch': {
-      // An existing path keeps its content; its times change as modification_time/access_time say
-      // (default: both now, so always changed, as in Ansible)
-      if (prev === 'absent') {
-        const mode = newMode(args.mode, false, st!.umask);
-        // a file it cannot give its attributes to is removed again (execute_touch)
-        const attrs = [creationAttrs(p, want, mode), freshFlagsStep(path, args.attributes)?.cmd].filter(Boolean).join(' && ');
-        steps.push({ cmd: `touch -- ${p}${attrs ? ` && { ${attrs} || { rm -f -- ${p}; exit 1; }; }` : ''}` });
-        creates.push(predictedFile(path, '', { ...(mode ? { mode } : {}), owner: want.owner, group: want.group }));
-      } else await withAttrs(st!);
-      break;
-    }
-    case 'link': {
-      const src = args.src ?? st!.linkTarget;
-      if (src === undefined) return fail(`src is required for state 'link' on ${path}`, path);
-      const relink = !(prev === 'link' && st!.linkTarget === src);
-      if (prev === 'file' && !args.force) {
-        return fail(`refusing to convert from file to symlink for ${path}`, path);
-      } else if (prev === 'directory') {
-        if (!args.force) return fail(`refusing to convert from directory to symlink for ${path}`, path);
-        const r = await ctx.probe(`ls -A -- ${p} | head -n 1`);
-        if (r.stdout.trim() !== '') return fail(`the directory ${path} is not empty, refusing to convert it`, path);
-      }
-      if (relink && srcSt && !srcSt.exists && !args.force) {
-        return fail(`src file does not exist, use "force=yes" if you really want to create the link: ${srcPath}`, path);
-      }
-      if (relink) {
-        // not following, owner and group are the link's own (lchown); its mode cannot change on Linux
-        const own = args.follow ? undefined : ownership(want.owner, want.group);
-        const replace = prev === 'directory' ? `rmdir -- ${p} && ln -s -- ${quote(src)} ${p}` : `ln -sfn -- ${quote(src)} ${p}`;
-        steps.push({ cmd: `${replace}${own ? ` && ${own.replace(/^(chown|chgrp)/, '$1 -h')} ${p}` : ''}` });
-        if (prev === 'link') [before.src, after.src] = [st!.linkTarget, src];
-        if (!args.follow) fresh(path);
-      } else if (!args.follow) await withAttrs(st!);
-      result.src = src;
-      // Following (the default), Ansible gives owner, group, mode and times to what the link resolves to
-      // once made (load_file_common_arguments: realpath), or warns when that does not exist. Under --check
-      // a link still to be made gets none (ensure_symlink returns before).
-      if (args.follow && !(ctx.check && prev === 'absent')) {
-        const linked = relink ? (src.startsWith('/') ? src : `${posix.dirname(path)}/${src}`) : path;
-        const real = await ctx.probe(`realpath -e -- ${quote(linked)}`);
-        if (real.rc !== 0) {
-          result.warnings = ['Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'];
-          timesPath = undefined;
-        } else {
-          timesPath = real.stdout.replace(/\n$/, '');
-          await withAttrs(await statFile(ctx, timesPath), timesPath);
-        }
-      }
-      break;
-    }
-    case 'hard': {
-      if (!srcSt?.exists) return { steps: [], failed: true, msg: 'src does not exist', result: { dest: path, src: args.src } };
-      if (prev !== 'absent' && st!.inode === srcSt.inode && st!.dev === srcSt.dev) {
-        await withAttrs(st!);
-        break;
-      }
-      if (prev === 'directory') return fail(`refusing to convert from directory to hard link for ${path}`, path);
-      if (prev !== 'absent' && !args.force) return fail(`Cannot link, ${prev} exists at destination ${path}`, path);
-      const mode = args.mode !== undefined && srcSt.mode ? octal(applyMode(args.mode, Number.parseInt(srcSt.mode, 8), false)) : undefined;
-      const attrs = creationAttrs(p, want, mode !== srcSt.mode ? mode : undefined);
-      steps.push({ cmd: `ln -f -- ${quote(srcPath!)} ${p}${attrs ? ` && ${attrs}` : ''}` });
-      fresh(path);
-      result.src = args.src;
-      break;
-    }
-  }
+  const ended = await STATE_PLANNERS[state](pp);
+  if (ended) return ended;
   if (failure) return fail(failure.msg, failure.path);
   // (absent returned above: times do not apply to it)
+  const { timesPath, creates } = pp;
   if (timesPath !== undefined) {
     const times = await planTimes(timesPath, timeFor(args.mtime, state), timeFor(args.atime, state), prev === 'absent' && (state === 'touch' || state === 'directory'), ctx);
     if (times.failed) return fail(times.failed, path);
@@ -357,6 +204,7 @@ function pathInfo(st: FileStat): Record<string, unknown> {
 }
 
 export const fileModule: ModuleDef<FileArgs> = {
+  targetPaths: ['path', 'src'],
   selinuxArgs: true,
   name: 'file',
   parse: parseFile,

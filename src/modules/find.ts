@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { ParseError, TsplayError, type Source } from '../errors.js';
-import { globToRegExp } from '../inventory/patterns.js';
+import { globToRegExp } from '../util/glob.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, unrendered, type ArgSpecs } from './args.js';
 import { pythonRegExp } from '../util/py-regex.js';
@@ -254,4 +254,4 @@ async function plan(a: FindArgs, ctx: ModuleContext): Promise<Plan> {
   return { steps: [], msg, result };
 }
 
-export const findModule: ModuleDef<FindArgs> = { name: 'find', parse, plan };
+export const findModule: ModuleDef<FindArgs> = { name: 'find', targetPaths: ['paths'], parse, plan };

@@ -136,8 +136,9 @@ export type Tool = 'curl' | 'wget';
  * Download `url` into "$d" (a temp file) and print `status=CODE`; exits 1 with the tool's error on
  * stderr when the request fails, prints `notmodified` and exits 0 on a 304 (`ifModifiedSince` names
  * the file whose mtime the request carries, as Ansible's get_url sends If-Modified-Since).
+ * `head`: a HEAD request instead (Ansible's get_url in check mode), "$d" stays empty as its body.
  */
-export function downloadLines(tool: Tool, url: string, tmpDir: string | undefined, ifModifiedSince?: string): string[] {
+export function downloadLines(tool: Tool, url: string, tmpDir: string | undefined, ifModifiedSince?: string, head = false): string[] {
   const lines = [
     tmpDir !== undefined ? `d=$(mktemp ${quote(`${tmpDir}/.tsplay-get_url.XXXXXX`)}) || exit 1` : 'd=$(mktemp) || exit 1',
     `cfg=$(mktemp) || exit 1`,
@@ -147,11 +148,13 @@ export function downloadLines(tool: Tool, url: string, tmpDir: string | undefine
   if (tool === 'curl') {
     const z = ifModifiedSince !== undefined ? ` -z ${quote(ifModifiedSince)}` : '';
     lines.push(
-      `code=$(curl -K "$cfg" -sS${z} -o "$d" -w '%{http_code}') || { echo 'status=-1'; exit 1; }`,
+      `code=$(curl -K "$cfg" -sS${z}${head ? ' -I -o /dev/null' : ' -o "$d"'} -w '%{http_code}') || { echo 'status=-1'; exit 1; }`,
     );
   } else {
+    // wget has no -z: the header, from the file's mtime as curl sends it
+    const ims = ifModifiedSince !== undefined ? ` --header="If-Modified-Since: $(LC_ALL=C date -u -r ${quote(ifModifiedSince)} '+%a, %d %b %Y %H:%M:%S GMT')"` : '';
     lines.push(
-      `wget --config="$cfg" -S -O "$d" -- ${quote(url)} 2>"$cfg.err"; rc=$?`,
+      `wget --config="$cfg" -S${ims}${head ? ' --spider' : ' -O "$d"'} -- ${quote(url)} 2>"$cfg.err"; rc=$?`,
       `code=$(grep -E '^ +HTTP/' "$cfg.err" | tail -n 1 | awk '{print $2}'); rm -f "$cfg.err"`,
       `if [ -z "$code" ]; then echo 'status=-1'; echo "wget failed (exit $rc)" >&2; exit 1; fi`,
     );
@@ -272,10 +275,9 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
   const attrs = st.exists && st.isFile ? attributeSteps(dest, st, want) : { steps: [] as Step[] };
   const result: Record<string, unknown> = { dest, url: a.url, checksum_dest: null, checksum_src: null };
   if (st.exists && st.isDir) return fail(`Destination ${dest} is a directory`);
-  if (!st.exists) {
-    const parent = await statFiles(ctx, [posix.dirname(dest)]);
-    if (!parent[0]!.isDir) return fail(`Destination ${posix.dirname(dest)} does not exist`);
-  }
+  // a missing parent: Ansible finds out after its request (check mode asks the URL first)
+  const noParent = !st.exists && !(await statFiles(ctx, [posix.dirname(dest)]))[0]!.isDir ? fail(`Destination ${posix.dirname(dest)} does not exist`) : undefined;
+  if (noParent && !ctx.check) return noParent;
 
   // A file with the right checksum is not downloaded again (unless force).
   const checksumMatches = st.exists && wanted !== undefined && digest === wanted;
@@ -283,7 +285,9 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     const msg = attrs.steps.length > 0 ? 'file already exists but file attributes changed' : 'file already exists';
     return { steps: attrs.steps, msg, result: { ...result, msg } };
   }
-  const ifModifiedSince = st.exists && !a.force && wanted === undefined ? dest : undefined;
+  // If-Modified-Since as Ansible sends it: dest given as a file that exists, no force, no checksum
+  // (a wrong one forces the download); never for a directory dest
+  const ifModifiedSince = st.exists && !destSt!.isDir && !a.force && wanted === undefined ? dest : undefined;
   const checksum = wanted !== undefined ? { algo: algo!, value: wanted } : undefined;
   const stdin = tool === 'curl' ? curlConfig(a) : wgetConfig(a);
   const timeoutMs = (a.timeout + 60) * 1000;
@@ -300,23 +304,13 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
     const o: Outcome = { ...out, status_code: d.status ?? -1, checksum_src: d.sha1 ?? null };
     if (d.outcome === 'same' || d.outcome === 'notmodified') o.checksum_dest = d.sha1 ?? null;
     if (r.rc !== 0) return { ...o, changed: false, failed: true, msg: r.stderr.trim().split('\n').pop() || `download failed (rc ${r.rc})` };
-    o.msg = d.outcome === 'notmodified' ? 'Not Modified' : `OK (${d.status})`;
+    // a 304's message is Python's str(HTTPError), as Ansible reports it
+    o.msg = d.outcome === 'notmodified' ? 'HTTP Error 304: Not Modified' : `OK (${d.status})`;
     return o;
   };
 
   const download: Step = { cmd: downloadScript({ ...base, place }), stdin, timeoutMs };
-  // Check mode, when dest is missing or its checksum is wrong: it would change, nothing to download.
-  if (ctx.check && (!st.exists || (checksum !== undefined && !checksumMatches))) return { steps: [download], result };
-  if (ctx.check) {
-    // Check mode, dest there and no checksum: download to a temp file and compare, so that "changed"
-    // tells the truth (Ansible sends a HEAD and usually reports a change); nothing is kept.
-    const r = await ctx.probe(downloadScript(base), { stdin, timeoutMs });
-    const out = read(r, { changed: false, failed: false, ...result });
-    if (out.failed) return { steps: [], failed: true, msg: out.msg, result: { ...out, changed: undefined, failed: undefined } };
-    const differs = readDownload(r.stdout).outcome === 'differs';
-    const { changed: _c, failed: _f, ...fields } = out;
-    return { steps: [...(differs ? [download] : []), ...attrs.steps], changed: differs || attrs.steps.length > 0, msg: out.msg, result: fields };
-  }
+  if (ctx.check) return checkModePlan(ctx, { ...base, stdin, timeoutMs }, read, result, download, noParent);
   return {
     steps: [download, ...attrs.steps],
     result,
@@ -332,4 +326,35 @@ async function plan(a: GetUrlArgs, ctx: ModuleContext): Promise<Plan> {
   };
 }
 
-export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', selinuxArgs: true, parse, plan };
+/** SHA-1 of nothing: the body of a HEAD request, which Ansible's check mode compares with dest. */
+const EMPTY_SHA1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
+
+/**
+ * Check mode as Ansible's get_url: a HEAD request from the target (If-Modified-Since when a real run
+ * would send it); a request that fails fails the task as a failed download does; a 304 is ok; otherwise
+ * the empty body is compared with dest by SHA-1 — changed unless dest is an empty file. Attributes and
+ * the checksum are not looked at (Ansible exits before them).
+ */
+async function checkModePlan(
+  ctx: ModuleContext,
+  req: { tool: Tool; url: string; dest: string; ifModifiedSince?: string; stdin: string; timeoutMs: number },
+  read: (r: ExecResult, out: Outcome) => Outcome,
+  result: Record<string, unknown>,
+  download: Step,
+  noParent: Plan | undefined,
+): Promise<Plan> {
+  const d = quote(req.dest);
+  const script = [...downloadLines(req.tool, req.url, undefined, req.ifModifiedSince, true), `if [ -f ${d} ]; then echo "dsha1=$(sha1sum < ${d} | cut -d' ' -f1)"; fi`].join('\n');
+  const r = await ctx.probe(script, { stdin: req.stdin, timeoutMs: req.timeoutMs });
+  const { changed: _c, failed: _f, ...out } = read(r, { changed: false, failed: false, ...result });
+  if (r.rc !== 0) return { steps: [], failed: true, msg: out.msg as string, result: out };
+  if (readDownload(r.stdout).outcome === 'notmodified') return { steps: [], msg: out.msg as string, result: out };
+  if (noParent) return noParent;
+  const destSha1 = /^dsha1=([0-9a-f]+)$/m.exec(r.stdout)?.[1] ?? null;
+  const changed = destSha1 !== EMPTY_SHA1;
+  // no status_code: Ansible's check mode returns before adding it
+  const { status_code: _s, ...fields } = out;
+  return { steps: changed ? [download] : [], changed, msg: out.msg as string, result: { ...fields, checksum_src: EMPTY_SHA1, checksum_dest: destSha1 } };
+}
+
+export const getUrlModule: ModuleDef<GetUrlArgs> = { name: 'get_url', targetPaths: ['dest', 'tmp_dest', 'client_cert', 'client_key'], selinuxArgs: true, parse, plan };

@@ -203,6 +203,7 @@ function finishGit(results: ExecResult[], base: Outcome, steps: Step[]): Outcome
 }
 
 export const gitModule: ModuleDef<GitArgs> = {
+  targetPaths: ['dest', 'key_file', 'executable'],
   name: 'git',
   parse(raw, where, loadTime) {
     const args = parseArgs<GitArgs>('git', specs, raw, where, loadTime);

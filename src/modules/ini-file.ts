@@ -77,6 +77,7 @@ async function plan(args: IniFileArgs, ctx: ModuleContext): Promise<Plan> {
 }
 
 export const iniFileModule: ModuleDef<IniFileArgs> = {
+  targetPaths: ['path'],
   selinuxArgs: true,
   name: 'ini_file',
   aliases: ['community.general.ini_file', 'community.general.files.ini_file'],

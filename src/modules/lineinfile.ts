@@ -128,6 +128,7 @@ async function planEdit(args: LineinfileArgs, ctx: ModuleContext): Promise<Plan>
 }
 
 export const lineinfileModule: ModuleDef<LineinfileArgs> = {
+  targetPaths: ['path'],
   selinuxArgs: true,
   name: 'lineinfile',
   parse: parseLineinfile,

@@ -50,6 +50,7 @@ export function planMake(args: MakeArgs, question: { rc: number; stderr: string 
 }
 
 export const makeModule: ModuleDef<MakeArgs> = {
+  targetPaths: ['chdir', 'file', 'make'],
   name: 'make',
   aliases: ['community.general.make'],
   parse: (raw, where, loadTime) => parseArgs<MakeArgs>('make', specs, raw, where, loadTime),

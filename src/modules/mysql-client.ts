@@ -40,6 +40,9 @@ export const loginSpecs: ArgSpecs = {
   check_implicit_admin: { type: 'bool', default: false },
 };
 
+/** The login options community.mysql declares `type: path` (expanded on the target; login_unix_socket is a str there). */
+export const MYSQL_LOGIN_PATHS = ['config_file', 'ca_cert', 'client_cert', 'client_key'] as const;
+
 export function checkLogin(module: string, args: Partial<MysqlLogin>, where: Source): void {
   for (const k of ['login_user', 'login_password', 'login_host', 'login_unix_socket', 'config_file'] as const) {
     const v = args[k];

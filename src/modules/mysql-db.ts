@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { quote } from '../util/quote.js';
 import { atomicTarget } from './dump-target.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin } from './mysql-client.js';
+import { buildMysql, checkLogin, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -66,6 +66,7 @@ function compression(target: string): { pack: string; unpack: string } | undefin
 }
 
 export const mysqlDbModule: ModuleDef<MysqlDbArgs> = {
+  targetPaths: [...MYSQL_LOGIN_PATHS, 'target'],
   name: 'mysql_db',
   aliases: ['community.mysql.mysql_db'],
   parse,

@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, type MysqlLogin } from './mysql-client.js';
+import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, type MysqlLogin, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -50,6 +50,7 @@ const QUERIES: Record<(typeof SUBSETS)[number], string> = {
 const num = (v: string | null | undefined): unknown => (v !== null && v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v);
 
 export const mysqlInfoModule: ModuleDef<MysqlInfoArgs> = {
+  targetPaths: MYSQL_LOGIN_PATHS,
   name: 'mysql_info',
   aliases: ['community.mysql.mysql_info'],
   parse,

@@ -1,7 +1,7 @@
 import type { ExecResult } from '../connection/types.js';
 import { ParseError, type Source } from '../errors.js';
 import { exclusive, parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, READ_ONLY_VIOLATION, sqlValue, type MysqlLogin, type ResultSet } from './mysql-client.js';
+import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, READ_ONLY_VIOLATION, sqlValue, type MysqlLogin, type ResultSet, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Outcome, Plan } from './types.js';
 
 /**
@@ -156,6 +156,7 @@ function outcome(r: ExecResult, args: MysqlQueryArgs, base: Outcome, write: bool
 }
 
 export const mysqlQueryModule: ModuleDef<MysqlQueryArgs> = {
+  targetPaths: MYSQL_LOGIN_PATHS,
   name: 'mysql_query',
   aliases: ['community.mysql.mysql_query'],
   parse,

@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, dynamic, loginSpecs, mysqlError, parseMysqlXml, type MysqlLogin, type Piece } from './mysql-client.js';
+import { buildMysql, checkLogin, dynamic, loginSpecs, mysqlError, parseMysqlXml, type MysqlLogin, type Piece, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -63,6 +63,7 @@ function parse(raw: unknown, where: Source, loadTime: boolean): MysqlReplication
 const num = (v: string | null | undefined): unknown => (v !== null && v !== undefined && /^-?\d+$/.test(v) ? Number(v) : v);
 
 export const mysqlReplicationModule: ModuleDef<MysqlReplicationArgs> = {
+  targetPaths: MYSQL_LOGIN_PATHS,
   name: 'mysql_replication',
   aliases: ['community.mysql.mysql_replication'],
   parse,

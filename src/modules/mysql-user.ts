@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, dynamic, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin, type Piece } from './mysql-client.js';
+import { buildMysql, checkLogin, dynamic, ident, loginSpecs, mysqlError, parseMysqlXml, sqlString, type MysqlLogin, type Piece, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -180,6 +180,7 @@ function grantText(g: Record<string, string[]>): string {
 const same = (a: string[] = [], b: string[] = []) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export const mysqlUserModule: ModuleDef<MysqlUserArgs> = {
+  targetPaths: MYSQL_LOGIN_PATHS,
   name: 'mysql_user',
   aliases: ['community.mysql.mysql_user'],
   parse,

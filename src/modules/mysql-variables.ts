@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, sqlValue, type MysqlLogin } from './mysql-client.js';
+import { buildMysql, checkLogin, loginSpecs, mysqlError, parseMysqlXml, sqlValue, type MysqlLogin, MYSQL_LOGIN_PATHS } from './mysql-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -49,6 +49,7 @@ function valueSql(v: string): string {
 }
 
 export const mysqlVariablesModule: ModuleDef<MysqlVariablesArgs> = {
+  targetPaths: MYSQL_LOGIN_PATHS,
   name: 'mysql_variables',
   aliases: ['community.mysql.mysql_variables'],
   parse,

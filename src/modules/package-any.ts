@@ -2,6 +2,7 @@ import { ParseError } from '../errors.js';
 import { hostPkgMgr } from '../facts/pkg-mgr.js';
 import { unrendered } from './args.js';
 import { aptModule } from './apt.js';
+import { expandTargetPaths } from './target-paths.js';
 import { dnfModule } from './package.js';
 import type { ModuleDef } from './types.js';
 
@@ -51,7 +52,8 @@ export const packageModule: ModuleDef<PackageAnyArgs> = {
   },
   async plan(args, ctx) {
     const use = args.use === 'auto' ? await hostPkgMgr(ctx) : args.use;
-    if (use === 'apt') return aptModule.plan(aptModule.parse(forApt(args.rest), ctx.where, false), ctx);
+    // the chosen module's target paths (apt's `deb`) as runModule expands them for that module
+    if (use === 'apt') return aptModule.plan(await expandTargetPaths(aptModule.parse(forApt(args.rest), ctx.where, false), aptModule.targetPaths, ctx.probe), ctx);
     if (use === 'yum' || use === 'dnf') return dnfModule.plan(dnfModule.parse(args.rest, ctx.where, false), ctx);
     return { steps: [], failed: true, msg: `package: no supported package manager (dnf, yum, apt) on this host (found: ${use})` };
   },

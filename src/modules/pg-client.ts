@@ -34,6 +34,9 @@ export interface PgLogin {
   connect_params: Record<string, unknown>;
 }
 
+/** The login options community.postgresql declares `type: path` (expanded on the target). */
+export const PG_LOGIN_PATHS = ['ssl_cert', 'ssl_key'] as const;
+
 export const pgLoginSpecs: ArgSpecs = {
   login_user: { type: 'str', default: 'postgres', aliases: ['login'] },
   login_password: { type: 'str', default: '' },

@@ -162,6 +162,7 @@ export function planPip(args: PipArgs, facts: PipFacts): Plan {
 }
 
 export const pipModule: ModuleDef<PipArgs> = {
+  targetPaths: ['virtualenv', 'virtualenv_command', 'chdir', 'executable'],
   name: 'pip',
   parse(raw, where, loadTime) {
     const args = parseArgs<PipArgs>('pip', specs, raw, where, loadTime);

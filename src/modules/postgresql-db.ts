@@ -2,7 +2,7 @@ import { ParseError, type Source } from '../errors.js';
 import { quote } from '../util/quote.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { atomicTarget } from './dump-target.js';
-import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row } from './pg-client.js';
+import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import type { ModuleDef, Plan, Step } from './types.js';
 
 /**
@@ -98,6 +98,7 @@ export function targetFormat(target: string): Format {
 }
 
 export const postgresqlDbModule: ModuleDef<PgDbArgs> = {
+  targetPaths: [...PG_LOGIN_PATHS, 'target', 'tablespace'],
   name: 'postgresql_db',
   aliases: ['community.postgresql.postgresql_db'],
   parse,

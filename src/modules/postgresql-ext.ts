@@ -1,6 +1,6 @@
 import type { Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row } from './pg-client.js';
+import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -46,6 +46,7 @@ const VERSIONS = `SELECT version FROM pg_catalog.pg_available_extension_versions
 const UPDATES = `SELECT p.target FROM pg_catalog.pg_extension e, LATERAL pg_catalog.pg_extension_update_paths(e.extname) p WHERE e.extname = :'name' AND p.source = e.extversion AND p.path IS NOT NULL`;
 
 export const postgresqlExtModule: ModuleDef<PgExtArgs> = {
+  targetPaths: PG_LOGIN_PATHS,
   name: 'postgresql_ext',
   aliases: ['community.postgresql.postgresql_ext'],
   parse,

@@ -1,7 +1,7 @@
 import type { Source } from '../errors.js';
-import { globToRegExp } from '../inventory/patterns.js';
+import { globToRegExp } from '../util/glob.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildPg, checkPgLogin, jsonBlock, newMarker, PgError, pgLoginSpecs, pgRead, readJsonBlocks, type PgLogin, type Row } from './pg-client.js';
+import { buildPg, checkPgLogin, jsonBlock, newMarker, PgError, pgLoginSpecs, pgRead, readJsonBlocks, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import { psqlError } from './psql.js';
 import type { ModuleDef, Plan } from './types.js';
 
@@ -82,6 +82,7 @@ export function versionInfo(num: string, raw: string): Record<string, unknown> {
 }
 
 export const postgresqlInfoModule: ModuleDef<PgInfoArgs> = {
+  targetPaths: PG_LOGIN_PATHS,
   name: 'postgresql_info',
   aliases: ['community.postgresql.postgresql_info'],
   parse,

@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, qi, type PgLogin, type Row } from './pg-client.js';
+import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, qi, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import type { ModuleDef, Plan } from './types.js';
 
 /**
@@ -161,6 +161,7 @@ function aclText(acl: Acl, objs: string[], roles: string[]): string {
 }
 
 export const postgresqlPrivsModule: ModuleDef<PgPrivsArgs> = {
+  targetPaths: PG_LOGIN_PATHS,
   name: 'postgresql_privs',
   aliases: ['community.postgresql.postgresql_privs'],
   parse,

@@ -1,7 +1,7 @@
 import { ParseError, type Source } from '../errors.js';
 import type { ExecResult } from '../connection/types.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildPg, checkPgLogin, newMarker, pgLoginSpecs, type PgLogin } from './pg-client.js';
+import { buildPg, checkPgLogin, newMarker, pgLoginSpecs, type PgLogin, PG_LOGIN_PATHS } from './pg-client.js';
 import { psqlError, READ_ONLY_VIOLATION } from './psql.js';
 import { csvRows, isReadOnly, isWrappable, splitStatements, wrapAsJson, type Statement } from './psql-sql.js';
 import type { ModuleDef, Outcome, Plan } from './types.js';
@@ -237,6 +237,7 @@ function outcome(r: ExecResult, built: Built, args: PgQueryArgs, base: Outcome):
 }
 
 export const postgresqlQueryModule: ModuleDef<PgQueryArgs> = {
+  targetPaths: PG_LOGIN_PATHS,
   name: 'postgresql_query',
   aliases: ['community.postgresql.postgresql_query'],
   parse,

@@ -1,6 +1,6 @@
 import { ParseError, type Source } from '../errors.js';
 import { parseArgs, type ArgSpecs } from './args.js';
-import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row } from './pg-client.js';
+import { buildPg, checkPgLogin, failedStep, PgError, pgLoginSpecs, pgRead, SqlBuilder, type PgLogin, type Row, PG_LOGIN_PATHS } from './pg-client.js';
 import { SCRAM_RE, scramHash, scramMatches } from './pg-scram.js';
 import type { FileDiff, ModuleDef, Plan } from './types.js';
 
@@ -91,6 +91,7 @@ function describe(role: Row | undefined, password: string): string {
 }
 
 export const postgresqlUserModule: ModuleDef<PgUserArgs> = {
+  targetPaths: PG_LOGIN_PATHS,
   name: 'postgresql_user',
   aliases: ['community.postgresql.postgresql_user'],
   parse,

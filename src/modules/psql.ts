@@ -201,6 +201,7 @@ function outcomeOf(r: ExecResult, built: Built, base: Outcome): Outcome {
 }
 
 export const psqlModule: ModuleDef<PsqlArgs> = {
+  targetPaths: ['file'],
   name: 'psql',
   aliases: ['postgresql_script', 'community.postgresql.postgresql_script'],
   parse,

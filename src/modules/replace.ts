@@ -93,4 +93,4 @@ async function plan(args: ReplaceArgs, ctx: ModuleContext): Promise<Plan> {
   return { ...p, result: { rc: 0, ...p.result } };
 }
 
-export const replaceModule: ModuleDef<ReplaceArgs> = { name: 'replace', selinuxArgs: true, parse, plan };
+export const replaceModule: ModuleDef<ReplaceArgs> = { name: 'replace', targetPaths: ['path'], selinuxArgs: true, parse, plan };

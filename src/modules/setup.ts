@@ -1,4 +1,5 @@
 import { gatherScript, parseFacts } from '../facts/gather.js';
+import { globToRegExp } from '../util/glob.js';
 import { parseArgs } from './args.js';
 import type { ModuleDef } from './types.js';
 
@@ -14,7 +15,8 @@ export const setupModule: ModuleDef<{ gather_subset: string[]; filter: string[] 
     if (r.rc !== 0 && r.stdout === '') return { steps: [], failed: true, msg: `gathering facts failed: ${r.stderr.trim()}` };
     let facts = parseFacts(r.stdout);
     if (args.filter.length > 0) {
-      const pats = args.filter.map((f) => new RegExp('^' + f.replace(/^ansible_/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$'));
+      // Ansible's fnmatch over the fact names (tsplay's are stored without the ansible_ prefix)
+      const pats = args.filter.map((f) => globToRegExp(f.replace(/^ansible_/, '')));
       facts = Object.fromEntries(Object.entries(facts).filter(([k]) => pats.some((p) => p.test(k))));
     }
     return { steps: [], result: { ansible_facts: facts } };

@@ -138,6 +138,7 @@ export async function planStat(args: StatArgs, ctx: ModuleContext): Promise<Plan
 }
 
 export const statModule: ModuleDef<StatArgs> = {
+  targetPaths: ['path'],
   name: 'stat',
   parse: parseStatArgs,
   plan: planStat,

@@ -34,6 +34,7 @@ export function mktempCommand(a: TempfileArgs): string {
 }
 
 export const tempfileModule: ModuleDef<TempfileArgs> = {
+  targetPaths: ['path'],
   name: 'tempfile',
   parse,
   async plan(a): Promise<Plan> {

@@ -2,6 +2,7 @@ import type { Source } from '../errors.js';
 import type { ExecOptions, ExecResult } from '../connection/types.js';
 import type { Vars } from '../types.js';
 import type { Predicted, Prediction } from '../facts/predicted.js';
+import type { TargetPath } from './target-paths.js';
 
 /**
  * Modules are data in, commands out. A module:
@@ -31,6 +32,13 @@ export interface ModuleDef<A = any> {
   controllerOnly?: boolean;
   /** Runs once per task for the first host, as if `run_once` (Ansible's BYPASS_HOST_LOOP: add_host). */
   bypassHostLoop?: boolean;
+  /**
+   * Its arguments that are paths on the target (Ansible's `type: path` options, which AnsibleModule expands
+   * where the module runs): `~`, `~user` and `$VAR` in them are expanded on the target, as the task's user,
+   * before planning (target-paths.ts). `{ arg, when }`: only when the boolean argument `when` is true
+   * (copy's `src` with `remote_src`; otherwise it is the controller's). A list argument has each element expanded.
+   */
+  targetPaths?: readonly TargetPath[];
   /** Takes Ansible's SELinux file arguments (SELINUX_SPECS in selinux-args.ts): runModule checks the host before planning. */
   selinuxArgs?: boolean;
   /**

@@ -296,4 +296,4 @@ async function statEach(ctx: ModuleContext, paths: string[]) {
     .map((chunk, i) => ({ ...parseStat(`umask=${umask}\n${chunk}`), path: paths[i]! }));
 }
 
-export const unarchiveModule: ModuleDef<UnarchiveArgs> = { name: 'unarchive', selinuxArgs: true, parse, plan };
+export const unarchiveModule: ModuleDef<UnarchiveArgs> = { name: 'unarchive', targetPaths: ['dest', 'creates', { arg: 'src', when: 'remote_src' }], selinuxArgs: true, parse, plan };

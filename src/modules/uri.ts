@@ -182,6 +182,7 @@ export function readResponse(a: UriArgs, r: ExecResult, nonce: string, base: Out
 }
 
 export const uriModule: ModuleDef<UriArgs> = {
+  targetPaths: ['client_cert', 'client_key'],
   name: 'uri',
   parse,
   async plan(a, ctx): Promise<Plan> {

@@ -150,6 +150,7 @@ function describe(a: WaitForArgs): string {
 }
 
 export const waitForModule: ModuleDef<WaitForArgs> = {
+  targetPaths: ['path'],
   name: 'wait_for',
   parse,
   async plan(a, ctx): Promise<Plan> {

@@ -74,6 +74,7 @@ export function repoSection(args: YumRepoArgs): Section {
 }
 
 export const yumRepositoryModule: ModuleDef<YumRepoArgs> = {
+  targetPaths: ['reposdir'],
   name: 'yum_repository',
   parse(raw, where, loadTime) {
     const args = parseArgs<YumRepoArgs>('yum_repository', specs, raw, where, loadTime);

@@ -1,6 +1,8 @@
 import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
-import { checkTemplates, loadItems, type TaskScope } from './task.js';
+import { loadItems } from './task.js';
+import { checkTemplates } from './task-keywords.js';
+import type { TaskScope } from './task-scope.js';
 import type { Guard } from './types.js';
 
 const GUARD_KEYS = new Set(['name', 'setup', 'precheck', 'host_deadline', 'teardown']);

@@ -2,7 +2,10 @@ import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
 import { BLOCK_KEYWORDS, keywordValue } from './keywords.js';
-import { inheritable, innerScope, loadLoop, parseKeyValue, registerName, stringList, type TaskScope } from './task.js';
+import { loadLoop } from './loop-keywords.js';
+import { parseKeyValue } from './module-args.js';
+import { inheritable, registerName, stringList } from './task-keywords.js';
+import { innerScope, type TaskScope } from './task-scope.js';
 import { roleUseKey, type Block, type Inheritable, type Item } from './types.js';
 
 /** An include's tasks under its `apply:` keywords: one block around them (its id under the include's), as Ansible. */

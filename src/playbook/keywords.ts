@@ -74,12 +74,6 @@ function shown(v: unknown): string {
   return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
 }
 
-/** Ansible's boolean(strict=True): yes/no, on/off, true/false, y/n, t/f, 1/0 (any case); nothing else. */
-function asBool(v: unknown): boolean | undefined {
-  if (typeof v === 'string' && v.trim() === '') return undefined;
-  return toBool(v);
-}
-
 function asInt(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return Number.parseInt(v, 10);
@@ -111,7 +105,7 @@ export function keywordValue(key: string, value: unknown, where: Source, context
   }
   switch (type) {
     case 'bool':
-      return asBool(value) ?? bad('a boolean (yes/no, true/false, on/off, 1/0)');
+      return toBool(value, { emptyIsFalse: false }) ?? bad('a boolean (yes/no, true/false, on/off, 1/0)');
     case 'int': {
       const n = asInt(value);
       return n !== undefined && n >= 0 ? n : bad('a whole number ≥ 0');

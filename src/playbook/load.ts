@@ -8,13 +8,16 @@ import { loadYamlFile, sourceOf, sourceOfItem, sourceOfKey, type YamlWarning } f
 import { isTemplate, registerPartialsDir } from '../template/render.js';
 import { OMIT } from '../template/expr-funcs.js';
 import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
+import { roleSpecValidate, roleValidationTask } from './argument-specs.js';
 import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
-import { checkTemplates, inheritable, keywordFields, loadItems, tagList, varsDict, type TaskScope } from './task.js';
+import { loadItems } from './task.js';
+import { checkTemplates, inheritable, keywordFields, tagList, varsDict } from './task-keywords.js';
+import type { TaskScope } from './task-scope.js';
 import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
 import { toBool } from '../util/bool.js';
 import { loadGuard } from './guard.js';
-import type { Block, DeferredInclude, Inheritable, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
+import type { Block, DeferredInclude, Item, LoadedInclude, Play, Playbook, RoleInstance, Task } from './types.js';
 
 /** The files of a role's tasks/ and handlers/ a role entry loads (tasks_from, handlers_from; without extension), and its vars_from/defaults_from. */
 interface RoleFiles {
@@ -22,6 +25,10 @@ interface RoleFiles {
   handlers: string;
   vars?: string;
   defaults?: string;
+  /** tasks_from's name as written (`x.yml` too): the entry point whose argument spec is validated. */
+  entry?: string;
+  /** rolespec_validate: false — no argument spec validation for this use. */
+  validate?: boolean;
 }
 
 /**
@@ -233,7 +240,12 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
       roleSeen.add(key);
       const tasksFile = roleFile(rolePath, 'tasks', tasksFrom);
       if (!tasksFile && tasksFrom !== 'main') throw new ParseError(`role '${roleName}' has no tasks file '${tasksFrom}'`, at);
-      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, { ...scopeFor(tasksFile, role), tolerant: tolerant || scopeFor(tasksFile, role).tolerant, ...(outer?.keywords ? { keywords: outer.keywords } : {}) }, { file: tasksFile }));
+      const taskScope = (f: string) => ({ ...scopeFor(f, role), tolerant: tolerant || scopeFor(f, role).tolerant, ...(outer?.keywords ? { keywords: outer.keywords } : {}) });
+      // the role's argument spec for its entry point: a validation task before its own (argument-specs.ts)
+      const provided = entryVars ? Object.fromEntries(Object.entries(params).filter(([k]) => !(k in entryVars))) : params;
+      const validation = from.validate === false ? undefined : roleValidationTask(rolePath, roleName, from.entry ?? tasksFrom, provided, warnings);
+      if (validation) items.push(...loadItems([validation.raw], `${path}/${roleName}/argument_spec`, taskScope(validation.where.file), validation.where));
+      if (tasksFile) items.push(...loadItems(loadYamlFile(tasksFile, warnings), `${path}/${roleName}`, taskScope(tasksFile), { file: tasksFile }));
       // handlers_from names another file of the role's handlers/ (include_role, import_role)
       const handlersFile = roleFile(rolePath, 'handlers', from.handlers);
       if (!handlersFile && from.handlers !== 'main') throw new ParseError(`role '${roleName}' has no handlers file '${from.handlers}'`, at);
@@ -304,8 +316,11 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         if (typeof rendered !== 'string' && typeof rendered !== 'number') throw new ParseError(`${action}: ${key} '${v}' must render to a name, got ${JSON.stringify(rendered)}`, at);
         return basename(String(rendered));
       };
+      const tasksFrom = fromFile('tasks_from');
       const from: RoleFiles = {
-        tasks: fromFile('tasks_from')?.replace(/\.ya?ml$/, '') ?? 'main',
+        tasks: tasksFrom?.replace(/\.ya?ml$/, '') ?? 'main',
+        ...(tasksFrom !== undefined ? { entry: tasksFrom } : {}),
+        ...(params.rolespec_validate !== undefined ? { validate: roleSpecValidate(action, params.rolespec_validate, at, names) } : {}),
         handlers: fromFile('handlers_from')?.replace(/\.ya?ml$/, '') ?? 'main',
         ...(params.vars_from !== undefined ? { vars: fromFile('vars_from') } : {}),
         ...(params.defaults_from !== undefined ? { defaults: fromFile('defaults_from') } : {}),
@@ -334,7 +349,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     if ('role' in target) {
       const roleParams: Vars = {};
       for (const [k, v] of Object.entries(params)) {
-        if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k)) roleParams[k] = v;
+        if (!['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply', 'rolespec_validate'].includes(k)) roleParams[k] = v;
       }
       return [roleBlock(target.role, roleParams, {}, target.from, at, `${id}/${action}:${target.role}`, roleUse(action, params, at, scope), [], scope.tolerant, undefined, scope)];
     }

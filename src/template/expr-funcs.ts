@@ -89,8 +89,6 @@ export const FILTERS: Record<string, FuncDef> = {
 
 // ---------------------------------------------------------------- global functions
 
-// ---------------------------------------------------------------- global functions
-
 function range(args: unknown[]): number[] {
   const [a, b, c] = args.map((x) => num('range', x));
   const [start, stop, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];
@@ -103,6 +101,10 @@ function range(args: unknown[]): number[] {
   return out;
 }
 
+/** The keywords every lookup plugin call takes (lookup() also takes wantlist). */
+const LOOKUP_KWARGS = ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'];
+const query: FuncDef = { min: 1, max: Infinity, kwargs: LOOKUP_KWARGS, fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) };
+
 export const GLOBALS: Record<string, FuncDef> = {
   // Ansible's now(utc=False, fmt=None): a datetime, or with fmt its strftime text.
   now: { min: 0, max: 2, kwargs: ['utc', 'fmt'], fn: (_v, [utc, fmt], kw) => {
@@ -111,12 +113,12 @@ export const GLOBALS: Record<string, FuncDef> = {
     return truthy(f) ? strftime(d, text('now', f)) : d;
   } },
   range: { min: 1, max: 3, fn: (_v, args) => range(args) },
-  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', 'errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => {
+  lookup: { min: 1, max: Infinity, kwargs: ['wantlist', ...LOOKUP_KWARGS], fn: (_v, [name, ...terms], kw, ctx) => {
     const r = lookupPlugin(String(name), terms, kw, ctx);
     return truthy(kw.wantlist) ? r : r.length === 1 ? r[0] : r.map((x) => pyStr(x)).join(',');
   } },
-  query: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
-  q: { min: 1, max: Infinity, kwargs: ['errors', 'default', 'split_lines', 'lstrip', 'rstrip'], fn: (_v, [name, ...terms], kw, ctx) => lookupPlugin(String(name), terms, kw, ctx) },
+  query,
+  q: query,
   dict: { min: 0, max: 1, kwargs: 'any', fn: (_v, [pairs], kw) => ({ ...(pairs === undefined ? {} : FILTERS.dict!.fn(pairs, [], {}, NO_CTX) as object), ...kw }) },
 };
 

@@ -4,7 +4,7 @@ import { has } from './filters-collections.js';
 import { PATH_TESTS } from './filters-path.js';
 import { isUri, isUrl, isUrn } from './uri.js';
 import { regexFlags } from './filters-string.js';
-import { list, num, text, type FuncDef } from './func-args.js';
+import { list, num, type FuncDef } from './func-args.js';
 import { compareOp, contains, isPlainObject, makeRegExp, pyStr, toInt, truthy, typeName, versionTest } from './values.js';
 
 /** The tests (`x is name(args)`): of registered results, types, versions, regexes, comparisons, paths. */
@@ -100,6 +100,7 @@ export const TESTS: Record<string, FuncDef> = {
   urn: test(isUrn),
 };
 
+/** truthy/falsy's convert_bool: Ansible's boolean() where it reads the value, else the value as is ('' stays ''). */
 function convertBool(v: unknown, convert: unknown): unknown {
-  return truthy(convert) ? (toBool(v) ?? v) : v;
+  return truthy(convert) ? (toBool(v, { emptyIsFalse: false }) ?? v) : v;
 }

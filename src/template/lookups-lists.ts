@@ -2,7 +2,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TsplayError } from '../errors.js';
-import { globToRegExp } from '../inventory/patterns.js';
+import { globToRegExp } from '../util/glob.js';
 import { toBoolOrFalse } from '../util/bool.js';
 import { isPlainObject, pyRepr, pyStr, tuple } from './values.js';
 import type { LookupCtx } from './lookups.js';

@@ -2,18 +2,11 @@ import test from 'ava';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
 
 const smoke = join(repo, 'test/cli/fixtures/smoke.yml');
-let fleet: Fleet;
-
-test.before(async () => {
-  fleet = await startFleet({ size: 5 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 5 });
 
 test.serial('runs command, shell and debug on 5 hosts over one connection each', async (t) => {
   const before = Object.fromEntries(fleet.hosts.map((h) => [h.name, fleet.acceptedConnections(h.name)]));

@@ -57,6 +57,9 @@ test('host key checking: env ANSIBLE_/TSPLAY_HOST_KEY_CHECKING, host var wins', 
   t.throws(() => targetFromVars('h', {}, { ANSIBLE_HOST_KEY_CHECKING: 'maybe' }), {
     message: 'ANSIBLE_HOST_KEY_CHECKING: expected a boolean, got "maybe"',
   });
+  // Ansible's boolean words, all of them ('f'/'t' too); an empty setting is no boolean
+  t.false(targetFromVars('h', { ansible_host_key_checking: 'F' }, env).hostKeyChecking);
+  t.throws(() => targetFromVars('h', {}, { ANSIBLE_HOST_KEY_CHECKING: ' ' }), { message: 'ANSIBLE_HOST_KEY_CHECKING: expected a boolean, got " "' });
 });
 
 test('known_hosts file: host var over TSPLAY_KNOWN_HOSTS over the default', (t) => {

@@ -1,19 +1,13 @@
 import test from 'ava';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { fixture, journalDir, journalOf, resetHosts, runIds, taskLog, until } from '../journal/helpers.js';
 
 // A second Ctrl-C leaves at once, but not before the commands in flight are killed on their hosts
 // (the guard teardown's too), and it says which teardown it skipped.
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 2 });
 
 /** Processes (the fleet shares the controller's PID space) whose command line is exactly `argv`. */
 function processes(argv: string[]): number[] {

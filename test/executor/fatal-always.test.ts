@@ -1,24 +1,16 @@
 import test from 'ava';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 // any_errors_fatal and always sections on real hosts (Ansible 2.14's rules; test/compat's
 // fatal_always scenario compares the task statuses with ansible-playbook).
 
-let fleet: Fleet;
+const fleet = freshFleet({ size: 3 }, { remove: ['/opt/roll'] });
 const log = (h: string) => (existsSync(fleet.path(h, '/opt/roll/tasks.log')) ? readFileSync(fleet.path(h, '/opt/roll/tasks.log'), 'utf8') : '');
 
-test.before(async () => {
-  fleet = await startFleet({ size: 3 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
-
 test.serial('any_errors_fatal: a host whose rescue fails still runs its always (undrain); the others finish the run; the guard teardown runs; exit 2', async (t) => {
-  for (const h of fleet.hosts) rmSync(fleet.path(h.name, '/opt/roll'), { recursive: true, force: true });
   const r = await runCli([join(repo, 'test/executor/fixtures/fatal-always/site.yml'), '-i', fleet.inventoryPath]);
   t.is(r.code, 2, r.stdout + r.stderr);
   t.is(log('h1'), 'drain\nupgrade\nrollback\nundrain\n', 'h1: the always ran after the failed rollback, nothing after it');

@@ -1,18 +1,12 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { parseRecap, repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 const playbook = join(repo, 'test/executor/fixtures/guarded.yml');
-let fleet: Fleet;
 
-test.before(async () => {
-  fleet = await startFleet({ size: 3 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 3 }, { remove: ['/etc/sre/rollout.log', '/etc/sre/guard-option', '/etc/sre/slow.pid'] });
 
 const log = (h: string) => (existsSync(fleet.path(h, '/etc/sre/rollout.log')) ? readFileSync(fleet.path(h, '/etc/sre/rollout.log'), 'utf8') : '');
 const optionSet = () => existsSync(fleet.path('h1', '/etc/sre/guard-option'));
@@ -70,7 +64,3 @@ test.serial('SIGINT in the middle of the rollout still runs the teardown, exit 9
   t.regex(r.stdout, /GUARD TEARDOWN/);
 });
 
-test.beforeEach(async () => {
-  const { rmSync } = await import('node:fs');
-  for (const h of fleet.hosts) for (const f of ['/etc/sre/rollout.log', '/etc/sre/guard-option', '/etc/sre/slow.pid']) rmSync(fleet.path(h.name, f), { force: true });
-});

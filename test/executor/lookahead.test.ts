@@ -1,10 +1,10 @@
 import test from 'ava';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Predicted, predictedFile } from '../../src/facts/predicted.js';
 import type { FileStat } from '../../src/facts/file.js';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { repo, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 const absent: FileStat = { exists: false, isFile: false, isDir: false, isLink: false, umask: '0022' };
 
@@ -24,13 +24,7 @@ test('the predicted overlay: a directory makes its parents, a removal hides what
   t.like(p.stat('/opt/a/b', absent), { exists: false }, 'recreated empty');
 });
 
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 1 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 1 }, { remove: ['/opt/look'] });
 
 type Doc = { plays: { tasks: { task: { name: string }; hosts: Record<string, { changed?: boolean; failed?: boolean; msg?: string }> }[] }[] };
 const statuses = (doc: Doc) =>
@@ -40,7 +34,6 @@ const statuses = (doc: Doc) =>
   });
 
 test.serial('--check predicts through a directory an earlier task would make, changes nothing, and says what the real run does', async (t) => {
-  rmSync(fleet.path('h1', '/opt/look'), { recursive: true, force: true });
   const playbook = join(repo, 'test/executor/fixtures/lookahead.yml');
   const expected = ['Make the app dir: changed', 'Copy a config into it: changed', 'The same config again: ok', 'Add a line to it: changed', 'The dir again: ok'];
 

@@ -295,3 +295,30 @@ test('a host add_host made is in hostvars for the rest of the same play, as in A
   t.is(run.code, 0, run.stdout + run.stderr);
   t.regex(run.stdout, /"msg": "edge added1"/);
 });
+
+test('--start-at-task: a name as written (brackets and all) or an fnmatch pattern, checked and run by the same rule', async (t) => {
+  const dir = tree({
+    inv: INVENTORY,
+    'site.yml': `- hosts: testhost
+  gather_facts: false
+  tasks:
+    - name: step zero
+      debug: msg=zero
+    - name: step [one]
+      debug: msg=one
+    - name: step two
+      debug: msg=two
+`,
+  });
+  const ran = async (pattern: string) => {
+    const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', join(dir, 'inv'), '--start-at-task', pattern]);
+    t.is(run.code, 0, run.stderr);
+    return doc.plays.flatMap((p) => p.tasks.map((x) => x.task.name));
+  };
+  t.deepEqual(await ran('step [one]'), ['step [one]', 'step two'], 'the name as written');
+  t.deepEqual(await ran('step t*'), ['step two'], 'a glob');
+  t.deepEqual(await ran('step [t]wo'), ['step two'], 'a character class');
+  const none = await runCli([join(dir, 'site.yml'), '-i', join(dir, 'inv'), '--start-at-task', 'step [x]*']);
+  t.is(none.code, 5, none.stdout + none.stderr);
+  t.regex(none.stderr, /--start-at-task: no task named 'step \[x\]\*'/);
+});

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { arch, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { msgs, resultsOf, runJson, tree } from './helpers.js';
 
 /**
@@ -11,13 +11,7 @@ import { msgs, resultsOf, runJson, tree } from './helpers.js';
  * The fleet hosts have their own hostname (UTS namespace) but share the controller's kernel,
  * network namespace and /etc/os-release.
  */
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 2 });
 
 const commandSessions = (h: string) => (readFileSync(fleet.sshdLog(h), 'utf8').match(/Starting session: command/g) ?? []).length;
 
@@ -163,4 +157,21 @@ test.serial("ansible_python: the host's Python as Ansible reports it (ansible_py
   t.is(discovered.run.code, 0, discovered.run.stderr);
   // Ansible 2.14's list starts with python3.11 … python3.5, then /usr/bin/python3
   t.regex(String(msgs(discovered.doc, 'facts').h1), /^\/\S+\/python(3\.\d+)?\|/);
+});
+
+test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ prefix or not: * ? [seq]", async (t) => {
+  const dir = tree({
+    'site.yml': `- hosts: h1
+  gather_facts: false
+  tasks:
+    - setup:
+        filter: ['ansible_host?ame', 'distribution_[mv]*', 'ansible_nodename']
+      register: r
+    - name: keys
+      debug: msg="{{ r.ansible_facts.keys() | sort | join(',') }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath]);
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'keys').h1, 'distribution_major_version,distribution_minor_version,distribution_version,hostname,nodename');
 });

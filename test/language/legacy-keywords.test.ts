@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { fixtures, loadError, msgs, resultsOf, runJson, tasksOf, tree } from './helpers.js';
 
@@ -56,13 +56,7 @@ test('a templated name that needs a host variable: an include is decided per hos
   t.regex(loadError(join(dir, 'f.yml')), /f\.yml:3:\d+: role name '\{\{ ansible_distribution \}\}': undefined variable 'ansible_distribution' when the playbook loads/);
 });
 
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 2 });
 
 test('ansible_run_tags/skip_tags/play_hosts_all, result tests in when:, local_action on the controller (test hosts)', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'tsplay-local-action-'));

@@ -1,20 +1,13 @@
 import test from 'ava';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseRecap, runCli } from '../helpers/cli.js';
+import { freshFleet } from '../helpers/fleet.js';
 import { fixtures } from './helpers.js';
 
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 1 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 1 }, { remove: ['/opt/loops'] });
 
 test('with_sequence/together/nested/subelements/fileglob/dict/indexed_items run on a test host; the second run changes nothing', async (t) => {
   const h = fleet.hosts[0]!.name;
-  rmSync(fleet.path(h, '/opt/loops'), { recursive: true, force: true });
   const site = `${fixtures}/with-loops/site.yml`;
   const first = await runCli([site, '-i', fleet.inventoryPath]);
   t.is(first.code, 0, first.stdout + first.stderr);

@@ -2,17 +2,11 @@ import test from 'ava';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repo, runCli, parseRecap, workDir } from '../helpers/cli.js';
-import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
+import { freshFleet } from '../helpers/fleet.js';
 
 // The control corpus item on two SSH test hosts: include_vars, group_by and add_host feeding later
 // plays, an async job polled and one fired and found again with async_status, custom stats.
-let fleet: Fleet;
-test.before(async () => {
-  fleet = await startFleet({ size: 2 });
-});
-test.after.always(async () => {
-  await fleet?.stop();
-});
+const fleet = freshFleet({ size: 2 });
 
 const playbook = join(repo, 'test/corpus/control-tiers-async/playbook.yml');
 const play = (extra: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli([playbook, '-i', fleet.inventoryPath, ...extra], { timeoutMs: 240_000, env });

@@ -24,7 +24,7 @@ let server: Server;
 let base: string;
 const H = 'h1';
 const served = new Map<string, { body: Buffer; mtime: Date }>();
-const requests: { path: string; ims?: string; auth?: string }[] = [];
+const requests: { path: string; method?: string; ims?: string; auth?: string }[] = [];
 /** The requests for one path (tests run concurrently: other paths are other tests'). */
 const requestsFor = (path: string) => requests.filter((r) => r.path === path);
 
@@ -34,7 +34,7 @@ test.before(async () => {
   // A small HTTP server on loopback: 404 for unknown paths, 304 for If-Modified-Since, as a real one.
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    requests.push({ path, ims: req.headers['if-modified-since'], auth: req.headers.authorization });
+    requests.push({ path, method: req.method, ims: req.headers['if-modified-since'], auth: req.headers.authorization });
     const f = served.get(path);
     if (!f) return res.writeHead(404).end('not found');
     const ims = req.headers['if-modified-since'];
@@ -288,4 +288,70 @@ test('get_url through wget when the target has no curl: download, same content �
   t.like(await run({ url: args.url, dest: args.dest, force: true }), { changed: false, status_code: 200 });
   t.like(await run({ url: `${base}/w/none`, dest: '/opt/wget/none' }), { failed: true, status_code: 404 });
   t.false(existsSync(lab.fleet.path(H, '/opt/wget/none')));
+});
+
+test('get_url --check: a HEAD request from the target; a URL that fails fails the task; changed/ok as Ansible decides', async (t) => {
+  const body = Buffer.from('check payload\n');
+  served.set('/ck/app.tgz', { body, mtime: new Date(Date.now() - 60_000) });
+  await lab.sh(H, 'mkdir -p /opt/ck ~/ck');
+  const url = `${base}/ck/app.tgz`;
+  // the requests since `from` (other tests share the server: never clear its log)
+  let from = 0;
+  const methods = () => requestsFor('/ck/app.tgz').slice(from).map((r) => `${r.method}${r.ims ? '+ims' : ''}`);
+  const EMPTY_SHA1 = sha('sha1', '');
+
+  // dest missing: one HEAD, changed, nothing written; `~` in dest is the target user's home
+  const missing = await lab.run(getUrlModule, H, { url, dest: '~/ck/app.tgz' }, { check: true });
+  t.like(missing, { changed: true, failed: false, dest: '/root/ck/app.tgz', checksum_src: EMPTY_SHA1, checksum_dest: null });
+  t.false('status_code' in missing, 'no status_code in check mode (Ansible returns before adding it)');
+  t.deepEqual(methods(), ['HEAD']);
+  t.false(existsSync(lab.fleet.path(H, '/root/ck/app.tgz')));
+
+  // an unreachable URL, a 404: failed under --check as in a real run, with the same message
+  const closed = 'http://127.0.0.1:9/nothing';
+  const real = await lab.run(getUrlModule, H, { url: closed, dest: '/opt/ck/x' });
+  const dry = await lab.run(getUrlModule, H, { url: closed, dest: '/opt/ck/x' }, { check: true });
+  t.like(dry, { failed: true, changed: false, status_code: -1 });
+  t.regex(String(dry.msg), /^curl: \(7\) /);
+  t.is(String(dry.msg).replace(/after \d+ ms/, ''), String(real.msg).replace(/after \d+ ms/, ''));
+  t.like(await lab.run(getUrlModule, H, { url: `${base}/ck/none`, dest: '/opt/ck/x' }, { check: true }), { failed: true, status_code: 404, msg: 'Request failed: HTTP 404' });
+  // the request comes first: a bad URL fails as such even when dest's directory is missing
+  t.like(await lab.run(getUrlModule, H, { url: closed, dest: '/opt/ck/nodir/x' }, { check: true }), { failed: true, status_code: -1 });
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/nodir/x' }, { check: true }), { failed: true, msg: 'Destination /opt/ck/nodir does not exist' });
+
+  // dest there and newer than the URL's: If-Modified-Since → 304 → ok; older → changed
+  await lab.sh(H, 'printf old > /opt/ck/app.tgz');
+  from = requestsFor('/ck/app.tgz').length;
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/app.tgz' }, { check: true }), { changed: false, failed: false, status_code: 304, msg: 'HTTP Error 304: Not Modified' });
+  t.deepEqual(methods(), ['HEAD+ims']);
+  await lab.sh(H, 'touch -d "2001-01-01" /opt/ck/app.tgz');
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/app.tgz' }, { check: true }), { changed: true, checksum_dest: sha('sha1', 'old') });
+  // force: no If-Modified-Since, changed even when dest is newer; the content is never compared
+  await lab.sh(H, 'touch /opt/ck/app.tgz');
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/app.tgz', force: true }, { check: true }), { changed: true });
+  t.deepEqual(methods().slice(-2), ['HEAD+ims', 'HEAD']);
+  // Ansible compares the HEAD's empty body with dest: an empty dest is "ok"
+  await lab.sh(H, ': > /opt/ck/app.tgz');
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/app.tgz', force: true }, { check: true }), { changed: false, checksum_dest: EMPTY_SHA1 });
+
+  // checksum: a match is ok without any request; a mismatch asks the URL (HEAD, forced) and is changed
+  await lab.sh(H, 'printf "check payload\\n" > /opt/ck/sum.tgz');
+  from = requestsFor('/ck/app.tgz').length;
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/sum.tgz', checksum: `sha256:${sha('sha256', body)}` }, { check: true }), { changed: false, msg: 'file already exists' });
+  t.deepEqual(methods(), []);
+  t.like(await lab.run(getUrlModule, H, { url, dest: '/opt/ck/sum.tgz', checksum: `sha256:${'1'.repeat(64)}` }, { check: true }), { changed: true });
+  t.deepEqual(methods(), ['HEAD']);
+  t.is(await lab.read(H, '/opt/ck/sum.tgz'), 'check payload\n', 'check mode wrote nothing');
+  t.is(requestsFor('/ck/app.tgz').filter((r) => r.method === 'GET').length, 0, 'no GET under --check');
+
+  // through wget (no curl on the target's PATH): --spider, If-Modified-Since from dest's mtime
+  await lab.sh(H, 'mkdir -p /opt/nocurl-ck/bin && ln -sf /usr/bin/* /opt/nocurl-ck/bin/ && rm /opt/nocurl-ck/bin/curl && printf x > /opt/ck/w.tgz');
+  const conn = await lab.conn(H);
+  const wget = (args: unknown) => runModule({ module: getUrlModule, args, conn, host: H, vars: {}, check: true, diff: false, where: { file: 'test' }, exec: { env: { PATH: '/opt/nocurl-ck/bin' } } });
+  from = requestsFor('/ck/app.tgz').length;
+  t.like(await wget({ url, dest: '/opt/ck/w.tgz' }), { changed: false, status_code: 304 });
+  t.like(await wget({ url, dest: '/opt/ck/w-new.tgz' }), { changed: true });
+  t.deepEqual(methods(), ['HEAD+ims', 'HEAD']);
+  t.like(await wget({ url: `${base}/ck/none`, dest: '/opt/ck/x' }), { failed: true, status_code: 404 });
+  t.like(await wget({ url: closed, dest: '/opt/ck/x' }), { failed: true, status_code: -1 });
 });

@@ -259,7 +259,9 @@ test('get_url plan: a dest with the right checksum is not downloaded; otherwise 
     cmd.startsWith('if command -v curl') ? 'tool=curl\n' : cmd.includes('/opt/sre.tgz') ? statOutput(undefined) + SEP + statOutput(undefined) + SEP + statOutput({ dir: true }) + SEP : statOutput({ dir: true }) + SEP;
   const check = await getUrlModule.plan(getUrlModule.parse({ url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, where, false), { ...fakeContext(missing, { seen }), check: true });
   t.is(check.steps.length, 1, 'check mode, dest missing: it would change');
-  t.false(seen.some((c) => c.includes('curl -K')), 'nothing downloaded to find that out');
+  // as Ansible's check mode: the URL is asked with a HEAD request (a probe), nothing is downloaded
+  t.deepEqual(seen.filter((c) => c.includes('curl -K')).map((c) => / -I -o \/dev\/null /.test(c)), [true], 'one HEAD request');
+  t.false(seen.some((c) => c.includes('-o "$d"')), 'nothing downloaded');
   const noCurl = await plan(getUrlModule, { url: 'http://h/sre.tgz', dest: '/opt/sre.tgz' }, (cmd) => (cmd.startsWith('if command -v curl') ? 'tool=\n' : ''));
   t.like(noCurl, { failed: true, msg: 'get_url needs curl or wget on the target: neither was found in PATH' });
 });

@@ -8,6 +8,12 @@ test('toBool reads boolean words strictly (any case, trimmed); anything else is 
   for (const v of [2, 'maybe', 'yess', null, undefined, [], {}]) t.is(toBool(v), undefined, JSON.stringify(v));
 });
 
+test("toBool with emptyIsFalse: false rejects an empty string, as Ansible's boolean() does", (t) => {
+  for (const v of ['', '  ']) t.is(toBool(v, { emptyIsFalse: false }), undefined, JSON.stringify(v));
+  t.is(toBool(' F ', { emptyIsFalse: false }), false);
+  t.is(toBool('T', { emptyIsFalse: false }), true);
+});
+
 test('toBoolOrFalse (the bool filter) is true only for what toBool reads as true', (t) => {
   for (const v of [true, 1, 'Yes', 'on']) t.true(toBoolOrFalse(v));
   for (const v of [false, 0, 'no', 2, 'maybe', null, [1], { a: 1 }]) t.false(toBoolOrFalse(v));

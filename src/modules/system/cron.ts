@@ -228,6 +228,7 @@ function crontabUser(a: CronArgs, facts: CronFacts): string {
 }
 
 export const cronModule: ModuleDef<CronArgs> = {
+  targetPaths: ['cron_file'],
   name: 'cron',
   parse(raw, where, loadTime) {
     const a = parseArgs<CronArgs>('cron', specs, raw, where, loadTime);

@@ -141,6 +141,7 @@ export function planMount(a: MountArgs, f: MountFacts): Plan {
 }
 
 export const mountModule: ModuleDef<MountArgs> = {
+  targetPaths: ['path', 'src'],
   name: 'mount',
   aliases: ['ansible.posix.mount'],
   parse(raw, where, loadTime) {

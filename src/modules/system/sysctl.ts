@@ -36,7 +36,7 @@ export interface SysctlFacts {
 /** yes/no/true/false… become 1/0, as the module normalises them. */
 export function sysctlValue(v: string | undefined): string {
   if (v === undefined) return '';
-  const b = v.trim() === '' ? undefined : toBool(v);
+  const b = toBool(v, { emptyIsFalse: false });
   return b === undefined ? v.trim() : b ? '1' : '0';
 }
 
@@ -114,6 +114,7 @@ export function planSysctl(a: SysctlArgs, facts: SysctlFacts): Plan {
 }
 
 export const sysctlModule: ModuleDef<SysctlArgs> = {
+  targetPaths: ['sysctl_file'],
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
   parse(raw, where, loadTime) {

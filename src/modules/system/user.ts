@@ -202,6 +202,7 @@ function failWithStderr(name: string) {
 }
 
 export const userModule: ModuleDef<UserArgs> = {
+  targetPaths: ['home'],
   name: 'user',
   parse(raw, where, loadTime) {
     const args = parseArgs<UserArgs>('user', specs, raw, where, loadTime);
