@@ -154,7 +154,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // In diff mode Ansible's result (and so the registered value) has `diff`: before/after with their headers.
     // A module whose result always has its own diff (file: before/after dicts) keeps it whatever the mode.
     const { diff, ...rest } = result;
-    const registered: Outcome = !Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
+    const registered: Outcome = registeredValue(!Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest);
     if (noLog) ctx.opts.hooks?.secret?.(registered);
     for (const h of [host, ...shareWith]) {
       const st = ctx.state(h);
@@ -189,6 +189,18 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   // A module's `warnings` are shown after its result, as Ansible's callback does (not under no_log).
   if (!noLog) for (const message of resultWarnings(result)) ctx.emit({ kind: 'warning', message });
   return { status, result, ignoredUnreachable: !!result.unreachable && flag('ignore_unreachable', kw.ignoreUnreachable, false) };
+}
+
+/**
+ * A result as registered: without Ansible's internal `_ansible_*` keys, its loop items' included
+ * (strip_internal_keys); a loop's result has `failed` only when an item failed, as Ansible's.
+ */
+function registeredValue(result: Outcome): Outcome {
+  const strip = (r: Outcome): Outcome => (Object.keys(r).some((k) => k.startsWith('_ansible_')) ? Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_ansible_'))) as Outcome : r);
+  const out = strip(result);
+  if (!Array.isArray(out.results)) return out;
+  const { failed, ...loop } = out;
+  return { ...loop, ...(failed ? { failed } : {}), results: (out.results as Outcome[]).map((x) => (x && typeof x === 'object' ? strip(x) : x)) } as Outcome;
 }
 
 /**
@@ -377,16 +389,12 @@ function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
 }
 
 function aggregateLoop(results: Outcome[]): Outcome {
-  const out: Outcome = {
-    changed: results.some((r) => r.changed),
-    failed: results.some((r) => r.failed),
-    results,
-  };
-  if (results.length === 0 || results.every((r) => r.skipped)) {
-    out.skipped = true;
-    out.msg = results.length === 0 ? 'No items in the list' : 'All items skipped';
-  } else if (out.failed) out.msg = 'One or more items failed';
-  else out.msg = 'All items completed';
+  // As Ansible's TaskExecutor.run: `skipped` always said, `failed` only when an item failed
+  // (`failed: false` is kept here for the executor, and left out of the registered value: registeredValue)
+  if (results.length === 0) return { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results: [] };
+  const out: Outcome = { changed: results.some((r) => r.changed), failed: results.some((r) => r.failed), results, skipped: results.every((r) => r.skipped) };
+  out.msg = out.failed ? 'One or more items failed' : 'All items completed';
+  if (out.skipped) out.msg = 'All items skipped';
   if (results.some((r) => r.unreachable)) out.unreachable = true;
   return out;
 }

@@ -32,16 +32,18 @@ export const assertModule: ModuleDef<AssertArgs> = {
     return args;
   },
   async plan(args, ctx) {
+    // As Ansible's assert action: unless quiet, its result is always shown (pretty-printed), ok or failed
+    const shown = args.quiet ? {} : { _ansible_verbose_always: true };
     for (const cond of args.that) {
       if (!evalCondition(cond, ctx.vars, ctx.where)) {
         return {
           steps: [],
           failed: true,
           msg: args.fail_msg !== undefined ? String(args.fail_msg) : 'Assertion failed',
-          result: { assertion: cond, evaluated_to: false },
+          result: { assertion: cond, evaluated_to: false, ...shown },
         };
       }
     }
-    return { steps: [], msg: args.quiet ? undefined : String(args.success_msg ?? 'All assertions passed') };
+    return { steps: [], msg: String(args.success_msg ?? 'All assertions passed'), result: shown };
   },
 };

@@ -29,8 +29,13 @@ function resultJson(result: Record<string, unknown>, verbosity: number): string 
     delete rest.diff;
     delete rest.invocation;
   }
-  return pyJson(rest, verbosity > 2 ? 4 : undefined);
+  // Ansible's _dump_results: internal keys never shown; a result that asks to be always shown is pretty-printed
+  for (const k of Object.keys(rest)) if (k.startsWith('_ansible_')) delete rest[k];
+  return pyJson(rest, verbosity > 2 || alwaysShown(result) ? 4 : undefined);
 }
+
+/** A result its module wants shown at any verbosity (Ansible's `_ansible_verbose_always`: debug, assert). */
+const alwaysShown = (result: Record<string, unknown>): boolean => result._ansible_verbose_always === true;
 
 /** A loop item as ansible-playbook labels it: Python's str() of the item (a dict as `{'k': 'v'}`). */
 const itemLabel = (item: unknown) => pyStr(item);
@@ -108,7 +113,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
           includedLines(r, host);
           break;
         }
-        const detail = debugOut ? ` => ${pyJson(debugOut, 4)}` : verbose ? ` => ${resultJson(r, o.verbosity)}` : '';
+        const detail = debugOut ? ` => ${pyJson(debugOut, 4)}` : verbose || alwaysShown(r) ? ` => ${resultJson(r, o.verbosity)}` : '';
         out(`${e.status}: [${host}]${item}${detail}`, COLORS[e.status]);
         break;
       }

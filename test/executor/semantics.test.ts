@@ -90,3 +90,11 @@ test.serial('ANSIBLE_ERROR_ON_MISSING_HANDLER=false: a notify naming no handler 
   t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['after', 'touched']);
   t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 2 } });
 });
+
+test.serial("assert's result is shown pretty-printed unless quiet, and loop results register as Ansible's (printed as ansible-playbook 2.14 did)", async (t) => {
+  const r = await runCli([join(fixtures, 'assert-shown.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  const from = r.stdout.indexOf('TASK [passes]');
+  const shown = r.stdout.slice(from, r.stdout.indexOf('PLAY RECAP'));
+  t.is(shown, readFileSync(join(fixtures, 'assert-shown.ansible.txt'), 'utf8'));
+});
