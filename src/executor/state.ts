@@ -43,13 +43,14 @@ export function newHostState(name: string): HostState {
 }
 
 /**
- * Store gathered facts under `ansible_facts` and as `ansible_<name>`, as Ansible injects them; facts a
- * module returns (getent_passwd, packages…) keep their own name (`prefix` false).
+ * Store the facts a module returned (setup's `ansible_distribution`…, package_facts' `packages`) as
+ * Ansible does: under `ansible_facts` without their `ansible_` prefix (namespace_facts; `ansible_local`
+ * keeps it), and as variables under the names the module gave (INJECT_FACTS_AS_VARS).
  */
-export function storeFacts(state: HostState, facts: Record<string, unknown>, prefix = true): void {
-  const all = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...facts };
-  state.facts.ansible_facts = all;
-  for (const [k, v] of Object.entries(facts)) state.facts[!prefix || k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
+export function storeFacts(state: HostState, facts: Record<string, unknown>): void {
+  const namespaced = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice('ansible_'.length) : k, v]));
+  state.facts.ansible_facts = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...namespaced };
+  Object.assign(state.facts, facts);
 }
 
 /** A registered result (data: Ansible marks it unsafe, never rendered again). */

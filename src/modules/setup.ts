@@ -7,6 +7,7 @@ import type { ModuleDef } from './types.js';
 export const setupModule: ModuleDef<{ gather_subset: string[]; filter: string[] }> = {
   name: 'setup',
   aliases: ['gather_facts'],
+  returnsFacts: true,
   parse: (raw, where, loadTime) =>
     parseArgs('setup', { gather_subset: { type: 'list', default: ['all'] }, filter: { type: 'list', default: [] }, gather_timeout: { type: 'int' } }, raw, where, loadTime),
   async plan(args, ctx) {
@@ -19,6 +20,8 @@ export const setupModule: ModuleDef<{ gather_subset: string[]; filter: string[] 
       const pats = args.filter.map((f) => globToRegExp(f.replace(/^ansible_/, '')));
       facts = Object.fromEntries(Object.entries(facts).filter(([k]) => pats.some((p) => p.test(k))));
     }
-    return { steps: [], result: { ansible_facts: facts } };
+    // As Ansible's setup module returns them: each fact under its `ansible_` name (facter/ohai facts keep theirs)
+    const named = Object.fromEntries(Object.entries(facts).map(([k, v]) => [/^(ansible_|facter|ohai)/.test(k) ? k : `ansible_${k}`, v]));
+    return { steps: [], result: { ansible_facts: named } };
   },
 };

@@ -20,7 +20,7 @@ export interface ModuleDef<A = any> {
   freeForm?: boolean;
   /** The k=v words taken out of the free-form line as arguments (Ansible's parse_kv with check_raw); others stay in it. */
   freeFormKeys?: readonly string[];
-  /** Its result's `ansible_facts` become host facts (getent, package_facts, service_facts, hostname). */
+  /** Its result's `ansible_facts` become host facts (setup, getent, package_facts, service_facts, hostname). */
   returnsFacts?: boolean;
   /**
    * Its result's `ansible_facts` become host variables at include_vars precedence (include_vars), not

@@ -13,6 +13,9 @@ import { msgs, resultsOf, runJson, tree } from './helpers.js';
  */
 const fleet = freshFleet({ size: 2 });
 
+/** The facts of a setup result (named as the module returns them: ansible_hostname…) by their plain names. */
+const unprefixed = (facts: unknown): Record<string, unknown> => Object.fromEntries(Object.entries(facts as Record<string, unknown>).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
+
 const commandSessions = (h: string) => (readFileSync(fleet.sshdLog(h), 'utf8').match(/Starting session: command/g) ?? []).length;
 
 test.serial('gather_facts takes one connection and one command per host', async (t) => {
@@ -67,7 +70,7 @@ test.serial('the facts match the host: names, os release, kernel, architecture, 
   const truth = resultsOf(doc, 'truth');
   const shown = msgs(doc, 'facts as variables');
   for (const h of ['h1', 'h2']) {
-    const f = gathered[h]!.ansible_facts as Record<string, unknown>;
+    const f = unprefixed(gathered[h]!.ansible_facts);
     const host = Object.fromEntries(String(truth[h]!.stdout).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     t.is(f.hostname, h);
     t.is(f.hostname, host.hostname);
@@ -130,7 +133,7 @@ test.serial("date_time is the host's local time, as in Ansible (tz, hour and dat
   const dir = tree({ 'site.yml': '- hosts: all\n  environment:\n    TZ: America/New_York\n  tasks:\n    - name: local\n      command: date +%Y-%m-%d/%H/%Z\n' });
   const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath, '-l', 'h1']);
   t.is(run.code, 0, run.stderr);
-  const dt = (resultsOf(doc, 'Gathering Facts').h1!.ansible_facts as { date_time: Record<string, string> }).date_time;
+  const dt = unprefixed(resultsOf(doc, 'Gathering Facts').h1!.ansible_facts).date_time as Record<string, string>;
   const [date, hour, tz] = String(resultsOf(doc, 'local').h1!.stdout).split('/');
   t.is(dt.tz, tz);
   t.is(dt.hour, hour);
@@ -159,7 +162,7 @@ test.serial("ansible_python: the host's Python as Ansible reports it (ansible_py
   t.regex(String(msgs(discovered.doc, 'facts').h1), /^\/\S+\/python(3\.\d+)?\|/);
 });
 
-test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ prefix or not: * ? [seq]", async (t) => {
+test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ prefix or not: * ? [seq]; registered under the module's ansible_ names", async (t) => {
   const dir = tree({
     'site.yml': `- hosts: h1
   gather_facts: false
@@ -169,9 +172,13 @@ test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ pr
       register: r
     - name: keys
       debug: msg="{{ r.ansible_facts.keys() | sort | join(',') }}"
+    - name: stored
+      debug: msg="{{ ansible_facts.keys() | sort | join(',') }} {{ ansible_facts.hostname == ansible_hostname }}"
 `,
   });
   const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath]);
   t.is(run.code, 0, run.stderr);
-  t.is(msgs(doc, 'keys').h1, 'distribution_major_version,distribution_minor_version,distribution_version,hostname,nodename');
+  // registered as the module returned them (ansible_ names); stored without the prefix under ansible_facts
+  t.is(msgs(doc, 'keys').h1, 'ansible_distribution_major_version,ansible_distribution_minor_version,ansible_distribution_version,ansible_hostname,ansible_nodename');
+  t.is(msgs(doc, 'stored').h1, 'distribution_major_version,distribution_minor_version,distribution_version,hostname,nodename True');
 });
