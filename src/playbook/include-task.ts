@@ -84,7 +84,7 @@ export function loadInclude(raw: Record<string, unknown>, action: string, value:
   }
   // a dynamic include's own keywords are not its tasks' (nor its role's handlers'); the blocks' around are
   const inner = innerScope(scope, raw);
-  const expanded = scope.expandInclude(action, params, where, dynamic ? { ...inner, keywords: scope.keywords } : inner);
+  const expanded = scope.expandInclude(action, params, where, dynamic ? { ...inner, keywords: scope.keywords, when: scope.when } : inner);
   const deferred = Array.isArray(expanded) ? undefined : expanded;
   const items = Array.isArray(expanded) ? applied(id, where, apply, expanded) : [];
   const keywords = inheritable(raw, where, context);

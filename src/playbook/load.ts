@@ -11,7 +11,7 @@ import { keywordValue, PLAY_KEYWORDS, ROLE_KEYWORDS } from './keywords.js';
 import { roleSpecValidate, roleValidationTask } from './argument-specs.js';
 import { findRole, loadRoleMeta, loadRoleVars, RoleFileMissing, roleFile, roleSearchPath } from './roles.js';
 import { loadItems } from './task.js';
-import { checkTemplates, inheritable, keywordFields, tagList, varsDict } from './task-keywords.js';
+import { checkTemplates, conditions, inheritable, keywordFields, tagList, varsDict } from './task-keywords.js';
 import type { TaskScope } from './task-scope.js';
 import { loadTimeVars, MissingInclude, renderLoadTime, renderName, RunTimeName } from './load-time.js';
 import { hostPatternError } from '../inventory/patterns.js';
@@ -193,7 +193,7 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
     return [roleBlock(roleName, params, keywords, { tasks: 'main', handlers: 'main' }, at, path, { via: 'roles' }, chain, tolerant, entryVars)];
   };
 
-  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars, outer?: Pick<TaskScope, 'keywords' | 'vars'>): Block {
+  function roleBlock(roleName: string, params: Vars, keywords: Record<string, unknown>, from: RoleFiles, at: Source, path: string, use: RoleUse, chain: string[] = [], outerTolerant = false, entryVars?: Vars, outer?: Pick<TaskScope, 'keywords' | 'vars' | 'when'>): Block {
     // the role entry's `ignore_errors: true` (or one around it) tolerates its tasks' failures
     const tolerant = outerTolerant || toBool(keywords.ignore_errors) === true;
     const rolePath = findRole(roleName, searchPath, at);
@@ -256,10 +256,12 @@ function loadPlay(raw: Record<string, unknown>, file: string, index: number, opt
         // it) are its handlers' too, their own winning: Ansible parents them to it (a delegated
         // import_role's handlers are delegated)
         const inherited: Record<string, unknown> = { ...outer?.keywords, ...keywordFields(keywords, at, `role '${roleName}'`) };
+        // and so is the `when` of the role entry, or of the import_role and the blocks around it
+        const roleWhen = [...(outer?.when ?? []), ...(conditions('when', keywords.when, sourceOfKey(keywords, 'when') ?? at, `role '${roleName}'`) ?? [])];
         const own = handlerTasks(loadItems(loadYamlFile(handlersFile, warnings), `${id}/handlers/${roleName}`, scopeFor(handlersFile, role, true), { file: handlersFile }));
         handlers.push(...own.map((h): Task => {
           const missing = Object.fromEntries(Object.entries(inherited).filter(([k]) => (h as unknown as Record<string, unknown>)[k] === undefined));
-          return { ...h, ...missing, ...(outer?.vars ? { vars: { ...outer.vars, ...h.vars } } : {}) };
+          return { ...h, ...missing, ...(roleWhen.length ? { when: [...roleWhen, ...(h.when ?? [])] } : {}), ...(outer?.vars ? { vars: { ...outer.vars, ...h.vars } } : {}) };
         }));
       }
     }

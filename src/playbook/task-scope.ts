@@ -2,7 +2,7 @@ import type { Source } from '../errors.js';
 import { toBool } from '../util/bool.js';
 import { sourceOfKey } from '../util/yaml.js';
 import type { Vars } from '../types.js';
-import { keywordFields, varsDict } from './task-keywords.js';
+import { conditions, keywordFields, varsDict } from './task-keywords.js';
 import type { DeferredInclude, Inheritable, Item, RoleInstance } from './types.js';
 
 /** What task normalisation needs to know about its surroundings. */
@@ -27,6 +27,8 @@ export interface TaskScope {
    * a role's handlers brought in here inherit them, as Ansible parents them to the import/include.
    */
   keywords?: Partial<Inheritable>;
+  /** The `when` conditions of the blocks and imports around, outer first: a role's handlers brought in here inherit them too. */
+  when?: unknown[];
   /** Report a load-time warning (file:line: message). */
   warn?(where: Source, message: string): void;
   /** Loads the items an import/include brings in (provided by the playbook loader), or defers a dynamic include to run time. */
@@ -49,12 +51,15 @@ export function innerScope(scope: TaskScope, raw: Record<string, unknown>): Task
   const tolerant = tolerantScope(scope, raw);
   const conditional = !tolerant.conditional && raw.when !== undefined && raw.when !== null ? { ...tolerant, conditional: true } : tolerant;
   let own: Partial<Inheritable> = {};
+  let when: unknown[] | undefined;
   try {
     own = keywordFields(raw, { file: scope.file }, 'task');
+    when = conditions('when', raw.when, { file: scope.file }, 'task');
   } catch {
     // a bad keyword value: the task's or block's own load reports it, naming it
   }
-  const inner = Object.keys(own).length > 0 ? { ...conditional, keywords: { ...scope.keywords, ...own } } : conditional;
+  const withKeywords = Object.keys(own).length > 0 ? { ...conditional, keywords: { ...scope.keywords, ...own } } : conditional;
+  const inner = when?.length ? { ...withKeywords, when: [...(scope.when ?? []), ...when] } : withKeywords;
   // an import's file name may come from its own vars or its blocks' (Ansible renders it with the task's vars)
   return raw.vars === undefined || raw.vars === null ? inner : { ...inner, vars: { ...scope.vars, ...varsDict(raw.vars, sourceOfKey(raw, 'vars') ?? { file: scope.file }) } };
 }

@@ -98,3 +98,15 @@ test.serial("assert's result is shown pretty-printed unless quiet, and loop resu
   const shown = r.stdout.slice(from, r.stdout.indexOf('PLAY RECAP'));
   t.is(shown, readFileSync(join(fixtures, 'assert-shown.ansible.txt'), 'utf8'));
 });
+
+test.serial("a role's handlers inherit the role entry's and import_role's when: skipped when it is false, run when true", async (t) => {
+  const pb = join(fixtures, 'role-handler-when.yml');
+  const r = await runCli([pb, '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /RUNNING HANDLER \[guarded : guarded handler\] \*+\nskipping: \[h1\]\n/);
+  t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')), [], 'neither the role nor its handler ran');
+  t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 2, skipped: 4 } });
+  const ran = await runCli([pb, '-i', fleet.inventoryPath, '-e', 'run_role=true']);
+  t.is(ran.code, 0, ran.stdout + ran.stderr);
+  t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['guarded-handler-entry', 'guarded-handler-import', 'guarded-task']);
+});
