@@ -98,6 +98,7 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
     startAtTask: f.startAtTask,
     forceHandlers: !!f.forceHandlers,
     ...ansibleSetting('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'errorOnMissingHandler'),
+    ...ansibleSetting('ANSIBLE_INJECT_FACT_VARS', 'injectFactVars'),
     json: !!f.json,
     resumeId: f.resume,
     force: !!f.force,
@@ -108,7 +109,7 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
 }
 
 /** An Ansible boolean setting given in the environment: the option it sets, or nothing when unset. */
-function ansibleSetting(env: string, option: 'errorOnMissingHandler'): Partial<RunOptions> {
+function ansibleSetting(env: string, option: 'errorOnMissingHandler' | 'injectFactVars'): Partial<RunOptions> {
   const raw = process.env[env];
   if (raw === undefined || raw === '') return {};
   const v = toBool(raw);

@@ -20,6 +20,8 @@ export interface RunOptions {
    * no handler is refused before any host is contacted. false: a warning when it is notified, as Ansible.
    */
   errorOnMissingHandler?: boolean;
+  /** Ansible's INJECT_FACTS_AS_VARS (ANSIBLE_INJECT_FACT_VARS), default true: facts also as `ansible_*` variables. */
+  injectFactVars?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
   syntaxCheck?: boolean;

@@ -45,12 +45,13 @@ export function newHostState(name: string): HostState {
 /**
  * Store the facts a module returned (setup's `ansible_distribution`…, package_facts' `packages`) as
  * Ansible does: under `ansible_facts` without their `ansible_` prefix (namespace_facts; `ansible_local`
- * keeps it), and as variables under the names the module gave (INJECT_FACTS_AS_VARS).
+ * keeps it), and as variables under the names the module gave (INJECT_FACTS_AS_VARS; `inject` false:
+ * ANSIBLE_INJECT_FACT_VARS=false, only under `ansible_facts`).
  */
-export function storeFacts(state: HostState, facts: Record<string, unknown>): void {
+export function storeFacts(state: HostState, facts: Record<string, unknown>, inject = true): void {
   const namespaced = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.startsWith('ansible_') && k !== 'ansible_local' ? k.slice('ansible_'.length) : k, v]));
   state.facts.ansible_facts = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...namespaced };
-  Object.assign(state.facts, facts);
+  if (inject) Object.assign(state.facts, facts);
 }
 
 /** A registered result (data: Ansible marks it unsafe, never rendered again). */

@@ -172,7 +172,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     const mod = findModule(ran);
     for (const factState of toDelegate ? [ctx.state(delegatedTo!)] : [state, ...shareWith.map((h) => ctx.state(h))]) {
       if (factsSet && ran === 'set_fact') factsSet.forEach((f) => storeSetFacts(factState, f));
-      else if (facts && mod?.returnsFacts) storeFacts(factState, facts);
+      else if (facts && mod?.returnsFacts) storeFacts(factState, facts, ctx.opts.injectFactVars !== false);
       // include_vars: applied to this host as it ran (result-keys.ts), to the others here
       else if (facts && mod?.returnsVars && factState !== state) Object.assign(factState.includeVars, facts);
     }

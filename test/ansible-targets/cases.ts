@@ -42,7 +42,7 @@ export interface TargetCase {
   playbook?: string;
   args: string[];
   inventory: InventoryName;
-  /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads ANSIBLE_ROLES_PATH and ANSIBLE_ERROR_ON_MISSING_HANDLER of them) */
+  /** environment of the runme.sh step (ANSIBLE_* settings; tsplay reads ANSIBLE_ROLES_PATH, ANSIBLE_ERROR_ON_MISSING_HANDLER and ANSIBLE_INJECT_FACT_VARS of them) */
   env?: Record<string, string>;
   /**
    * Record it with Ansible over SSH on the test host, not with the local connection: the target
@@ -162,6 +162,7 @@ export const CASES: TargetCase[] = [
   c('loop_control', 'extended.yml', 'none'),
   // set_fact/runme.sh
   c('set_fact', 'incremental.yml', 'set_fact'),
+  { ...c('set_fact', 'incremental.yml', 'set_fact', [], 'no_inject'), env: { ANSIBLE_INJECT_FACT_VARS: '0' } },
   c('set_fact', 'nowarn_clean_facts.yml', 'set_fact'),
   c('set_fact', 'set_fact_bool_conv.yml', 'none'),
   c('set_fact', 'set_fact_empty_str_key.yml', 'set_fact'),

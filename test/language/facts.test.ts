@@ -182,3 +182,18 @@ test.serial("setup's filter is Python's fnmatch over the fact names, ansible_ pr
   t.is(msgs(doc, 'keys').h1, 'ansible_distribution_major_version,ansible_distribution_minor_version,ansible_distribution_version,ansible_hostname,ansible_nodename');
   t.is(msgs(doc, 'stored').h1, 'distribution_major_version,distribution_minor_version,distribution_version,hostname,nodename True');
 });
+
+test.serial('ANSIBLE_INJECT_FACT_VARS=false: gathered facts only under ansible_facts, not as ansible_* variables', async (t) => {
+  const dir = tree({
+    'site.yml': `- hosts: h1
+  tasks:
+    - name: facts
+      debug: msg="{{ ansible_hostname is defined }} {{ ansible_facts.hostname }}"
+`,
+  });
+  const { run, doc } = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath], { ANSIBLE_INJECT_FACT_VARS: 'false' });
+  t.is(run.code, 0, run.stderr);
+  t.is(msgs(doc, 'facts').h1, 'False h1');
+  const injected = await runJson([join(dir, 'site.yml'), '-i', fleet.inventoryPath]);
+  t.is(msgs(injected.doc, 'facts').h1, 'True h1');
+});
