@@ -155,6 +155,10 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         break;
       case 'host-result': {
         if (e.loopSummary) {
+          // As Ansible's callback after a loop's item lines: `skipping: [HOST]` when every item was skipped
+          // (v2_runner_on_skipped), `...ignoring` after an ignored failure (v2_runner_on_failed)
+          if (e.status === 'skipped') out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${resultJson(e.result, o.verbosity)}` : ''}`, COLORS.skipped);
+          else if (e.status === 'ignored') out('...ignoring', COLORS.ignored);
           if (!e.isItem) answered++;
           updateSpinner();
           break;

@@ -77,3 +77,12 @@ test.serial('include_role allow_duplicates: false passes the role by on a host i
   t.is(readFileSync(fleet.path('h1', '/opt/sem/count.log'), 'utf8'), 'run\n'.repeat(5));
   t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 5, skipped: 1 } });
 });
+
+test.serial('a loop ends as Ansible\'s callback ends it: skipping: [HOST] when every item skipped, ...ignoring after an ignored failure', async (t) => {
+  const r = await runCli([join(fixtures, 'loop-summary.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[every item skipped\] \*+\nskipping: \[h1\] => \(item=a\)\nskipping: \[h1\] => \(item=b\)\nskipping: \[h1\]\n\n/);
+  t.regex(r.stdout, /TASK \[one item runs\] \*+\nchanged: \[h1\] => \(item=a\)\nskipping: \[h1\] => \(item=b\)\n\n/);
+  t.regex(r.stdout, /TASK \[an ignored failing item\] \*+\nfailed: \[h1\] \(item=a\) => \{[^\n]*\}\n\.\.\.ignoring\n\n/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 3, changed: 3, skipped: 1, ignored: 1 } });
+});
