@@ -296,3 +296,11 @@ test("Ansible's uri/url/urn tests and the product filter, as ansible-playbook 2.
   ];
   for (const [src, want] of cases) t.deepEqual(JSON.parse(JSON.stringify(ev(src))), want, src);
 });
+
+test("ternary reads only the branch it returns, as Ansible's (an undefined key in the other branch is no error)", (t) => {
+  t.is(ev('f | ternary(d.missing, 1)'), 1);
+  t.deepEqual(ev("('apt' in ['yum', 'dnf']) | ternary(d[b], [])"), []);
+  t.is(ev('t | ternary("on", nothing_here)'), 'on');
+  t.throws(() => ev('t | ternary(d.missing, 1)'), { instanceOf: TsplayError, message: /undefined variable 'd\.missing'/ });
+  t.throws(() => ev('(t | ternary(d.missing, 1)) ~ "x"'), { instanceOf: TsplayError, message: /undefined variable 'd\.missing'/ });
+});
