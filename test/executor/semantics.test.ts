@@ -86,3 +86,12 @@ test.serial('a loop ends as Ansible\'s callback ends it: skipping: [HOST] when e
   t.regex(r.stdout, /TASK \[an ignored failing item\] \*+\nfailed: \[h1\] \(item=a\) => \{[^\n]*\}\n\.\.\.ignoring\n\n/);
   t.like(parseRecap(r.stdout), { h1: { ok: 3, changed: 3, skipped: 1, ignored: 1 } });
 });
+
+test.serial('an include\'s TASK banner shows its name rendered with the first host\'s variables, or as written when it does not render', async (t) => {
+  const r = await runCli([join(fixtures, 'include-name.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[include for Debian\] \*+\nincluded: \S+\/mark-item\.yml for h1\n/);
+  t.regex(r.stdout, /TASK \[include for \{\{ not_defined_anywhere \}\}\] \*+\nincluded: \S+\/mark-item\.yml for h1\n/);
+  t.regex(r.stdout, /TASK \[role Debian not wanted\] \*+\nskipping: \[h1\]\n/);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/Debian'), 'utf8'), 'Debian 0\n');
+});
