@@ -97,6 +97,7 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
     skipTags: split(f.skipTags),
     startAtTask: f.startAtTask,
     forceHandlers: !!f.forceHandlers,
+    ...ansibleSetting('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'errorOnMissingHandler'),
     json: !!f.json,
     resumeId: f.resume,
     force: !!f.force,
@@ -104,6 +105,15 @@ function toRunOptions(playbooks: string[], f: PlaybookFlags): RunOptions {
     journalDir: f.journalDir ?? process.env.TSPLAY_JOURNAL_DIR,
     job: process.env.TSPLAY_JOB,
   };
+}
+
+/** An Ansible boolean setting given in the environment: the option it sets, or nothing when unset. */
+function ansibleSetting(env: string, option: 'errorOnMissingHandler'): Partial<RunOptions> {
+  const raw = process.env[env];
+  if (raw === undefined || raw === '') return {};
+  const v = toBool(raw);
+  if (v === undefined) throw new TsplayError(`${env}: '${raw}' is not a boolean (true/false, yes/no, on/off, 1/0)`, { code: ExitCode.badOptions });
+  return { [option]: v };
 }
 
 export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promise<number> {

@@ -40,7 +40,7 @@ export function loadResolved(ctx: PlayContext, program: Program, block: Block, k
   const at = resolvedKey(block.id, key);
   if (program.resolved?.has(at)) return loaded;
   const handlers = [...program.handlers, ...loaded.handlers.filter((h) => !program.handlers.some((x) => x.id === h.id))];
-  checkItems(ctx.play, loaded.items, handlers);
+  checkItems(ctx.play, loaded.items, handlers, ctx.opts.errorOnMissingHandler !== false);
   loaded.warnings.forEach((message) => ctx.emit({ kind: 'warning', message }));
   program.handlers.splice(0, program.handlers.length, ...handlers);
   (program.resolved ??= new Map()).set(at, { ...block, block: applied(block.id, block.where, block.include!.apply, loaded.items) });

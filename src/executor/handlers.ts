@@ -77,7 +77,9 @@ export function handlerName(ctx: PlayContext, h: Task): string | undefined {
 export function notifiedHandlers(ctx: PlayContext, handlers: Task[], topics: string[], task: Task): Task[] {
   return topics.flatMap((topic) => {
     const found = handlersFor(handlers, topic, (h) => handlerName(ctx, h));
-    if (found.length === 0) {
+    if (found.length === 0 && ctx.opts.errorOnMissingHandler === false) {
+      ctx.emit({ kind: 'warning', message: `The requested handler '${topic}' was not found in either the main handlers list nor in the listening handlers list` });
+    } else if (found.length === 0) {
       throw new TsplayError(`notify: the requested handler '${topic}' was not found in this play's handlers nor their listen topics`, { code: ExitCode.error, where: task.where, context: task.name ? `task '${task.name}'` : undefined });
     }
     return found;

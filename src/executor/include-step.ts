@@ -14,6 +14,7 @@ import { loopItems, loopVars, renderedLoopControl } from './loop.js';
 import { failureCaught, type HostCursor, type Outcome } from './cursor.js';
 import type { Walk } from './walk.js';
 import { includedRole, includeRoleRuns } from './role-duplicates.js';
+import { storeRegistered } from './state.js';
 
 /** The steps of a dynamic include (include_tasks/include_role) in the driver (walk.ts): its rounds per host, its result line. */
 
@@ -192,7 +193,7 @@ function includeResult(include: NonNullable<Block['include']>, files: string | s
 function registerInclude(ctx: PlayContext, host: string, include: NonNullable<Block['include']>, result: Vars): void {
   if (!include.register) return;
   const st = ctx.state(host);
-  st.hostFacts[include.register] = { ...result };
+  storeRegistered(st, include.register, { ...result });
   st.hidden.delete(include.register);
 }
 

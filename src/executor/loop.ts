@@ -1,6 +1,7 @@
 import { ParseError, TsplayError, type Source } from '../errors.js';
 import { isTemplate, renderDeep } from '../template/render.js';
 import { LIST_LOOKUPS } from '../template/lookups-lists.js';
+import { collectUnsafe } from '../template/unsafe.js';
 import type { Task } from '../playbook/types.js';
 import type { Vars } from '../types.js';
 
@@ -20,7 +21,7 @@ export interface LookupLoop {
  * naming "template" searches templates/, "var" (include_vars) vars/, anything else files/.
  */
 export function loopItems(loop: unknown, scope: Vars, where: Source, context: string, action = ''): unknown[] {
-  const spec = loop as { flatten?: unknown; dict?: unknown; indexed?: unknown; lookup?: string; terms?: unknown };
+  const spec = loop as { flatten?: unknown; dict?: unknown; indexed?: unknown; list?: unknown; lookup?: string; terms?: unknown };
   if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
     if (typeof spec.lookup === 'string' && 'terms' in spec) return lookupItems(spec as LookupLoop, scope, where, context, action);
     if ('flatten' in spec) {
@@ -29,8 +30,13 @@ export function loopItems(loop: unknown, scope: Vars, where: Source, context: st
     }
     if ('dict' in spec) {
       const d = renderDeep(spec.dict, scope, where, context);
-      if (!d || typeof d !== 'object' || Array.isArray(d)) throw new ParseError('with_dict expects a dictionary', where, context);
+      if (!d || typeof d !== 'object' || Array.isArray(d)) throw new ParseError('with_dict expects a dict', where, context);
       return Object.entries(d).map(([key, value]) => ({ key, value }));
+    }
+    if ('list' in spec) {
+      const v = renderDeep(spec.list, scope, where, context);
+      if (!Array.isArray(v)) throw new ParseError('with_list expects a list', where, context);
+      return v;
     }
     if ('indexed' in spec) {
       const v = renderDeep(spec.indexed, scope, where, context);
@@ -40,6 +46,16 @@ export function loopItems(loop: unknown, scope: Vars, where: Source, context: st
   const v = renderDeep(loop, scope, where, context);
   if (!Array.isArray(v)) throw new ParseError(`'loop' expects a list, got ${JSON.stringify(v)}`, where, context);
   return v;
+}
+
+/**
+ * A task's loop items, and whether Ansible marks them unsafe: always for a `with_` loop (its lookup's
+ * results are wrapped), for `loop:` when rendering it read an unsafe value (a registered result, a lookup).
+ */
+export function loopItemsMarked(loop: unknown, scope: Vars, where: Source, context: string, action = ''): { items: unknown[]; unsafe: boolean } {
+  const [items, , tainted] = collectUnsafe(() => loopItems(loop, scope, where, context, action));
+  const withLoop = loop !== null && typeof loop === 'object' && !Array.isArray(loop);
+  return { items, unsafe: withLoop || tainted };
 }
 
 type LoopControl = NonNullable<Task['loopControl']>;
@@ -61,8 +77,9 @@ export function renderedLoopControl(lc: LoopControl | undefined, scope: Vars, wh
 /** Variables of one iteration: the loop var, index_var, and ansible_loop. */
 export function loopVars(task: Task, items: unknown[], i: number): Vars {
   const lc = task.loopControl;
-  const vars: Vars = { [lc?.loopVar ?? 'item']: items[i] };
-  if (lc?.indexVar) vars[lc.indexVar] = i;
+  // as Ansible's _run_loop: the loop variable's name is ansible_loop_var, the index variable's ansible_index_var
+  const vars: Vars = { [lc?.loopVar ?? 'item']: items[i], ansible_loop_var: lc?.loopVar ?? 'item' };
+  if (lc?.indexVar) Object.assign(vars, { [lc.indexVar]: i, ansible_index_var: lc.indexVar });
   vars.ansible_loop = {
     index: i + 1,
     index0: i,

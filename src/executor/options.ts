@@ -15,6 +15,11 @@ export interface RunOptions {
   skipTags: string[];
   startAtTask?: string;
   forceHandlers: boolean;
+  /**
+   * Ansible's ERROR_ON_MISSING_HANDLER (ANSIBLE_ERROR_ON_MISSING_HANDLER), default true: a notify naming
+   * no handler is refused before any host is contacted. false: a warning when it is notified, as Ansible.
+   */
+  errorOnMissingHandler?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
   syntaxCheck?: boolean;
@@ -46,6 +51,8 @@ export interface SavedHost {
   vars: Vars;
   /** Names in `vars` registered by no_log tasks: secrets for every output of a resumed run too. */
   hidden?: string[];
+  /** Names in `vars` set by set_fact that are rendered again when read (HostState.templatedFacts). */
+  templated?: string[];
   /** Variables include_vars gave the host (their own precedence layer, below set_fact). */
   includeVars?: Vars;
   /** Notifications not yet handled, and the play and section whose handler flush they wait for (state files before cursors). */
@@ -82,6 +89,8 @@ export interface ResumeState {
   hostFacts(host: string): Vars;
   /** Which of those were registered by no_log tasks. */
   hidden(host: string): string[];
+  /** Which of those are set_facts rendered again when read (optional: older state files have none). */
+  templated?(host: string): string[];
   /** Variables include_vars had given the host. */
   includeVars(host: string): Vars;
   /** Notifications the host had not handled when it stopped in this section of play `playIndex` (state files before cursors). */

@@ -28,7 +28,7 @@ export function saveHosts(ctx: PlayContext, hosts: { host: string; cursor?: Host
     const st = ctx.state(host);
     if (at) st.resumeAt = { play: ctx.playIndex, ...at };
     if (cursor && st.resumeAt && st.resumeAt.play === ctx.playIndex) st.resumeAt.cursor.notified = [...cursor.notified];
-    saved[host] = { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(Object.keys(st.includeVars).length > 0 ? { includeVars: st.includeVars } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) };
+    saved[host] = { vars: st.hostFacts, ...(st.hidden.size > 0 ? { hidden: [...st.hidden] } : {}), ...(st.templatedFacts.size > 0 ? { templated: [...st.templatedFacts] } : {}), ...(Object.keys(st.includeVars).length > 0 ? { includeVars: st.includeVars } : {}), ...(st.resumeAt ? { cursor: st.resumeAt } : {}) };
   }
   if (hosts.length > 0) ctx.opts.hooks?.saveHosts?.(saved);
 }

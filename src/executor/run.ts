@@ -9,7 +9,7 @@ import type { HostStats, Reporter } from '../report/events.js';
 import { renderValue } from '../template/render.js';
 import type { PlayContext } from './context.js';
 import { checkItems } from './validate.js';
-import type { RunOptions } from './options.js';
+import type { ResumeState, RunOptions } from './options.js';
 import { runPlay } from './play.js';
 import { newHostState, type HostState } from './state.js';
 import { countResult } from '../report/stats.js';
@@ -23,7 +23,7 @@ export async function prepareRun(opts: RunOptions, warn: (m: string) => void): P
     pb.warnings.forEach(warn);
     for (const play of pb.plays) {
       const guardItems = play.guard ? [...play.guard.setup, ...play.guard.precheck, ...play.guard.teardown] : [];
-      checkItems(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers);
+      checkItems(play, [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers, ...guardItems], play.handlers, opts.errorOnMissingHandler !== false);
     }
   }
   const warnings: string[] = [];
@@ -109,12 +109,14 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
   const played = new Set<string>();
   const restored = new Set<string>();
   // --resume: registered values and set_facts of every host come back, also of hosts that finished (hostvars).
-  for (const h of opts.resume ? inventory.hosts.keys() : []) {
-    Object.assign(state(h).hostFacts, opts.resume!.hostFacts(h));
-    Object.assign(state(h).includeVars, opts.resume!.includeVars(h));
-    opts.resume!.hidden(h).forEach((n) => state(h).hidden.add(n));
+  const restore = (h: string, resume: ResumeState): void => {
+    Object.assign(state(h).hostFacts, resume.hostFacts(h));
+    Object.assign(state(h).includeVars, resume.includeVars(h));
+    resume.hidden(h).forEach((n) => state(h).hidden.add(n));
+    resume.templated?.(h).forEach((n) => state(h).templatedFacts.add(n));
     restored.add(h);
-  }
+  };
+  for (const h of opts.resume ? inventory.hosts.keys() : []) restore(h, opts.resume!);
   let playIndex = 0;
   try {
     for (const pb of playbooks) {
@@ -131,12 +133,7 @@ export async function executeRun(opts: RunOptions, playbooks: Playbook[], invent
         }
         for (const h of hosts) {
           played.add(h);
-          if (opts.resume && !restored.has(h)) {
-            Object.assign(state(h).hostFacts, opts.resume.hostFacts(h));
-            Object.assign(state(h).includeVars, opts.resume.includeVars(h));
-            opts.resume.hidden(h).forEach((n) => state(h).hidden.add(n));
-            restored.add(h);
-          }
+          if (opts.resume && !restored.has(h)) restore(h, opts.resume);
         }
         stop.play = false;
         const ctx: PlayContext = {

@@ -2,6 +2,7 @@ import type { Vars } from '../types.js';
 import type { Predicted } from '../facts/predicted.js';
 import type { SavedCursor } from './options.js';
 import { emptyStats, type HostStats } from '../report/events.js';
+import { isTaintedMember } from '../template/unsafe.js';
 
 /** What tsplay remembers about a host for the whole run (across plays, as Ansible does). */
 export interface HostState {
@@ -12,6 +13,11 @@ export interface HostState {
   includeVars: Vars;
   /** set_fact and registered results (set_fact/register precedence). */
   hostFacts: Vars;
+  /**
+   * The set_fact values of hostFacts that are rendered again when read, as Ansible does: those not
+   * made from an unsafe value. The others, and registered results, are data.
+   */
+  templatedFacts: Set<string>;
   /** Failed (or unreachable) in this run: leaves the current play and later plays. */
   failed: boolean;
   unreachable: boolean;
@@ -33,7 +39,7 @@ export interface HostState {
 }
 
 export function newHostState(name: string): HostState {
-  return { name, facts: {}, includeVars: {}, hostFacts: {}, failed: false, unreachable: false, ended: false, notified: new Set(), hidden: new Set(), stats: emptyStats() };
+  return { name, facts: {}, includeVars: {}, hostFacts: {}, templatedFacts: new Set(), failed: false, unreachable: false, ended: false, notified: new Set(), hidden: new Set(), stats: emptyStats() };
 }
 
 /**
@@ -44,4 +50,22 @@ export function storeFacts(state: HostState, facts: Record<string, unknown>, pre
   const all = { ...((state.facts.ansible_facts as Vars | undefined) ?? {}), ...facts };
   state.facts.ansible_facts = all;
   for (const [k, v] of Object.entries(facts)) state.facts[!prefix || k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
+}
+
+/** A registered result (data: Ansible marks it unsafe, never rendered again). */
+export function storeRegistered(st: HostState, name: string, value: unknown): void {
+  st.hostFacts[name] = value;
+  st.templatedFacts.delete(name);
+}
+
+/**
+ * set_fact's facts: each is rendered again when read, as Ansible does, unless the template that made
+ * it read an unsafe value (set_fact's plan marks those: unsafe.ts isTaintedMember).
+ */
+export function storeSetFacts(st: HostState, facts: Vars): void {
+  for (const [k, v] of Object.entries(facts)) {
+    st.hostFacts[k] = v;
+    if (isTaintedMember(facts, k)) st.templatedFacts.delete(k);
+    else st.templatedFacts.add(k);
+  }
 }

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { abortReason, anySignal, wait } from '../util/abortable.js';
 import { UnreachableError, type Connection, type ExecOptions } from '../connection/types.js';
 import { targetFor, targetFromVars } from '../connection/target.js';
@@ -15,10 +16,10 @@ import type { Vars } from '../types.js';
 import type { PlayContext } from './context.js';
 import { taskKeywords, type Inherited } from './inherit.js';
 import { runModule } from './run-module.js';
-import { storeFacts } from './state.js';
+import { storeFacts, storeRegistered, storeSetFacts } from './state.js';
 import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
-import { loopItems, loopVars, renderedLoopControl } from './loop.js';
+import { loopItemsMarked, loopVars, renderedLoopControl } from './loop.js';
 import { taskInfo, statusOf, type TaskRunResult } from './result.js';
 import { renderNotify } from './handlers.js';
 import { chosenModule } from './chosen-module.js';
@@ -65,7 +66,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   const state = ctx.state(host);
   const kw = taskKeywords(inh, task);
   const info = taskInfo(task);
-  const baseVars = buildVars(ctx, host, inh, task.vars);
+  const baseVars = buildVars(ctx, host, inh, task.vars, { ansible_search_path: searchPath(task, inh, ctx.play.dir) });
   const scope = lazyVars(baseVars, task.where);
   const context = `task '${info.name}'`;
   const conditions = [...inh.when, ...(task.when ?? [])];
@@ -73,12 +74,15 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
 
   let result: Outcome;
   let delegatedTo: string | undefined;
-  let loopFacts: Vars | undefined;
+  /** The facts each item of a looped set_fact set, in order. */
+  let loopFacts: Vars[] | undefined;
   /** The module that ran: task.module, or what a templated one rendered to. */
   let ran = task.module;
   try {
-    if (task.loop !== undefined) {
-      const items = loopItems(task.loop, scope, task.where, context, task.module);
+    const looped = task.loop !== undefined ? loopOrSkip(task, scope, conditions, context) : undefined;
+    if (looped?.skipped) result = looped.skipped;
+    else if (looped) {
+      const { items, unsafe: itemsUnsafe } = looped;
       const loopControl = renderedLoopControl(task.loopControl, scope, task.where, context);
       if (loopControl !== task.loopControl) task = { ...task, loopControl };
       const results: Outcome[] = [];
@@ -86,7 +90,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
       const carried: Vars = {};
       for (let i = 0; i < items.length; i++) {
         if (ctx.hostSignal(host).aborted || ctx.signal.aborted) break;
-        const itemScope = lazyVars(withData(baseVars, { ...carried, ...loopVars(task, items, i) }), task.where);
+        const itemScope = lazyVars(withData(withData(baseVars, carried), loopVars(task, items, i), itemsUnsafe), task.where);
         let one: OnceResult;
         try {
           one = await runOnceWithConditions(ctx, task, host, itemScope, conditions, kw, context);
@@ -103,7 +107,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
         const itemFacts = one.outcome.ansible_facts as Vars | undefined;
         if (ran === 'set_fact' && itemFacts && !one.outcome.failed && !one.outcome.skipped) {
           Object.assign(carried, itemFacts);
-          loopFacts = { ...loopFacts, ...itemFacts };
+          (loopFacts ??= []).push(itemFacts);
         }
         const loopVar = task.loopControl?.loopVar ?? 'item';
         const itemResult: Outcome = { ...one.outcome, [loopVar]: items[i], ansible_loop_var: loopVar };
@@ -154,19 +158,20 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     if (noLog) ctx.opts.hooks?.secret?.(registered);
     for (const h of [host, ...shareWith]) {
       const st = ctx.state(h);
-      st.hostFacts[task.register] = registered;
+      storeRegistered(st, task.register, registered);
       if (noLog) st.hidden.add(task.register);
       else st.hidden.delete(task.register);
     }
   }
   if (!result.failed && !result.skipped && !result.unreachable) {
-    const facts = (loopFacts ?? result.ansible_facts) as Vars | undefined;
+    const factsSet = loopFacts ?? (result.ansible_facts ? [result.ansible_facts as Vars] : undefined);
+    const facts = factsSet && (factsSet.length === 1 ? factsSet[0] : Object.assign({}, ...factsSet) as Vars);
     // delegate_facts: the facts belong to the host the task was delegated to (Ansible's delegate_facts);
     // else to this host and those it shares with (Ansible's get_task_hosts)
     const toDelegate = delegatedTo !== undefined && delegatedTo !== host && flag('delegate_facts', kw.delegateFacts, false) && ctx.hostExists(delegatedTo);
     const mod = findModule(ran);
     for (const factState of toDelegate ? [ctx.state(delegatedTo!)] : [state, ...shareWith.map((h) => ctx.state(h))]) {
-      if (facts && ran === 'set_fact') Object.assign(factState.hostFacts, facts);
+      if (factsSet && ran === 'set_fact') factsSet.forEach((f) => storeSetFacts(factState, f));
       else if (facts && ran === 'setup') storeFacts(factState, facts);
       else if (facts && mod?.returnsFacts) storeFacts(factState, facts, false);
       // include_vars: applied to this host as it ran (result-keys.ts), to the others here
@@ -186,6 +191,15 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
   return { status, result, ignoredUnreachable: !!result.unreachable && flag('ignore_unreachable', kw.ignoreUnreachable, false) };
 }
 
+/**
+ * Ansible's ansible_search_path for a task (Task.get_search_path, then the playbook's dir): its role's
+ * path, the directory of its tasks file, the playbook's directory — each once.
+ */
+function searchPath(task: Task, inh: Inherited, playDir: string): string[] {
+  const dirs = [...(inh.role ? [inh.role.path] : []), ...(task.where.file ? [dirname(task.where.file)] : []), playDir];
+  return [...new Set(dirs)];
+}
+
 interface OnceResult {
   outcome: Outcome;
   delegatedTo?: string;
@@ -193,12 +207,35 @@ interface OnceResult {
   module?: string;
 }
 
-async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string, scope: Vars, conditions: unknown[], kw: Inherited['keywords'], context: string): Promise<OnceResult> {
-  for (const c of conditions) {
-    if (!evalCondition(c, scope, task.where)) {
-      return { outcome: { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: c } };
+/** The result of a task skipped by its first false condition, or undefined when all hold. */
+function skippedByCondition(conditions: unknown[], scope: Vars, where: Task['where']): Outcome | undefined {
+  const c = conditions.find((x) => !evalCondition(x, scope, where));
+  return c === undefined ? undefined : { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: c };
+}
+
+/**
+ * A task's loop items; or, as Ansible (#45189), the task skipped when its loop does not render for an
+ * undefined variable and its `when` (evaluated without an item) is false — the error stands otherwise.
+ */
+function loopOrSkip(task: Task, scope: Vars, conditions: unknown[], context: string): { items: unknown[]; unsafe: boolean; skipped?: undefined } | { skipped: Outcome } {
+  try {
+    return loopItemsMarked(task.loop, scope, task.where, context, task.module);
+  } catch (e) {
+    if (!(e instanceof TsplayError && e.message.startsWith('undefined variable ') && conditions.length > 0)) throw e;
+    let skipped: Outcome | undefined;
+    try {
+      skipped = skippedByCondition(conditions, scope, task.where);
+    } catch {
+      throw e;
     }
+    if (!skipped) throw e;
+    return { skipped };
   }
+}
+
+async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string, scope: Vars, conditions: unknown[], kw: Inherited['keywords'], context: string): Promise<OnceResult> {
+  const skipped = skippedByCondition(conditions, scope, task.where);
+  if (skipped) return { outcome: skipped };
   const attempts = task.until ? (renderedKeyword('retries', task.retries ?? 3, scope, task.where, context) as number) + 1 : 1;
   const delay = task.until ? (renderedKeyword('delay', task.delay ?? 5, scope, task.where, context) as number) : 0;
   let last: OnceResult | undefined;
@@ -207,7 +244,7 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
     if (last.outcome.unreachable) return last;
     if (!task.until) return last;
     last.outcome.attempts = attempt;
-    const untilScope = lazyVars(withData(scope, task.register ? { [task.register]: last.outcome } : {}), task.where);
+    const untilScope = lazyVars(withData(scope, task.register ? { [task.register]: last.outcome } : {}, true), task.where);
     if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
     if (attempt < attempts) {
       ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
@@ -310,7 +347,7 @@ function asyncSpec(task: Task, render: (v: unknown) => unknown): { seconds: numb
 /** changed_when / failed_when, evaluated with the registered name bound to this result. */
 function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
   if (outcome.skipped) return;
-  const local = lazyVars(withData(scope, task.register ? { [task.register]: outcome } : {}), task.where);
+  const local = lazyVars(withData(scope, task.register ? { [task.register]: outcome } : {}, true), task.where);
   // As Ansible: a condition that cannot be evaluated (an undefined name, a bad filter) fails the task
   // and says why in <changed|failed>_when_result; the module's result (stdout, rc…) stays.
   const evaluate = (key: 'changed' | 'failed', conds: unknown[]): boolean | undefined => {

@@ -5,10 +5,12 @@ import { ENV_NAME } from './task-run.js';
 
 /**
  * What is checked before any host is contacted, beyond loading: environment names and that every
- * notify names a handler. Also run on what an include loads at run time.
+ * notify names a handler (unless `missingHandlers` is false: ANSIBLE_ERROR_ON_MISSING_HANDLER=false).
+ * Also run on what an include loads at run time.
  */
-export function checkItems(play: Play, items: Item[], handlers: Task[]): void {
+export function checkItems(play: Play, items: Item[], handlers: Task[], missingHandlers = true): void {
   checkEnvironments(play, items);
+  if (!missingHandlers) return;
   for (const { task, name, why } of unknownNotifications(items, handlers)) {
     throw new ParseError(`notify: no handler named '${name}' in this play${why ? ` (${why})` : ''}`, task.where, task.name ? `${task.kind} '${task.name}'` : undefined);
   }

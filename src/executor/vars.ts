@@ -1,6 +1,6 @@
 import type { Vars } from '../types.js';
 import { ANSIBLE_VERSION } from './ansible-version.js';
-import { RAW_KEYS } from '../template/lazy.js';
+import { markData } from '../template/lazy.js';
 import { playRoleVars } from '../playbook/roles.js';
 import type { Play, RoleInstance } from '../playbook/types.js';
 import type { Inherited } from './inherit.js';
@@ -40,44 +40,51 @@ export function buildVars(src: VarSources, host: string, inh: Inherited, taskVar
   const st = src.state(host);
   const role = inh.role;
   const shown = rolesShown(src);
-  // Each layer is data (facts, registered results, magic) or may hold templates; a key's value is
-  // rendered lazily only if the layer it finally came from may hold templates.
-  const layers: [Vars | undefined, boolean][] = [
+  // Each layer may hold templates ('vars'), or is data ('data'; 'unsafe': data Ansible marks unsafe,
+  // whose reading makes a template's result unsafe). A key's value is rendered lazily only if the
+  // layer it finally came from may hold templates.
+  const layers: [Vars | undefined, LayerKind | ((key: string) => LayerKind)][] = [
     // ansible_facts is always defined, {} before any gathering (Ansible's namespace_facts)
-    [NO_FACTS, true],
-    [shown.defaults, false],
-    [role?.defaults, false],
-    [src.inventoryVars(host), false],
-    [st.facts, true],
-    [src.play.vars, false],
-    [src.play.varsFiles, false],
-    [shown.vars, false],
-    [role?.vars, false],
-    [inh.vars, false],
-    [taskVars, false],
-    [st.includeVars, false],
-    [st.hostFacts, true],
-    [role?.params, false],
-    [inh.includeParams, false],
-    [inh.hostIncludeVars?.get(host), true],
-    [src.extraVars, false],
-    [inh.failedInfo.get(host), true],
-    [extra, true],
-    [magicVars(src, host, role?.path), true],
+    [NO_FACTS, 'data'],
+    [shown.defaults, 'vars'],
+    [role?.defaults, 'vars'],
+    [src.inventoryVars(host), 'vars'],
+    [st.facts, 'unsafe'],
+    [src.play.vars, 'vars'],
+    [src.play.varsFiles, 'vars'],
+    [shown.vars, 'vars'],
+    [role?.vars, 'vars'],
+    [inh.vars, 'vars'],
+    [taskVars, 'vars'],
+    [st.includeVars, 'vars'],
+    // a set_fact value is rendered again when read, as Ansible does, unless it was made from an unsafe value
+    [st.hostFacts, (key) => (st.templatedFacts.has(key) ? 'vars' : 'unsafe')],
+    [role?.params, 'vars'],
+    [inh.includeParams, 'vars'],
+    [inh.hostIncludeVars?.get(host), 'data'],
+    [src.extraVars, 'vars'],
+    [inh.failedInfo.get(host), 'unsafe'],
+    [extra, 'data'],
+    [magicVars(src, host, role?.path), 'data'],
   ];
   const vars: Vars = {};
   const raw = new Set<string>();
-  for (const [layer, isData] of layers) {
+  const unsafe = new Set<string>();
+  for (const [layer, kindOf] of layers) {
     if (!layer) continue;
     for (const key of Object.keys(layer)) {
       vars[key] = layer[key];
-      if (isData) raw.add(key);
-      else raw.delete(key);
+      const kind = typeof kindOf === 'function' ? kindOf(key) : kindOf;
+      if (kind === 'vars') raw.delete(key);
+      else raw.add(key);
+      if (kind === 'unsafe') unsafe.add(key);
+      else unsafe.delete(key);
     }
   }
-  (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS] = raw;
-  return vars;
+  return markData(vars, raw, unsafe);
 }
+
+type LayerKind = 'vars' | 'data' | 'unsafe';
 
 /** The play's roles' defaults and vars, merged once per play (again when a public include_role adds one). */
 const shownOf = new WeakMap<VarSources, { count: number; layers: ReturnType<typeof playRoleVars> }>();

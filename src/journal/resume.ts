@@ -88,6 +88,9 @@ export function resumeState(chain: RunAnalysis[], index?: Map<string, IndexedTas
     hidden(host) {
       return [...(saved?.[host]?.hidden ?? [])];
     },
+    templated(host) {
+      return [...(saved?.[host]?.templated ?? [])];
+    },
     includeVars(host) {
       return structuredClone(saved?.[host]?.includeVars ?? {});
     },

@@ -6,7 +6,7 @@ import { parseArgs, type ArgSpecs } from './args.js';
 import { octal, parseMode } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
 import { planRemoteTreeCopy, planTreeCopy, controllerBytes } from './copy-tree.js';
-import { checkValidate, planFileWrite, writeArgSpecs, type FileWrite, type WriteArgs } from './write-file.js';
+import { checkValidate, planFileWrite, writeArgSpecs, writeFields, type FileWrite, type WriteArgs } from './write-file.js';
 
 export interface CopyArgs extends WriteArgs {
   src?: string;
@@ -57,16 +57,7 @@ export function parseCopy(raw: unknown, where: Source, loadTime: boolean): CopyA
 }
 
 function common(args: CopyArgs): Omit<FileWrite, 'dest' | 'data'> {
-  return {
-    module: 'copy',
-    mode: args.mode,
-    owner: args.owner,
-    group: args.group,
-    backup: args.backup,
-    validate: args.validate,
-    force: args.force,
-    follow: args.follow,
-  };
+  return { ...writeFields('copy', args), follow: args.follow };
 }
 
 export async function planCopy(args: CopyArgs, ctx: ModuleContext): Promise<Plan> {

@@ -3,6 +3,7 @@ import { toBool } from '../util/bool.js';
 import { unrendered } from './args.js';
 import type { ModuleDef } from './types.js';
 import { isTemplate } from '../template/render.js';
+import { isTaintedMember, markTaintedMember } from '../template/unsafe.js';
 
 /** Python's str.isidentifier for the ASCII names variables have. */
 function isIdentifier(name: string): boolean {
@@ -27,6 +28,8 @@ export const setFactModule: ModuleDef<Record<string, unknown>> = {
       // a templated name is rendered and checked when the task runs (plan), as Ansible's set_fact does
       if (!isTemplate(k) && !isIdentifier(k)) throw new ParseError(`set_fact: '${k}' is not a valid variable name`, where);
       facts[k] = v;
+      // made by a template that read an unsafe value: stored as data, never rendered again (Ansible's wrap_var)
+      if (isTaintedMember(raw, k)) markTaintedMember(facts, k);
     }
     if (Object.keys(facts).length === 0) throw new ParseError('set_fact: no variables given', where);
     return facts;
@@ -42,6 +45,7 @@ export const setFactModule: ModuleDef<Record<string, unknown>> = {
         return { steps: [], failed: true, msg };
       }
       converted[name] = typeof v === 'string' && /^(true|false|yes|no)$/i.test(v) ? toBool(v) : v;
+      if (isTaintedMember(facts, k)) markTaintedMember(converted, name);
     }
     return { steps: [], result: { ansible_facts: converted } };
   },

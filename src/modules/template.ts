@@ -5,7 +5,7 @@ import { templateVars } from '../template/template-vars.js';
 import { parseArgs, type ArgSpecs } from './args.js';
 import { octal, parseMode } from './file-attrs.js';
 import type { ModuleContext, ModuleDef, Plan } from './types.js';
-import { checkValidate, planFileWrite, writeArgSpecs, type WriteArgs } from './write-file.js';
+import { checkValidate, planFileWrite, writeArgSpecs, writeFields, type WriteArgs } from './write-file.js';
 
 export interface TemplateArgs extends WriteArgs {
   src: string;
@@ -40,17 +40,11 @@ export async function planTemplate(args: TemplateArgs, ctx: ModuleContext): Prom
   if (args.newline_sequence !== '\n') rendered = rendered.replace(/\r\n|\r|\n/g, args.newline_sequence);
   return planFileWrite(
     {
-      module: 'template',
+      ...writeFields('template', args),
       dest: args.dest,
       data: Buffer.from(rendered, 'utf8'),
       srcName: basename(path),
       srcMode: octal(statSync(path).mode & 0o7777),
-      mode: args.mode,
-      owner: args.owner,
-      group: args.group,
-      backup: args.backup,
-      validate: args.validate,
-      force: args.force,
       result: { src: args.src },
     },
     ctx,

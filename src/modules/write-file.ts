@@ -71,6 +71,11 @@ export interface FileWrite {
   follow?: boolean;
 }
 
+/** A write's fields as copy and template take them from their common arguments (not dest: a caller may join it). */
+export function writeFields(module: string, a: WriteArgs): Pick<FileWrite, 'module' | 'mode' | 'owner' | 'group' | 'backup' | 'validate' | 'force'> {
+  return { module, mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, validate: a.validate, force: a.force };
+}
+
 export function sha1(data: Buffer | string): string {
   return createHash('sha1').update(data).digest('hex');
 }

@@ -30,7 +30,8 @@ export function loadLoop(raw: Record<string, unknown>, task: Pick<Task, 'loop' |
     if (key === 'with_items') task.loop = { flatten: v };
     else if (key === 'with_dict') task.loop = { dict: v };
     else if (key === 'with_indexed_items') task.loop = { indexed: v };
-    else if (key === 'loop' || key === 'with_list') task.loop = v;
+    else if (key === 'with_list') task.loop = { list: v };
+    else if (key === 'loop') task.loop = v;
     else task.loop = { lookup: lookupName(key.slice(5)), terms: v };
   }
   if (raw.loop_control !== undefined) {

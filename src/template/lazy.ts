@@ -1,10 +1,10 @@
 import { TsplayError, type Source } from '../errors.js';
 import type { Vars } from '../types.js';
 import { containsTemplate, renderDeep } from './render.js';
-import { collectUnsafe, noteUnsafe } from './unsafe.js';
-import { RAW_KEYS } from './with-data.js';
+import { collectUnsafe, holdsText, noteTainted, noteUnsafe } from './unsafe.js';
+import { dataKeys, RAW_KEYS } from './with-data.js';
 
-export { RAW_KEYS, withData } from './with-data.js';
+export { RAW_KEYS, UNSAFE_KEYS, markData, withData } from './with-data.js';
 
 /**
  * Variables evaluated lazily, as Ansible does: a var whose value holds a template
@@ -23,19 +23,27 @@ export { RAW_KEYS, withData } from './with-data.js';
  */
 export function lazyVars(vars: Vars, where?: Source): Vars {
   const done = new Map<string, unknown>();
-  /** The !unsafe literals each rendered var read: told again to whoever reads it from the cache. */
-  const unsafeOf = new Map<string, string[]>();
-  const raw = (vars as { [RAW_KEYS]?: ReadonlySet<string> })[RAW_KEYS];
+  /** What each rendered var read of unsafe values: told again to whoever reads it from the cache. */
+  const unsafeOf = new Map<string, { literals: string[]; tainted: boolean }>();
+  const { raw, unsafe } = dataKeys(vars);
   const active: string[] = [];
 
   const value = (key: string): unknown => {
     if (done.has(key)) {
-      const lits = unsafeOf.get(key);
-      if (lits) noteUnsafe(lits);
+      const u = unsafeOf.get(key);
+      if (u) {
+        noteUnsafe(u.literals);
+        if (u.tainted) noteTainted();
+      }
       return done.get(key);
     }
     const v = vars[key];
-    if (raw?.has(key) || !containsTemplate(v)) {
+    if (raw?.has(key)) {
+      // Not cached: a data key may be a getter into an enclosing scope, which tells its own taint each read.
+      if (unsafe?.has(key) && holdsText(v)) noteTainted();
+      return v;
+    }
+    if (!containsTemplate(v)) {
       done.set(key, v);
       return v;
     }
@@ -46,9 +54,9 @@ export function lazyVars(vars: Vars, where?: Source): Vars {
     active.push(key);
     let rendered: unknown;
     try {
-      const [r, lits] = collectUnsafe(() => renderDeep(v, proxy, where));
+      const [r, literals, tainted] = collectUnsafe(() => renderDeep(v, proxy, where));
       rendered = r;
-      if (lits.length) unsafeOf.set(key, lits);
+      if (literals.length || tainted) unsafeOf.set(key, { literals, tainted });
     } catch (e) {
       // Name the variable whose template failed (the innermost one only; errors get re-wrapped
       // on the way out, so the message itself is the mark).
@@ -63,7 +71,9 @@ export function lazyVars(vars: Vars, where?: Source): Vars {
 
   const own = (key: string | symbol): key is string => typeof key === 'string' && Object.hasOwn(vars, key);
   const proxy: Vars = new Proxy({} as Vars, {
-    get: (_t, key) => (own(key) ? value(key) : undefined),
+    // Every value read through the scope is final (rendered, or data): a scope built over this one
+    // (withData) must not render them again.
+    get: (_t, key) => (own(key) ? value(key) : key === RAW_KEYS ? new Set(Object.keys(vars)) : undefined),
     has: (_t, key) => own(key),
     ownKeys: () => Object.keys(vars),
     getOwnPropertyDescriptor: (_t, key) =>

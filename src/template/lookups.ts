@@ -7,6 +7,7 @@ import { ownGet, pyStr } from './values.js';
 import { LIST_LOOKUPS, lookupName, searchDirs } from './lookups-lists.js';
 import { templateVars } from './template-vars.js';
 import { withData } from './with-data.js';
+import { noteTainted } from './unsafe.js';
 
 /**
  * Ansible's common lookup plugins, on the controller: env, file, template, pipe, vars, and the
@@ -42,6 +43,8 @@ function findFile(name: string, sub: string, ctx: LookupCtx): string {
 const rstrip = (s: string): string => s.replace(/\s+$/, '');
 
 export function lookupPlugin(name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LookupCtx): unknown[] {
+  // Ansible wraps a lookup's results unsafe (allow_unsafe off): the template calling it makes an unsafe result
+  noteTainted();
   const list = LIST_LOOKUPS[lookupName(name)];
   if (list) return list(terms, ctx);
   const strs = terms.flatMap((t) => (Array.isArray(t) ? t : [t])).map((t) => pyStr(t));

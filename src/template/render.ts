@@ -37,7 +37,7 @@ import { OMIT } from './expr-funcs.js';
 import { evalWhole, parseJinja, renderJinja, type JinjaTemplate } from './jinja.js';
 import { setTemplateFileRenderer } from './lookups.js';
 import { hasTemplateSyntax, syntaxOf } from './syntax.js';
-import { collectUnsafe, fromUnsafe, markUnsafeMember, noteUnsafe, unsafeLiteral } from './unsafe.js';
+import { collectUnsafe, fromUnsafe, markTaintedMember, markUnsafeMember, noteUnsafe, unsafeLiteral } from './unsafe.js';
 
 const hb = Handlebars.create();
 const builtinSection = hb.helpers['blockHelperMissing'] as Handlebars.HelperDelegate;
@@ -236,7 +236,8 @@ setTemplateFileRenderer((text, vars, where) => renderFile(text, vars, where.file
 
 /**
  * Render every string inside a value (objects/arrays deep), keys untouched; source positions kept.
- * A member rendered from an `!unsafe` value is marked so (unsafe.ts isUnsafeMember).
+ * A member rendered from an `!unsafe` value is marked so (unsafe.ts isUnsafeMember), and a member
+ * whose render read any unsafe value is marked tainted (isTaintedMember).
  */
 export function renderDeep(value: unknown, vars: Vars, where?: Source, context?: string): unknown {
   if (typeof value === 'string') return renderValue(value, vars, sourceOf(value) ?? where, context);
@@ -245,9 +246,10 @@ export function renderDeep(value: unknown, vars: Vars, where?: Source, context?:
     // Ansible's omit: an item or key whose value is `omit` is left out.
     const out: unknown[] = [];
     for (const v of value) {
-      const [r, unsafe] = renderMember(v, vars, here, context);
+      const [r, unsafe, tainted] = renderMember(v, vars, here, context);
       if (r === OMIT) continue;
       if (unsafe) markUnsafeMember(out, out.length);
+      if (tainted) markTaintedMember(out, out.length);
       out.push(r);
     }
     setSource(out, sourceOf(value));
@@ -257,10 +259,11 @@ export function renderDeep(value: unknown, vars: Vars, where?: Source, context?:
     const here = sourceOf(value) ?? where;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const [r, unsafe] = renderMember(v, vars, here, context);
+      const [r, unsafe, tainted] = renderMember(v, vars, here, context);
       if (r === OMIT) continue;
       out[k] = r;
       if (unsafe) markUnsafeMember(out, k);
+      if (tainted) markTaintedMember(out, k);
     }
     setSource(out, sourceOf(value));
     return out;
@@ -268,12 +271,15 @@ export function renderDeep(value: unknown, vars: Vars, where?: Source, context?:
   return value;
 }
 
-/** One member of a list or dict, rendered; true when its text came from an unsafe value. */
-function renderMember(v: unknown, vars: Vars, where: Source | undefined, context: string | undefined): [unknown, boolean] {
-  if (typeof v !== 'string') return [renderDeep(v, vars, where, context), false];
-  if (!isTemplate(v)) return [v, false];
-  const [r, literals] = collectUnsafe(() => renderValue(v, vars, sourceOf(v) ?? where, context));
-  return [r, fromUnsafe(r, literals)];
+/** One member of a list or dict, rendered; whether its text came from an unsafe value; whether its render read one. */
+function renderMember(v: unknown, vars: Vars, where: Source | undefined, context: string | undefined): [unknown, boolean, boolean] {
+  if (typeof v !== 'string') {
+    const [r, , tainted] = collectUnsafe(() => renderDeep(v, vars, where, context));
+    return [r, false, tainted];
+  }
+  if (!isTemplate(v)) return [v, false, false];
+  const [r, literals, tainted] = collectUnsafe(() => renderValue(v, vars, sourceOf(v) ?? where, context));
+  return [r, fromUnsafe(r, literals), tainted];
 }
 
 /** Does a value hold a template anywhere inside (strings, lists, dicts)? */

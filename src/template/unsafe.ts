@@ -52,25 +52,70 @@ export function isUnsafeMember(obj: unknown, key: string | number): boolean {
   return obj !== null && typeof obj === 'object' && members.get(obj)?.has(key) === true;
 }
 
-/** Literals of unsafe values read by the render in progress (undefined: nobody collects). */
-let reads: string[] | undefined;
+/**
+ * What the render in progress read: the literals of unsafe values, and whether it read any unsafe
+ * value at all (`tainted`: Ansible's AnsibleContext.unsafe, set when a template resolves a variable
+ * holding an unsafe value — a registered result, gathered facts, a with_ loop's item — or calls a
+ * lookup). Undefined: nobody collects.
+ */
+interface Reads {
+  literals: string[];
+  tainted: boolean;
+}
+let reads: Reads | undefined;
 
 /** An unsafe literal was read: tell the render in progress. */
 export function noteUnsafe(literals: readonly string[]): void {
-  if (reads && literals.length) reads.push(...literals);
+  if (reads && literals.length) {
+    reads.literals.push(...literals);
+    reads.tainted = true;
+  }
 }
 
-/** Run a render and return what it read of unsafe values (also told to an enclosing collector). */
-export function collectUnsafe<T>(render: () => T): [T, string[]] {
+/** An unsafe value (not a literal in the template text) was read: the render's result is unsafe. */
+export function noteTainted(): void {
+  if (reads) reads.tainted = true;
+}
+
+/**
+ * Run a render and return what it read of unsafe values — the literals, and whether anything it
+ * read was unsafe — also told to an enclosing collector.
+ */
+export function collectUnsafe<T>(render: () => T): [T, string[], boolean] {
   const outer = reads;
-  const mine: string[] = [];
+  const mine: Reads = { literals: [], tainted: false };
   reads = mine;
   try {
-    return [render(), mine];
+    return [render(), mine.literals, mine.tainted];
   } finally {
     reads = outer;
-    if (outer && mine.length) outer.push(...mine);
+    if (outer) {
+      outer.literals.push(...mine.literals);
+      outer.tainted ||= mine.tainted;
+    }
   }
+}
+
+const tainted = new WeakMap<object, Set<string | number>>();
+
+/** Record that `obj[key]` was rendered by a template that read an unsafe value (Ansible wraps it unsafe). */
+export function markTaintedMember(obj: object, key: string | number): void {
+  let set = tainted.get(obj);
+  if (!set) tainted.set(obj, (set = new Set()));
+  set.add(key);
+}
+
+/** Was `obj[key]` rendered by a template that read an unsafe value? */
+export function isTaintedMember(obj: unknown, key: string | number): boolean {
+  return obj !== null && typeof obj === 'object' && tainted.get(obj)?.has(key) === true;
+}
+
+/** Does a value hold a text anywhere inside (what Ansible's wrap_var marks unsafe: strings only)? */
+export function holdsText(v: unknown): boolean {
+  if (typeof v === 'string') return true;
+  if (Array.isArray(v)) return v.some(holdsText);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(holdsText);
+  return false;
 }
 
 /** A rendered value made from the unsafe literals read while rendering it. */

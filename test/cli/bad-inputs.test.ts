@@ -179,6 +179,8 @@ const cases: Case[] = [
   { name: '--forks 0', args: ['pb.yml', '-i', 'INV', '--forks', '0'], code: 5, says: /--forks must be a positive integer, got '0'/ },
   { name: '--forks abc', args: ['pb.yml', '-i', 'INV', '--forks', 'abc'], code: 5, says: /--forks must be a positive integer/ },
   { name: 'an unknown option', args: ['pb.yml', '-i', 'INV', '--frobnicate'], code: 5, says: /unknown option '--frobnicate'/ },
+  { name: 'ANSIBLE_ERROR_ON_MISSING_HANDLER=maybe', files: { 'pb.yml': play('') }, args: ['pb.yml', '-i', 'INV'], env: { ANSIBLE_ERROR_ON_MISSING_HANDLER: 'maybe' }, code: 5, says: /ANSIBLE_ERROR_ON_MISSING_HANDLER: 'maybe' is not a boolean/ },
+  { name: 'a notify naming no handler', files: { 'pb.yml': task('command: id\nnotify: restart nothing') }, code: 4, says: at(4, "notify: no handler named 'restart nothing'") },
   { name: 'no playbook', args: ['-i', 'INV'], code: 5, says: /no playbook given/ },
   { name: '-e @ a missing file', args: ['pb.yml', '-i', 'INV', '-e', '@gone.yml'], code: 1, says: /gone\.yml/ },
   { name: '-e bad JSON', args: ['pb.yml', '-i', 'INV', '-e', '{"a": '], code: 4, says: /--extra-vars:\d+:\d+: YAML syntax error/ },

@@ -95,3 +95,16 @@ test.serial('an include\'s TASK banner shows its name rendered with the first ho
   t.regex(r.stdout, /TASK \[role Debian not wanted\] \*+\nskipping: \[h1\]\n/);
   t.is(readFileSync(fleet.path('h1', '/opt/sem/Debian'), 'utf8'), 'Debian 0\n');
 });
+
+test.serial('ANSIBLE_ERROR_ON_MISSING_HANDLER=false: a notify naming no handler is a warning when notified, the run goes on', async (t) => {
+  const pb = join(fixtures, 'missing-handler.yml');
+  const refused = await runCli([pb, '-i', fleet.inventoryPath]);
+  t.is(refused.code, 4, refused.stdout + refused.stderr);
+  t.regex(refused.stderr, /missing-handler\.yml:\d+:\d+: .*notify: no handler named 'restart nothing'/);
+  t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')), [], 'refused before any host was contacted');
+  const r = await runCli([pb, '-i', fleet.inventoryPath], { env: { ANSIBLE_ERROR_ON_MISSING_HANDLER: 'false' } });
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout + r.stderr, /\[WARNING\]: The requested handler 'restart nothing' was not found in either the main handlers list nor in the listening handlers list/);
+  t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['after', 'touched']);
+  t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 2 } });
+});
