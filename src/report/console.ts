@@ -174,6 +174,10 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         updateSpinner();
         break;
       }
+      case 'retry':
+        // Ansible's default callback: on stdout, in its debug colour (dark gray)
+        out(`FAILED - RETRYING: [${e.host}]: ${e.taskName} (${e.retriesLeft} retries left).`, 90);
+        break;
       case 'verbose':
         if (o.verbosity >= e.level) out(`<${e.host}> ${e.message}`);
         break;

@@ -108,3 +108,14 @@ test.serial('ANSIBLE_ERROR_ON_MISSING_HANDLER=false: a notify naming no handler 
   t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['after', 'touched']);
   t.like(parseRecap(r.stdout), { h1: { ok: 2, changed: 2 } });
 });
+
+test.serial('until/retries: retries+1 runs, FAILED - RETRYING lines on stdout named by the task, attempts = retries when they run out', async (t) => {
+  const r = await runCli([join(fixtures, 'until-retries.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[never succeeds counted\] \*+\nFAILED - RETRYING: \[h1\]: never succeeds counted \(2 retries left\)\.\nFAILED - RETRYING: \[h1\]: never succeeds counted \(1 retries left\)\.\nfatal: \[h1\]: FAILED! => \{"attempts": 2, /);
+  t.notRegex(r.stderr, /RETRYING/, 'not a warning');
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/runs'), 'utf8'), 'run\n'.repeat(3));
+  t.regex(r.stdout, /"msg": "attempts=2 failed=True"/);
+  t.regex(r.stdout, /"msg": "attempts=1"/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 2, ignored: 1 } });
+});
