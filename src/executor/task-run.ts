@@ -30,6 +30,15 @@ function short(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** A result as Ansible registers it (strip_internal_keys): no `_ansible_*` key, in it or its loop items. */
+function withoutInternalKeys(result: Outcome): Outcome {
+  const strip = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_ansible_')));
+  if (!Object.keys(result).some((k) => k.startsWith('_ansible_')) && !Array.isArray(result.results)) return result;
+  const out = strip(result) as Outcome;
+  if (Array.isArray(result.results)) out.results = result.results.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? strip(x as Record<string, unknown>) : x));
+  return out;
+}
+
 /** What a no_log result shows: that it changed or failed, nothing it printed. */
 function censored(result: Outcome): Record<string, unknown> {
   return { censored: NO_LOG, changed: result.changed, ...(result.failed ? { failed: true } : {}), ...(result.skipped ? { skipped: true } : {}) };
@@ -154,7 +163,7 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
     // In diff mode Ansible's result (and so the registered value) has `diff`: before/after with their headers.
     // A module whose result always has its own diff (file: before/after dicts) keeps it whatever the mode.
     const { diff, ...rest } = result;
-    const registered: Outcome = !Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest;
+    const registered: Outcome = withoutInternalKeys(!Array.isArray(diff) ? result : flag('diff', kw.diff, ctx.opts.diff) ? { ...rest, diff: (diff as FileDiff[]).map(ansibleDiff) } : rest);
     if (noLog) ctx.opts.hooks?.secret?.(registered);
     for (const h of [host, ...shareWith]) {
       const st = ctx.state(h);
@@ -380,16 +389,11 @@ function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
 }
 
 function aggregateLoop(results: Outcome[]): Outcome {
-  const out: Outcome = {
-    changed: results.some((r) => r.changed),
-    failed: results.some((r) => r.failed),
-    results,
-  };
-  if (results.length === 0 || results.every((r) => r.skipped)) {
-    out.skipped = true;
-    out.msg = results.length === 0 ? 'No items in the list' : 'All items skipped';
-  } else if (out.failed) out.msg = 'One or more items failed';
-  else out.msg = 'All items completed';
+  // As Ansible's TaskExecutor.run: `skipped` always said, `failed` only when an item failed
+  if (results.length === 0) return { changed: false, skipped: true, skipped_reason: 'No items in the list', results } as unknown as Outcome;
+  const failed = results.some((r) => r.failed);
+  const skipped = results.every((r) => r.skipped);
+  const out = { changed: results.some((r) => r.changed), ...(failed ? { failed } : {}), skipped, results, msg: skipped ? 'All items skipped' : failed ? 'One or more items failed' : 'All items completed' } as Outcome;
   if (results.some((r) => r.unreachable)) out.unreachable = true;
   return out;
 }

@@ -10,6 +10,9 @@ interface AssertArgs {
 }
 
 /** assert: every condition of `that` must hold; the first that does not fails the task. */
+/** Ansible's assert action: unless quiet, its result is always shown in full (the callback's _ansible_verbose_always). */
+const VERBOSE = { _ansible_verbose_always: true } as const;
+
 export const assertModule: ModuleDef<AssertArgs> = {
   name: 'assert',
   controllerOnly: true,
@@ -38,10 +41,10 @@ export const assertModule: ModuleDef<AssertArgs> = {
           steps: [],
           failed: true,
           msg: args.fail_msg !== undefined ? String(args.fail_msg) : 'Assertion failed',
-          result: { assertion: cond, evaluated_to: false },
+          result: { assertion: cond, evaluated_to: false, ...(args.quiet ? {} : VERBOSE) },
         };
       }
     }
-    return { steps: [], msg: args.quiet ? undefined : String(args.success_msg ?? 'All assertions passed') };
+    return { steps: [], msg: args.quiet ? undefined : String(args.success_msg ?? 'All assertions passed'), ...(args.quiet ? {} : { result: VERBOSE }) };
   },
 };

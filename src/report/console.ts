@@ -29,7 +29,9 @@ function resultJson(result: Record<string, unknown>, verbosity: number): string 
     delete rest.diff;
     delete rest.invocation;
   }
-  return pyJson(rest, verbosity > 2 ? 4 : undefined);
+  // internal keys are not shown; _ansible_verbose_always (assert, debug) indents as -vvv does
+  for (const k of Object.keys(rest)) if (k.startsWith('_ansible_')) delete rest[k];
+  return pyJson(rest, verbosity > 2 || result._ansible_verbose_always === true ? 4 : undefined);
 }
 
 /** A loop item as ansible-playbook labels it: Python's str() of the item (a dict as `{'k': 'v'}`). */
@@ -99,7 +101,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     const label = e.isItem ? `(item=${itemLabel(e.item)})` : '';
     const item = e.isItem ? ` => ${label}` : '';
     const r = e.result;
-    const verbose = o.verbosity > 0;
+    const verbose = o.verbosity > 0 || r._ansible_verbose_always === true;
     const debugOut = e.task.module === 'debug' && !r.failed && !r.skipped ? Object.fromEntries(Object.entries(r).filter(([k]) => !['changed', 'failed', 'ansible_loop_var', 'item', '_ansible_verbose_always'].includes(k) && !(e.isItem && k === (r.ansible_loop_var as string)))) : undefined;
     switch (e.status) {
       case 'ok':

@@ -119,3 +119,13 @@ test.serial('until/retries: retries+1 runs, FAILED - RETRYING lines on stdout na
   t.regex(r.stdout, /"msg": "attempts=1"/);
   t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 2, ignored: 1 } });
 });
+
+test.serial('assert shows its result in full unless quiet, as Ansible\'s callback does; a loop registers skipped and no failed: false', async (t) => {
+  const r = await runCli([join(fixtures, 'assert-verbose.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[passes\] \*+\nok: \[h1\] => \{\n {4}"changed": false,\n {4}"msg": "All assertions passed"\n\}\n/);
+  t.regex(r.stdout, /TASK \[passes quietly\] \*+\nok: \[h1\]\n\n/);
+  t.regex(r.stdout, /TASK \[fails\] \*+\nfatal: \[h1\]: FAILED! => \{\n {4}"assertion": "1 == 2",\n {4}"changed": false,\n {4}"evaluated_to": false,\n {4}"msg": "nope"\n\}\n\.\.\.ignoring\n/);
+  t.regex(r.stdout, /"msg": "All assertions passed False False none All items completed"/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 5, changed: 1, ignored: 1 } });
+});
