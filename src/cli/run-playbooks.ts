@@ -126,12 +126,14 @@ export async function runPlaybooks(playbooks: string[], f: PlaybookFlags): Promi
   applyPasswords(inventory, passwords);
   if (f.syntaxCheck) {
     for (const pb of loaded) checkTemplateFiles(pb);
-    for (const pb of loaded) stdout(`\nplaybook: ${pb.file}\n`);
+    // each playbook named as it was given, as ansible-playbook names it
+    for (const p of playbooks) stdout(`\nplaybook: ${p}\n`);
     return ExitCode.ok;
   }
   if (f.listHosts || f.listTasks) {
-    if (f.listHosts) stdout(listHosts(loaded, inventory, opts, warn));
-    if (f.listTasks) stdout(listTasks(loaded, opts));
+    const named = loaded.map((pb, i) => ({ ...pb, file: playbooks[i] ?? pb.file }));
+    if (f.listHosts) stdout(listHosts(named, inventory, opts, warn));
+    if (f.listTasks) stdout(listTasks(named, opts));
     return ExitCode.ok;
   }
   const tty = !!process.stdout.isTTY && !process.env.CI;

@@ -20,7 +20,7 @@ async function outcomeOf(plan: Plan, check: boolean, exec: (step: Step) => Promi
   const changed = plan.changed ?? plan.steps.length > 0;
   const base: Outcome = { changed, failed: false, ...(plan.result ?? {}) };
   if (plan.diff && plan.diff.length > 0) base.diff = plan.diff;
-  if (plan.failed) return { ...base, changed: false, failed: true, msg: plan.msg ?? 'module failed' };
+  if (plan.failed) return { ...base, changed: false, failed: true, msg: plan.msg ?? base.msg ?? 'module failed' };
   if (plan.msg !== undefined) base.msg = plan.msg;
   if (check) {
     if (plan.unpredictable && plan.steps.length > 0) {

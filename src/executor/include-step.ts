@@ -4,7 +4,7 @@ import { renderedKeyword } from './keyword.js';
 import type { Block, Task } from '../playbook/types.js';
 import type { PlayContext } from './context.js';
 import { blockKeywords, tagsSelected, type Inherited } from './inherit.js';
-import { conditionFalseResult, includeInfo } from './result.js';
+import { conditionFalseResult, includeInfo, shownName } from './result.js';
 import { loadResolved, renderedNames, showPublicRole } from './dynamic-include.js';
 import { TsplayError } from '../errors.js';
 import type { HostStatus, TaskInfo } from '../report/events.js';
@@ -29,11 +29,13 @@ export function includeRounds(ctx: PlayContext, walk: Walk, block: Block, cursor
   const out = new Map<string, Outcome>(hosts.map((h) => [h, { kind: 'include', rounds: 0 }]));
   if (!tagsSelected([...new Set([...outer.tags, ...block.tags])], ctx.opts.tags, ctx.opts.skipTags)) return { outcomes: out };
   if (!ctx.startAt.reached) return { outcomes: out };
-  const info = includeInfo(block.id, include, block.role, block.where);
   // The include's own keywords (its tasks do not inherit them). run_once: only the first host includes
   // the file (Ansible's linear strategy sends the include to it alone); the others pass it by.
   const kw = blockKeywords(outer, block);
   const firstScope = () => lazyVars(buildVars(ctx, hosts[0]!, outer, block.vars), block.where);
+  // its banner: the name rendered with the first host's variables, as for a task (Ansible's strategy)
+  const display = block.name !== undefined && block.name === include.display ? (shownName({ name: block.name, where: block.where }, firstScope) ?? include.display) : include.display;
+  const info = includeInfo(block.id, { ...include, display }, block.role, block.where);
   const runOnce = kw.runOnce !== undefined && renderedKeyword('run_once', kw.runOnce, firstScope(), block.where) === true;
   if (runOnce) hosts = hosts.slice(0, 1);
   ctx.emit({ kind: 'task-start', task: info, hosts, time: new Date().toISOString() });

@@ -17,7 +17,7 @@ export interface TaskRunResult {
  * A task's name as its TASK banner shows it: rendered with the first host's variables, or as written
  * when that fails (an undefined variable, `item` before the loop runs), as Ansible's strategy does.
  */
-export function shownName(task: Task, scope: () => Vars): string | undefined {
+export function shownName(task: Pick<Task, 'name' | 'where'>, scope: () => Vars): string | undefined {
   if (task.name === undefined || !isTemplate(task.name) || unsafeLiteral(task.name) !== undefined) return task.name;
   try {
     return String(renderValue(task.name, scope(), task.where));

@@ -20,7 +20,7 @@ import { storeFacts, storeRegistered, storeSetFacts } from './state.js';
 import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
 import { loopItemsMarked, loopVars, renderedLoopControl } from './loop.js';
-import { taskInfo, statusOf, type TaskRunResult } from './result.js';
+import { shownName, taskInfo, statusOf, type TaskRunResult } from './result.js';
 import { renderNotify } from './handlers.js';
 import { chosenModule } from './chosen-module.js';
 
@@ -258,12 +258,15 @@ async function runOnceWithConditions(ctx: PlayContext, task: Task, host: string,
     const untilScope = lazyVars(withData(scope, task.register ? { [task.register]: last.outcome } : {}, true), task.where);
     if (!last.outcome.failed && task.until.every((c) => evalCondition(c, untilScope, task.where))) return last;
     if (attempt < attempts) {
-      ctx.emit({ kind: 'warning', message: `FAILED - RETRYING: [${host}]: ${context.replace(/^task /, '')} (${attempts - attempt} retries left).` });
+      // named as Ansible's TaskResult.task_name: the task's own name (no role prefix), rendered
+      ctx.emit({ kind: 'retry', host, taskName: shownName(task, () => scope) ?? taskInfo(task).name, retriesLeft: attempts - attempt });
       const waits = anySignal(ctx.hostSignal(host), ctx.signal);
       if (!(await wait(delay * 1000, waits))) return { ...last, outcome: { ...last.outcome, failed: true, msg: abortReason(waits) } };
     }
   }
   last!.outcome.failed = true;
+  // As Ansible's TaskExecutor: out of attempts, `attempts` says the retries asked for (one less than the runs)
+  if (attempts > 1) last!.outcome.attempts = attempts - 1;
   return last!;
 }
 

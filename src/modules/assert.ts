@@ -10,6 +10,7 @@ interface AssertArgs {
 }
 
 /** assert: every condition of `that` must hold; the first that does not fails the task. */
+
 export const assertModule: ModuleDef<AssertArgs> = {
   name: 'assert',
   controllerOnly: true,

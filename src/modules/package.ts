@@ -314,11 +314,19 @@ export const yumModule: ModuleDef<PackageArgs & { use_backend: string }> = {
   name: 'yum',
   parse: (raw, where, loadTime) => parseRpm(yumOnlySpecs, raw, where, loadTime),
   async plan(args, ctx) {
-    if (args.use_backend === 'auto' && !YUM_BACKENDS.includes(await hostPkgMgr(ctx))) {
+    const pkgMgr = args.use_backend === 'auto' ? await hostPkgMgr(ctx) : args.use_backend;
+    if (!YUM_BACKENDS.includes(pkgMgr)) {
+      // Ansible's result: the pkg_mgr its setup call found, and its message as the tuple (a list) it is
       return {
         steps: [],
         failed: true,
-        msg: 'Could not detect which major revision of yum is in use, which is required to determine module backend. You should manually specify use_backend to tell the module whether to use the yum (yum3) or dnf (yum4) backend})',
+        result: {
+          ...(pkgMgr !== 'auto' ? { ansible_facts: { pkg_mgr: pkgMgr } } : {}),
+          msg: [
+            'Could not detect which major revision of yum is in use, which is required to determine module backend.',
+            'You should manually specify use_backend to tell the module whether to use the yum (yum3) or dnf (yum4) backend})',
+          ],
+        },
       };
     }
     return planRpm(args, ctx);

@@ -1,6 +1,7 @@
 import { ParseError, type Source } from '../errors.js';
 import { sourceOfKey } from '../util/yaml.js';
-import { inheritable } from './task-keywords.js';
+import { inheritable, registerName } from './task-keywords.js';
+import { loadLoop } from './loop-keywords.js';
 import { innerScope, KEPT, type TaskScope } from './task-scope.js';
 import type { Task } from './types.js';
 
@@ -22,5 +23,9 @@ export function unknownKeyTask(raw: Record<string, unknown>, key: string, action
 /** A task naming a module tsplay does not have, kept where Ansible only fails it when it runs. */
 function unknownModuleTask(raw: Record<string, unknown>, module: string, id: string, scope: TaskScope, where: Source, name: string | undefined): Task {
   const { [module]: args, ...keywords } = raw;
-  return { kind: 'task', id, name, module, args, where, ...inheritable(keywords, where, 'task'), notify: [], listen: [], role: scope.role, handler: scope.handler };
+  const task: Task = { kind: 'task', id, name, module, args, where, ...inheritable(keywords, where, 'task'), notify: [], listen: [], role: scope.role, handler: scope.handler };
+  // its loop and register as any task's: a false condition skips it item by item, and registers the skip (Ansible)
+  if (raw.register !== undefined) task.register = registerName(raw, where, 'task');
+  loadLoop(raw, task, where, 'task');
+  return task;
 }

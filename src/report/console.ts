@@ -104,7 +104,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
     const label = e.isItem ? `(item=${itemLabel(e.item)})` : '';
     const item = e.isItem ? ` => ${label}` : '';
     const r = e.result;
-    const verbose = o.verbosity > 0;
+    const verbose = o.verbosity > 0 || alwaysShown(r);
     const debugOut = e.task.module === 'debug' && !r.failed && !r.skipped ? Object.fromEntries(Object.entries(r).filter(([k]) => !['changed', 'failed', 'ansible_loop_var', 'item', '_ansible_verbose_always'].includes(k) && !(e.isItem && k === (r.ansible_loop_var as string)))) : undefined;
     switch (e.status) {
       case 'ok':
@@ -113,7 +113,7 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
           includedLines(r, host);
           break;
         }
-        const detail = debugOut ? ` => ${pyJson(debugOut, 4)}` : verbose || alwaysShown(r) ? ` => ${resultJson(r, o.verbosity)}` : '';
+        const detail = debugOut ? ` => ${pyJson(debugOut, 4)}` : verbose ? ` => ${resultJson(r, o.verbosity)}` : '';
         out(`${e.status}: [${host}]${item}${detail}`, COLORS[e.status]);
         break;
       }
@@ -160,6 +160,10 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         break;
       case 'host-result': {
         if (e.loopSummary) {
+          // As Ansible's callback after a loop's item lines: `skipping: [HOST]` when every item was skipped
+          // (v2_runner_on_skipped), `...ignoring` after an ignored failure (v2_runner_on_failed)
+          if (e.status === 'skipped') out(`skipping: [${e.host}]${o.verbosity > 0 ? ` => ${resultJson(e.result, o.verbosity)}` : ''}`, COLORS.skipped);
+          else if (e.status === 'ignored') out('...ignoring', COLORS.ignored);
           if (!e.isItem) answered++;
           updateSpinner();
           break;
@@ -175,6 +179,10 @@ export function consoleReporter(o: ConsoleOptions): Reporter {
         updateSpinner();
         break;
       }
+      case 'retry':
+        // Ansible's default callback: on stdout, in its debug colour (dark gray)
+        out(`FAILED - RETRYING: [${e.host}]: ${e.taskName} (${e.retriesLeft} retries left).`, 90);
+        break;
       case 'verbose':
         if (o.verbosity >= e.level) out(`<${e.host}> ${e.message}`);
         break;

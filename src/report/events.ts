@@ -50,6 +50,8 @@ export type RunEvent =
     }
   | { kind: 'no-hosts'; play: string }
   | { kind: 'warning'; message: string }
+  /** An `until` attempt that failed and is tried again (Ansible's v2_runner_retry line). */
+  | { kind: 'retry'; host: string; taskName: string; retriesLeft: number }
   /** -vv: the commands sent to a host; -vvv: connection details. Shown when verbosity >= level. */
   | { kind: 'verbose'; level: 2 | 3; host: string; message: string }
   | { kind: 'play-end'; index: number; time: string }

@@ -62,7 +62,8 @@ export const FILTERS: Record<string, FuncDef> = {
   bool: simple((v) => (v === null ? false : toBoolOrFalse(v))),
   string: simple((v) => pyStr(v)),
   type_debug: simple((v) => ({ str: 'str', int: 'int', float: 'float', bool: 'bool', None: 'NoneType', list: 'list', dict: 'dict' } as Record<string, string>)[typeName(v)] ?? typeName(v)),
-  ternary: { min: 1, max: 3, fn: (v, [yes, no = false, none]) => (v === null && none !== undefined ? none : truthy(v) ? yes : no) },
+  // Ansible's ternary touches only the value it returns (a RedHat-only branch may read an undefined key)
+  ternary: { min: 1, max: 3, undefinedArgsOk: true, fn: (v, [yes, no = false, none]) => (v === null && none !== undefined ? none : truthy(v) ? yes : no) },
   map: { min: 0, max: Infinity, kwargs: ['attribute', 'default'], fn: (v, [name, ...args], kw, ctx) => list('map', v).map((x) => {
     if (kw.attribute !== undefined) {
       const r = attrOf(x, kw.attribute);

@@ -145,10 +145,11 @@ function slice(v: unknown, start: unknown, stop: unknown, step: unknown): unknow
 
 type CallNode = { args: ENode[]; kwargs: Record<string, ENode>; star?: ENode; name?: string };
 
-function callArgs(n: CallNode, frame: Frame): [unknown[], Record<string, unknown>] {
+function callArgs(n: CallNode, frame: Frame, undefinedOk = false): [unknown[], Record<string, unknown>] {
+  const arg = (a: ENode) => (undefinedOk ? ev(a, frame) : need(ev(a, frame)));
   const kw: Record<string, unknown> = {};
-  for (const [k, a] of Object.entries(n.kwargs)) kw[k] = need(ev(a, frame));
-  const args = n.args.map((a) => need(ev(a, frame)));
+  for (const [k, a] of Object.entries(n.kwargs)) kw[k] = arg(a);
+  const args = n.args.map(arg);
   if (n.star) {
     const more = need(ev(n.star, frame));
     if (typeof more === 'string' || Array.isArray(more)) args.push(...more);
@@ -159,7 +160,7 @@ function callArgs(n: CallNode, frame: Frame): [unknown[], Record<string, unknown
 }
 
 function apply(def: FuncDef, input: unknown, n: CallNode, frame: Frame): unknown {
-  const [args, kw] = callArgs(n, frame);
+  const [args, kw] = callArgs(n, frame, def.undefinedArgsOk);
   if (n.star && (args.length < def.min || args.length > def.max)) {
     throw new TsplayError(`'${n.name ?? '?'}' takes ${def.min === def.max ? def.min : `${def.min} to ${def.max}`} arguments, got ${args.length}`);
   }

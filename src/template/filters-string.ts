@@ -1,5 +1,6 @@
 import { TsplayError } from '../errors.js';
 import { list, needAttr, num, simple, str1, text, type FuncDef } from './func-args.js';
+import { urlsplitFilter } from './uri.js';
 import { makeRegExp, pyStr, regexReplace, toInt, truthy } from './values.js';
 
 /** Filters of text: case, trim and replace, regexes, split and join, quoting, layout and format. */
@@ -112,6 +113,7 @@ function shlexQuote(s: string): string {
 }
 
 export const STRING_FILTERS: Record<string, FuncDef> = {
+  urlsplit: { min: 0, max: 1, fn: (v, [query]) => urlsplitFilter(v, query) },
   lower: str1('lower', (s) => s.toLowerCase()),
   upper: str1('upper', (s) => s.toUpperCase()),
   capitalize: str1('capitalize', (s) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase()),

@@ -19,6 +19,8 @@ export interface FuncDef {
   kwargs?: string[] | 'any';
   /** May receive an undefined input (represented as `undefined`). */
   undefinedOk?: boolean;
+  /** Gets undefined arguments as they are (Undef), as Jinja passes its lazy Undefined: only one it returns fails, when used. */
+  undefinedArgsOk?: boolean;
   fn: (v: unknown, args: unknown[], kw: Record<string, unknown>, ctx: CallCtx) => unknown;
 }
 

@@ -220,6 +220,9 @@ function fileglob(terms: unknown[], ctx: LookupCtx): string[] {
   return out;
 }
 
+/** Python's os.path.join: the name as written after the directory, `..` kept (first_found returns its path as Ansible's does). */
+const pyJoin = (dir: string, name: string): string => (path.isAbsolute(name) ? name : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+
 /** with_first_found: the first existing controller file among names (or {files, paths, skip}). */
 function firstFound(terms: unknown[], ctx: LookupCtx): string[] {
   const split = (v: unknown, seps: RegExp): string[] => asTerm(v ?? []).flatMap((x) => pyStr(x).split(seps)).map((s) => s.trim()).filter(Boolean);
@@ -234,13 +237,13 @@ function firstFound(terms: unknown[], ctx: LookupCtx): string[] {
         const files = split(term.files, /[,;]/);
         const paths = split(term.paths, /[,:;]/);
         skip = toBoolOrFalse(term.skip ?? false);
-        candidates.push(...(paths.length ? paths.flatMap((p) => files.map((f) => path.join(p, f))) : files));
+        candidates.push(...(paths.length ? paths.flatMap((p) => files.map((f) => pyJoin(p, f))) : files));
       } else candidates.push(pyStr(term));
     }
   };
   walk(terms);
   for (const name of candidates) {
-    const found = path.isAbsolute(name) ? (isFile(name) ? name : undefined) : searchDirs(ctx.subdir ?? 'files', ctx).map((d) => path.join(d, name)).find(isFile);
+    const found = path.isAbsolute(name) ? (isFile(name) ? name : undefined) : searchDirs(ctx.subdir ?? 'files', ctx).map((d) => pyJoin(d, name)).find(isFile);
     if (found) return [found];
   }
   if (skip) return [];

@@ -78,6 +78,24 @@ test.serial('include_role allow_duplicates: false passes the role by on a host i
   t.like(parseRecap(r.stdout), { h1: { ok: 7, changed: 5, skipped: 1 } });
 });
 
+test.serial('a loop ends as Ansible\'s callback ends it: skipping: [HOST] when every item skipped, ...ignoring after an ignored failure', async (t) => {
+  const r = await runCli([join(fixtures, 'loop-summary.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[every item skipped\] \*+\nskipping: \[h1\] => \(item=a\)\nskipping: \[h1\] => \(item=b\)\nskipping: \[h1\]\n\n/);
+  t.regex(r.stdout, /TASK \[one item runs\] \*+\nchanged: \[h1\] => \(item=a\)\nskipping: \[h1\] => \(item=b\)\n\n/);
+  t.regex(r.stdout, /TASK \[an ignored failing item\] \*+\nfailed: \[h1\] \(item=a\) => \{[^\n]*\}\n\.\.\.ignoring\n\n/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 3, changed: 3, skipped: 1, ignored: 1 } });
+});
+
+test.serial('an include\'s TASK banner shows its name rendered with the first host\'s variables, or as written when it does not render', async (t) => {
+  const r = await runCli([join(fixtures, 'include-name.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[include for Debian\] \*+\nincluded: \S+\/mark-item\.yml for h1\n/);
+  t.regex(r.stdout, /TASK \[include for \{\{ not_defined_anywhere \}\}\] \*+\nincluded: \S+\/mark-item\.yml for h1\n/);
+  t.regex(r.stdout, /TASK \[role Debian not wanted\] \*+\nskipping: \[h1\]\n/);
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/Debian'), 'utf8'), 'Debian 0\n');
+});
+
 test.serial('ANSIBLE_ERROR_ON_MISSING_HANDLER=false: a notify naming no handler is a warning when notified, the run goes on', async (t) => {
   const pb = join(fixtures, 'missing-handler.yml');
   const refused = await runCli([pb, '-i', fleet.inventoryPath]);
@@ -109,4 +127,15 @@ test.serial("a role's handlers inherit the role entry's and import_role's when: 
   const ran = await runCli([pb, '-i', fleet.inventoryPath, '-e', 'run_role=true']);
   t.is(ran.code, 0, ran.stdout + ran.stderr);
   t.deepEqual(readdirSync(fleet.path('h1', '/opt/sem')).sort(), ['guarded-handler-entry', 'guarded-handler-import', 'guarded-task']);
+});
+
+test.serial('until/retries: retries+1 runs, FAILED - RETRYING lines on stdout named by the task, attempts = retries when they run out', async (t) => {
+  const r = await runCli([join(fixtures, 'until-retries.yml'), '-i', fleet.inventoryPath]);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[never succeeds counted\] \*+\nFAILED - RETRYING: \[h1\]: never succeeds counted \(2 retries left\)\.\nFAILED - RETRYING: \[h1\]: never succeeds counted \(1 retries left\)\.\nfatal: \[h1\]: FAILED! => \{"attempts": 2, /);
+  t.notRegex(r.stderr, /RETRYING/, 'not a warning');
+  t.is(readFileSync(fleet.path('h1', '/opt/sem/runs'), 'utf8'), 'run\n'.repeat(3));
+  t.regex(r.stdout, /"msg": "attempts=2 failed=True"/);
+  t.regex(r.stdout, /"msg": "attempts=1"/);
+  t.like(parseRecap(r.stdout), { h1: { ok: 4, changed: 2, ignored: 1 } });
 });

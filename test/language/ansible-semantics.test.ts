@@ -322,3 +322,14 @@ test('--start-at-task: a name as written (brackets and all) or an fnmatch patter
   t.is(none.code, 5, none.stdout + none.stderr);
   t.regex(none.stderr, /--start-at-task: no task named 'step \[x\]\*'/);
 });
+
+test('--syntax-check, --list-tasks and --list-hosts name each playbook as it was given, as ansible-playbook does', async (t) => {
+  const dir = tree({ inv: INVENTORY, 'site.yml': '- hosts: testhost\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n' });
+  const syntax = await runCli(['--syntax-check', 'site.yml', './site.yml', '-i', 'inv'], { cwd: dir });
+  t.is(syntax.code, 0, syntax.stderr);
+  t.is(syntax.stdout, '\nplaybook: site.yml\n\nplaybook: ./site.yml\n');
+  const tasks = await runCli(['--list-tasks', 'site.yml', '-i', 'inv'], { cwd: dir });
+  t.regex(tasks.stdout, /^\nplaybook: site\.yml\n/);
+  const hosts = await runCli(['--list-hosts', './site.yml', '-i', 'inv'], { cwd: dir });
+  t.regex(hosts.stdout, /^\nplaybook: \.\/site\.yml\n/);
+});

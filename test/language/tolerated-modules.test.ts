@@ -50,3 +50,11 @@ test('an unknown module under ignore_errors or a rescue alone stays a load error
   t.regex(r.stderr, /^ERROR! \S*play\.yml:5:11: task: 'wrong\.wrong\.wrong' is not a known module or task keyword$/m);
   t.notRegex(r.stdout, /SHOULD_NOT_EXECUTE/);
 });
+
+test('a kept task with a module tsplay lacks keeps its loop and register: skipped item by item, the skip registered (as Ansible)', async (t) => {
+  const r = await runCli([join(dirname(play), 'looped.yml'), '-i', 'localhost,']);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /TASK \[looped port install\] \*+\nskipping: \[localhost\] => \(item=security\/ca_root_nss\)\nskipping: \[localhost\] => \(item=www\/nginx\)\nskipping: \[localhost\]\n/);
+  t.regex(r.stdout, /"msg": "skipped=True"/);
+  t.like(parseRecap(r.stdout), { localhost: { ok: 1, skipped: 2 } });
+});

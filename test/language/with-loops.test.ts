@@ -100,3 +100,10 @@ test('an unknown with_ lookup, two loop keywords, or a loop on import_tasks are 
   t.regex(loadError(join(dir, 'b.yml')), /only one loop keyword may be used, got with_items and with_sequence/);
   t.regex(loadError(join(dir, 'c.yml')), /c\.yml:4:\d+: task: 'with_items' is not valid on import_tasks/);
 });
+
+test('with_first_found returns the path as Ansible joins it (os.path.join): a `..` in the name is kept, not normalised', (t) => {
+  const files = { 'files/keep': '', 'vars/os/Debian.yml': 'x: 1' };
+  const found = itemsOf('- include_vars: "{{ item }}"\n  with_first_found:\n    - ../vars/os/RedHat.yml\n    - ../vars/os/Debian.yml', vars, files) as string[];
+  t.is(found.length, 1);
+  t.regex(found[0]!, /\/files\/\.\.\/vars\/os\/Debian\.yml$/);
+});

@@ -296,3 +296,24 @@ test("Ansible's uri/url/urn tests and the product filter, as ansible-playbook 2.
   ];
   for (const [src, want] of cases) t.deepEqual(JSON.parse(JSON.stringify(ev(src))), want, src);
 });
+
+test("ternary reads only the branch it returns, as Ansible's (an undefined key in the other branch is no error)", (t) => {
+  t.is(ev('f | ternary(d.missing, 1)'), 1);
+  t.deepEqual(ev("('apt' in ['yum', 'dnf']) | ternary(d[b], [])"), []);
+  t.is(ev('t | ternary("on", nothing_here)'), 'on');
+  t.throws(() => ev('t | ternary(d.missing, 1)'), { instanceOf: TsplayError, message: /undefined variable 'd\.missing'/ });
+  t.throws(() => ev('(t | ternary(d.missing, 1)) ~ "x"'), { instanceOf: TsplayError, message: /undefined variable 'd\.missing'/ });
+});
+
+test("urlsplit: Python's SplitResult as Ansible's filter gives it, or one component (values recorded from ansible-playbook 2.14)", (t) => {
+  t.deepEqual(ev("'https://User:Pw@Download.Docker.COM:8443/linux/debian/gpg?x=1&y=2#frag' | urlsplit"), {
+    fragment: 'frag', hostname: 'download.docker.com', netloc: 'User:Pw@Download.Docker.COM:8443', password: 'Pw',
+    path: '/linux/debian/gpg', port: 8443, query: 'x=1&y=2', scheme: 'https', username: 'User',
+  });
+  t.like(ev("'http://[FE80::1%eTh0]:80/p' | urlsplit") as object, { hostname: 'fe80::1%eTh0', port: 80, path: '/p' });
+  t.like(ev("'deb http://ppa.launchpad.net/x/ubuntu focal main' | urlsplit") as object, { scheme: '', hostname: null, netloc: '', path: 'deb http://ppa.launchpad.net/x/ubuntu focal main' });
+  t.like(ev("'  mailto:someone@example.org' | urlsplit") as object, { scheme: 'mailto', path: 'someone@example.org', username: null });
+  t.is(ev("'https://a.b/c_d/e' | urlsplit('path') | regex_replace('/|_', '')"), 'cde');
+  t.is(ev("'ftp://host' | urlsplit('port')"), null);
+  t.throws(() => ev("'ftp://host' | urlsplit('bogus')"), { instanceOf: TsplayError, message: /urlsplit: unknown URL component: bogus/ });
+});
