@@ -81,6 +81,9 @@ test('tsplay prints what ansible-playbook prints for unsafe values (vars, loop i
     '"msg": "{{ x }} as an argument"',
     '"msg": "literal {{ x }} | g literal {{ x }} | {{ x }} as an argument"',
     '"f": "literal {{ x }}"',
+    // the assert's result, shown in full as Ansible's callback shows it (_ansible_verbose_always)
+    '"changed": false,',
+    '"msg": "All assertions passed"',
     '"undef()|mandatory": "{{undef()|mandatory}}"',
     '"msg": "{{ x }} in a tagged loop"',
   ]);
