@@ -139,7 +139,8 @@ test.serial('wait_for a log line (Genesys 21-22172) written while waiting; match
 
 test.serial('wait_for a path: present, absent, and a timeout that fails with msg', async (t) => {
   const odd = `/srv/${NASTY.replace(/\//g, '_')}`;
-  h.write(odd, 'x');
+  // path is a target path (Ansible's type: path): its $HOME is expanded on the host (root's: /root)
+  h.write(odd.replace('$HOME', '/root'), 'x');
   t.false((await h.run(waitForModule, { path: odd, timeout: 5 })).failed);
   t.false(existsSync(h.path('/tmp/pwned')));
   t.false((await h.run(waitForModule, { path: '/srv/never', state: 'absent', timeout: 5 })).failed);
