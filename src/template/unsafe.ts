@@ -6,8 +6,9 @@
  * A JavaScript string cannot carry a mark, so the YAML loader stores an unsafe text as a template
  * that renders to exactly that text: `{# !unsafe #}{% raw %}…{% endraw %}`. Every reader that
  * templates (render.ts, lazy vars) gives the literal, and since tsplay renders a value only where
- * Ansible does — a rendered result is never rendered again, registered results and set_fact values
- * are data — the literal is never templated afterwards. A reader that does not template sees the
+ * Ansible does — a rendered result is never rendered again, registered results are data, and so is
+ * a set_fact value whose template read an unsafe value (collectUnsafe's taint) — the literal is never
+ * templated afterwards. A reader that does not template sees the
  * marked form, which still says what it is.
  *
  * Where a module must know that a rendered argument came from an unsafe value (`debug: var:`,
@@ -38,19 +39,26 @@ export function unsafeDeep(v: unknown): unknown {
   return v;
 }
 
-const members = new WeakMap<object, Set<string | number>>();
+/** A mark kept beside members of rendered objects (`obj[key]`), without changing the objects. */
+function memberMark(): { mark(obj: object, key: string | number): void; has(obj: unknown, key: string | number): boolean } {
+  const marks = new WeakMap<object, Set<string | number>>();
+  return {
+    mark(obj, key) {
+      let set = marks.get(obj);
+      if (!set) marks.set(obj, (set = new Set()));
+      set.add(key);
+    },
+    has: (obj, key) => obj !== null && typeof obj === 'object' && marks.get(obj)?.has(key) === true,
+  };
+}
+
+const unsafeMembers = memberMark();
 
 /** Record that `obj[key]`, a rendered text, came (wholly or in part) from an unsafe value. */
-export function markUnsafeMember(obj: object, key: string | number): void {
-  let set = members.get(obj);
-  if (!set) members.set(obj, (set = new Set()));
-  set.add(key);
-}
+export const markUnsafeMember = unsafeMembers.mark;
 
 /** Did renderDeep make `obj[key]` from an unsafe value? */
-export function isUnsafeMember(obj: unknown, key: string | number): boolean {
-  return obj !== null && typeof obj === 'object' && members.get(obj)?.has(key) === true;
-}
+export const isUnsafeMember = unsafeMembers.has;
 
 /**
  * What the render in progress read: the literals of unsafe values, and whether it read any unsafe
@@ -96,19 +104,13 @@ export function collectUnsafe<T>(render: () => T): [T, string[], boolean] {
   }
 }
 
-const tainted = new WeakMap<object, Set<string | number>>();
+const taintedMembers = memberMark();
 
 /** Record that `obj[key]` was rendered by a template that read an unsafe value (Ansible wraps it unsafe). */
-export function markTaintedMember(obj: object, key: string | number): void {
-  let set = tainted.get(obj);
-  if (!set) tainted.set(obj, (set = new Set()));
-  set.add(key);
-}
+export const markTaintedMember = taintedMembers.mark;
 
 /** Was `obj[key]` rendered by a template that read an unsafe value? */
-export function isTaintedMember(obj: unknown, key: string | number): boolean {
-  return obj !== null && typeof obj === 'object' && tainted.get(obj)?.has(key) === true;
-}
+export const isTaintedMember = taintedMembers.has;
 
 /** Does a value hold a text anywhere inside (what Ansible's wrap_var marks unsafe: strings only)? */
 export function holdsText(v: unknown): boolean {
