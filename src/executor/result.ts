@@ -49,6 +49,6 @@ export function statusOf(result: Outcome, ignoreErrors: boolean): HostStatus {
 }
 
 /** The result of a task whose `when` was false, as Ansible reports it (a fresh object: reporters may add to it). */
-export function conditionFalseResult(): Record<string, unknown> {
+export function conditionFalseResult(): { changed: false; skipped: true; skip_reason: string } {
   return { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
 }

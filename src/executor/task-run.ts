@@ -20,7 +20,8 @@ import { storeFacts, storeRegistered, storeSetFacts } from './state.js';
 import { applyResultKeys } from './result-keys.js';
 import { buildVars } from './vars.js';
 import { loopItemsMarked, loopVars, renderedLoopControl } from './loop.js';
-import { shownName, taskInfo, statusOf, type TaskRunResult } from './result.js';
+import { conditionFalseResult, shownName, taskInfo, statusOf, type TaskRunResult } from './result.js';
+import { aggregateLoop, registeredValue } from './result-shape.js';
 import { renderNotify } from './handlers.js';
 import { chosenModule } from './chosen-module.js';
 
@@ -191,18 +192,6 @@ export async function runTaskOnHost(ctx: PlayContext, task: Task, host: string, 
 }
 
 /**
- * A result as registered: without Ansible's internal `_ansible_*` keys, its loop items' included
- * (strip_internal_keys); a loop's result has `failed` only when an item failed, as Ansible's.
- */
-function registeredValue(result: Outcome): Outcome {
-  const strip = (r: Outcome): Outcome => (Object.keys(r).some((k) => k.startsWith('_ansible_')) ? Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_ansible_'))) as Outcome : r);
-  const out = strip(result);
-  if (!Array.isArray(out.results)) return out;
-  const { failed, ...loop } = out;
-  return { ...loop, ...(failed ? { failed } : {}), results: (out.results as Outcome[]).map((x) => (x && typeof x === 'object' ? strip(x) : x)) } as Outcome;
-}
-
-/**
  * Ansible's ansible_search_path for a task (Task.get_search_path, then the playbook's dir): its role's
  * path, the directory of its tasks file, the playbook's directory — each once.
  */
@@ -221,7 +210,7 @@ interface OnceResult {
 /** The result of a task skipped by its first false condition, or undefined when all hold. */
 function skippedByCondition(conditions: unknown[], scope: Vars, where: Task['where']): Outcome | undefined {
   const c = conditions.find((x) => !evalCondition(x, scope, where));
-  return c === undefined ? undefined : { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: c };
+  return c === undefined ? undefined : { ...conditionFalseResult(), failed: false, false_condition: c };
 }
 
 /**
@@ -388,17 +377,6 @@ function applyResultRules(task: Task, outcome: Outcome, scope: Vars): void {
     outcome.failed = failed;
     outcome.failed_when_result = failed;
   }
-}
-
-function aggregateLoop(results: Outcome[]): Outcome {
-  // As Ansible's TaskExecutor.run: `skipped` always said, `failed` only when an item failed
-  // (`failed: false` is kept here for the executor, and left out of the registered value: registeredValue)
-  if (results.length === 0) return { changed: false, failed: false, skipped: true, skipped_reason: 'No items in the list', results: [] };
-  const out: Outcome = { changed: results.some((r) => r.changed), failed: results.some((r) => r.failed), results, skipped: results.every((r) => r.skipped) };
-  out.msg = out.failed ? 'One or more items failed' : 'All items completed';
-  if (out.skipped) out.msg = 'All items skipped';
-  if (results.some((r) => r.unreachable)) out.unreachable = true;
-  return out;
 }
 
 /** The `warnings` of a result (and of its loop items). */
